@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	conf_read - read relaywarden.conf and its "file:" lists from disk
+ * DESCRIPTION
+ *	The file I/O half of configuration loading, shared by the daemon
+ *	and relaywarden-query; the parsing half is policy/config.c. Files
+ *	are bounded (16 MiB) and must not contain NUL bytes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+#define RW_CONF_FILE_MAX	(16u * 1024 * 1024)
+
+/* read_file - whole file into a NUL-terminated buffer */
+static char *
+read_file(const char *path, char *err, size_t errlen)
+{
+	FILE	*fp;
+	char	*buf = NULL, *p;
+	size_t	 len = 0, cap = 0, n;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			if (cap >= RW_CONF_FILE_MAX) {
+				snprintf(err, errlen, "file larger than 16 MiB");
+				goto fail;
+			}
+			cap = cap == 0 ? 8192 : cap * 2;
+			if ((p = realloc(buf, cap + 1)) == NULL) {
+				snprintf(err, errlen, "out of memory");
+				goto fail;
+			}
+			buf = p;
+		}
+		n = fread(buf + len, 1, cap - len, fp);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		snprintf(err, errlen, "read error: %s", strerror(errno));
+		goto fail;
+	}
+	fclose(fp);
+	buf[len] = '\0';
+	if (strlen(buf) != len) {
+		snprintf(err, errlen, "file contains a NUL byte");
+		free(buf);
+		return NULL;
+	}
+	return buf;
+fail:
+	fclose(fp);
+	free(buf);
+	return NULL;
+}
+
+static char *
+list_reader(const char *path, void *ctx, char *err, size_t errlen)
+{
+	(void)ctx;
+	return read_file(path, err, errlen);
+}
+
+/* rw_conf_read - read and parse; NULL with errors in err */
+struct rw_config *
+rw_conf_read(const char *path, char *err, size_t errlen)
+{
+	char	 why[256];
+	char	*text;
+	struct rw_config *cfg;
+
+	if ((text = read_file(path, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s: cannot read configuration: %s\n", path, why);
+		return NULL;
+	}
+	cfg = rw_config_parse(text, path, list_reader, NULL, err, errlen);
+	free(text);
+	return cfg;
+}

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	daemon - process chores: socket checks and permissions, pidfile,
+ *	privileges, detaching, warn-once bits
+ * DESCRIPTION
+ *	rw_daemon_socket_busy() refuses to steal a unix socket that another
+ *	live milter answers on (libmilter would silently unlink it).
+ *	rw_daemon_socket_perms() applies socket_mode and socket_group to a
+ *	unix socket after libmilter created it, so that a Postfix running
+ *	as its own user (or chrooted, with the socket inside its spool) can
+ *	connect. rw_daemon_drop_privileges() switches to the configured
+ *	user after the socket and pidfile exist, and refuses to go on if
+ *	it cannot (running as root by accident is worse than not running).
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+
+struct rw_daemon rw_daemon = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.sigpipe = { -1, -1 },
+};
+
+/* unix_path - the path of a "unix:" or "local:" socket, else NULL */
+static const char *
+unix_path(const char *conn)
+{
+	if (strncmp(conn, "unix:", 5) == 0)
+		return conn + 5;
+	if (strncmp(conn, "local:", 6) == 0)
+		return conn + 6;
+	return NULL;
+}
+
+/* rw_daemon_socket_busy - does a live process answer on this unix socket */
+bool
+rw_daemon_socket_busy(const char *conn)
+{
+	const char *path = unix_path(conn);
+	struct sockaddr_un sun;
+	int	fd;
+	bool	busy;
+
+	if (path == NULL || strlen(path) >= sizeof(sun.sun_path))
+		return false;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		return false;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	busy = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return busy;
+}
+
+/* rw_daemon_socket_perms - socket_mode and socket_group on a unix socket */
+bool
+rw_daemon_socket_perms(const struct rw_config *cfg, const char *conn)
+{
+	const char *path = unix_path(conn);
+	struct group *gr;
+
+	if (path == NULL)
+		return true;
+	if (cfg->socket_group != NULL && cfg->socket_group[0] != '\0') {
+		if ((gr = getgrnam(cfg->socket_group)) == NULL) {
+			rw_log_err("socket_group %s: no such group", cfg->socket_group);
+			return false;
+		}
+		if (chown(path, (uid_t)-1, gr->gr_gid) != 0) {
+			rw_log_err("chown %s to group %s: %s", path,
+			    cfg->socket_group, strerror(errno));
+			return false;
+		}
+	}
+	if (chmod(path, (mode_t)cfg->socket_mode) != 0) {
+		rw_log_err("chmod %s %04o: %s", path, cfg->socket_mode,
+		    strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* rw_daemon_write_pidfile - write our pid; empty path: none */
+bool
+rw_daemon_write_pidfile(const char *path)
+{
+	char	buf[32];
+	int	fd, n;
+
+	if (path == NULL || path[0] == '\0')
+		return true;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    0644)) < 0) {
+		rw_log_err("pidfile %s: %s", path, strerror(errno));
+		return false;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		rw_log_err("pidfile %s: %s", path, strerror(errno));
+		close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+/* rw_daemon_drop_privileges - become the configured user */
+bool
+rw_daemon_drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (user == NULL || user[0] == '\0') {
+		if (geteuid() == 0)
+			rw_log_warn("running as root: set \"user\" in the configuration");
+		return true;
+	}
+	if ((pw = getpwnam(user)) == NULL) {
+		rw_log_err("user %s: no such user", user);
+		return false;
+	}
+	if (geteuid() != 0) {
+		if (geteuid() == pw->pw_uid)
+			return true;
+		rw_log_err("cannot switch to user %s: not started as root", user);
+		return false;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
+	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		rw_log_err("cannot switch to user %s: %s", user, strerror(errno));
+		return false;
+	}
+	if (setuid(0) == 0) {
+		rw_log_err("could regain root after switching to %s", user);
+		return false;
+	}
+	return true;
+}
+
+/* rw_daemon_detach - background ourselves, stdio to /dev/null */
+bool
+rw_daemon_detach(void)
+{
+	pid_t	pid;
+	int	fd;
+
+	if ((pid = fork()) < 0)
+		return false;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return false;
+	if ((pid = fork()) < 0)
+		return false;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") != 0)
+		return false;
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	return true;
+}
+
+/* rw_daemon_warn_once - claim a warning kind; true the first time */
+bool
+rw_daemon_warn_once(unsigned int kind)
+{
+	bool	first;
+
+	pthread_mutex_lock(&rw_daemon.lock);
+	first = (rw_daemon.warned & kind) == 0;
+	rw_daemon.warned |= kind;
+	pthread_mutex_unlock(&rw_daemon.lock);
+	return first;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	log - syslog (facility mail) and, in the foreground, stderr
+ * DESCRIPTION
+ *	Each line is formatted once into a bounded buffer and written with a
+ *	single write(2) to stderr, so lines from session threads never
+ *	interleave. The stderr copy carries a timestamp and the level,
+ *	because in the foreground there is no syslog daemon to add them.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+
+#define LOG_LINE_MAX	2048
+
+static void
+vlog(int prio, const char *tag, const char *fmt, va_list ap)
+{
+	char	msg[LOG_LINE_MAX], line[LOG_LINE_MAX + 64];
+	char	stamp[32];
+	struct tm tm;
+	time_t	now;
+	int	n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	syslog(prio, "%s%s", tag, msg);
+	if (!rw_daemon.foreground)
+		return;
+	now = time(NULL);
+	if (localtime_r(&now, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		stamp[0] = '\0';
+	n = snprintf(line, sizeof(line), "%s relaywarden[%ld]: %s%s\n", stamp,
+	    (long)getpid(), tag, msg);
+	if (n > 0) {
+		if ((size_t)n >= sizeof(line))
+			n = sizeof(line) - 1;
+		(void)!write(STDERR_FILENO, line, (size_t)n);
+	}
+}
+
+/* rw_log_open - connect to syslog, facility mail */
+void
+rw_log_open(void)
+{
+	openlog("relaywarden", LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+#define DEFINE_LOG(name, prio, tag, gate)		\
+void							\
+name(const char *fmt, ...)				\
+{							\
+	va_list	ap;					\
+							\
+	if (!(gate))					\
+		return;					\
+	va_start(ap, fmt);				\
+	vlog(prio, tag, fmt, ap);			\
+	va_end(ap);					\
+}
+
+DEFINE_LOG(rw_log_err, LOG_ERR, "error: ", true)
+DEFINE_LOG(rw_log_warn, LOG_WARNING, "warning: ", true)
+DEFINE_LOG(rw_log_info, LOG_INFO, "", true)
+DEFINE_LOG(rw_log_debug, LOG_DEBUG, "debug: ", rw_daemon.log_debug)
+
+/* rw_fatal - start-up failure: log, print, exit 1 */
+void
+rw_fatal(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	if (!rw_daemon.foreground) {
+		va_list	ap2;
+
+		va_copy(ap2, ap);
+		fprintf(stderr, "relaywarden: fatal: ");
+		vfprintf(stderr, fmt, ap2);
+		fprintf(stderr, "\n");
+		va_end(ap2);
+	}
+	vlog(LOG_CRIT, "fatal: ", fmt, ap);
+	va_end(ap);
+	exit(1);
+}

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	main - relaywarden daemon: options, start-up, signals
+ * SYNOPSIS
+ *	relaywarden [-c FILE] [-f] [-t] [-V] [-p SOCKET]
+ * DESCRIPTION
+ *	Start-up order: read and check the configuration (errors as
+ *	file:line, exit 1), open the milter socket as the starting user
+ *	(so a socket in a root-owned directory works), apply its mode and
+ *	group, detach unless -f, write the pidfile, drop privileges, then
+ *	serve.
+ *
+ *	Signals: libmilter's own signal thread sigwait()s for SIGHUP, SIGTERM
+ *	and SIGINT and stops the milter on SIGHUP. To make SIGHUP a reload,
+ *	smfi_main() runs in a second thread (libmilter blocks the signals
+ *	there and in the threads it starts) while the main thread keeps
+ *	them unblocked with handlers that only write to a self-pipe. Linux
+ *	delivers a process-directed signal to the main thread whenever that
+ *	thread does not block it, so libmilter never sees these three. The
+ *	main loop reads the pipe: SIGHUP reloads, SIGTERM/SIGINT call
+ *	smfi_stop() and wait for the milter thread.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "log.h"
+#include "mlfi.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: relaywarden [-c FILE] [-f] [-t] [-V] [-p SOCKET]\n"
+	    "  -c FILE    configuration file (default %s)\n"
+	    "  -f         stay in the foreground, log to stderr too\n"
+	    "  -t         check the configuration, print the policy, exit\n"
+	    "  -V         print the version and exit\n"
+	    "  -p SOCKET  milter socket (unix:/path, inet:PORT@HOST, inet6:PORT@HOST)\n",
+	    RW_DEFAULT_CONFIG);
+	exit(2);
+}
+
+static void
+on_signal(int sig)
+{
+	unsigned char b = (unsigned char)sig;
+	int	saved = errno;
+
+	(void)!write(rw_daemon.sigpipe[1], &b, 1);
+	errno = saved;
+}
+
+static bool
+setup_signals(void)
+{
+	struct sigaction sa;
+	int	i;
+
+	if (pipe(rw_daemon.sigpipe) != 0)
+		return false;
+	for (i = 0; i < 2; i++)
+		if (fcntl(rw_daemon.sigpipe[i], F_SETFD, FD_CLOEXEC) != 0)
+			return false;
+	if (fcntl(rw_daemon.sigpipe[1], F_SETFL, O_NONBLOCK) != 0)
+		return false;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGHUP, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ||
+	    sigaction(SIGINT, &sa, NULL) != 0)
+		return false;
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL) == 0;
+}
+
+static void *
+milter_thread(void *arg)
+{
+	int	*rc = arg;
+
+	*rc = smfi_main();
+	/* wake the main loop if libmilter stopped on its own */
+	on_signal(0);
+	return NULL;
+}
+
+/* serve - run libmilter in its thread; handle signals here */
+static int
+serve(void)
+{
+	pthread_t tid;
+	int	milter_rc = MI_SUCCESS;
+	unsigned char sig;
+	ssize_t	n;
+	bool	stopping = false;
+
+	if (pthread_create(&tid, NULL, milter_thread, &milter_rc) != 0) {
+		rw_log_err("cannot start the milter thread");
+		return 1;
+	}
+	for (;;) {
+		n = read(rw_daemon.sigpipe[0], &sig, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (sig == SIGHUP) {
+			rw_conf_reload();
+		} else if (sig == SIGTERM || sig == SIGINT) {
+			if (!stopping)
+				rw_log_info("signal %d: stopping; sessions in flight finish first", sig);
+			stopping = true;
+			smfi_stop();
+		} else {
+			break;		/* smfi_main() returned */
+		}
+	}
+	pthread_join(tid, NULL);
+	if (milter_rc != MI_SUCCESS && !stopping) {
+		rw_log_err("libmilter stopped with an error");
+		return 1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	char	 err[RW_ERR_MAX];
+	char	 summary[2048];
+	struct rw_config *cfg;
+	const char *sock;
+	bool	 test_only = false;
+	int	 ch, rc;
+
+	rw_daemon.config_path = RW_DEFAULT_CONFIG;
+	while ((ch = getopt(argc, argv, "c:fp:tV")) != -1) {
+		switch (ch) {
+		case 'c':
+			rw_daemon.config_path = optarg;
+			break;
+		case 'f':
+			rw_daemon.foreground = true;
+			break;
+		case 'p':
+			rw_daemon.socket_override = optarg;
+			break;
+		case 't':
+			test_only = true;
+			break;
+		case 'V':
+			printf("relaywarden %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	if ((cfg = rw_conf_read(rw_daemon.config_path, err, sizeof(err))) == NULL) {
+		fputs(err, stderr);
+		fprintf(stderr, "relaywarden: %s: configuration has errors\n",
+		    rw_daemon.config_path);
+		return 1;
+	}
+	rw_config_summary(cfg, summary, sizeof(summary));
+	if (test_only) {
+		printf("%s: configuration OK\n%s", rw_daemon.config_path, summary);
+		rw_config_free(cfg);
+		return 0;
+	}
+	sock = rw_daemon.socket_override != NULL ? rw_daemon.socket_override :
+	    cfg->socket;
+
+	rw_log_open();
+	rw_daemon.log_debug = cfg->log_debug;
+	rw_log_info("relaywarden %s starting with %s", PACKAGE_VERSION,
+	    rw_daemon.config_path);
+	rw_conf_log_report(summary, false);
+
+	if (rw_daemon_socket_busy(sock))
+		rw_fatal("%s: another process is listening on this socket", sock);
+	if (smfi_setconn((char *)sock) != MI_SUCCESS)
+		rw_fatal("%s: bad milter socket", sock);
+	if (smfi_register(rw_milter_desc) != MI_SUCCESS)
+		rw_fatal("smfi_register failed");
+	if (smfi_opensocket(true) != MI_SUCCESS)
+		rw_fatal("cannot open milter socket %s (does its directory exist, "
+		    "is the port free?)", sock);
+	if (!rw_daemon_socket_perms(cfg, sock))
+		rw_fatal("cannot set permissions on %s", sock);
+	if (!rw_daemon.foreground && !rw_daemon_detach())
+		rw_fatal("cannot detach: %s", strerror(errno));
+	if (!rw_daemon_write_pidfile(cfg->pidfile))
+		rw_fatal("cannot write pidfile %s", cfg->pidfile);
+	if (!rw_daemon_drop_privileges(cfg->user))
+		rw_fatal("cannot run as user %s", cfg->user);
+	if (!setup_signals())
+		rw_fatal("cannot set up signal handling: %s", strerror(errno));
+
+	rw_conf_install(cfg);
+	rw_log_info("listening on %s (mode %s)", sock,
+	    cfg->mode == RW_MODE_DRYRUN ? "dryrun" : "enforce");
+	rc = serve();
+	rw_log_info("stopped");
+	{
+		struct rw_snapshot *s = rw_conf_acquire();
+
+		if (s != NULL && s->cfg->pidfile != NULL && s->cfg->pidfile[0] != '\0')
+			(void)unlink(s->cfg->pidfile);
+		rw_conf_release(s);
+	}
+	return rc;
+}

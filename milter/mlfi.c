@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	mlfi - libmilter callbacks: milter data in, policy verdicts out
+ * DESCRIPTION
+ *	Each callback copies what the MTA gave into the session's facts,
+ *	calls the policy core (policy/session.c), logs one line per verdict
+ *	and applies it with smfi_setreply() and an SMFIS_* code. No policy
+ *	decision is made here.
+ *
+ *	Negotiation asks only for the protocol steps and macros relaywarden
+ *	uses: no headers, body, DATA or unknown commands, and per stage the
+ *	macros below (smfi_setsymlist), so the MTA sends nothing we ignore.
+ *
+ *	A session holds a configuration snapshot from connect to close.
+ *	Allocation happens once per connection; the per-message path
+ *	allocates nothing. An internal failure gives the configured
+ *	on_internal_error (tempfail by default), never a 5xx.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmilter/mfapi.h>
+#include <libmilter/mfdef.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "log.h"
+#include "mlfi.h"
+
+#define DRYRUN_HEADER	"X-Relaywarden-Dryrun"
+#define QID_MAX		64
+
+/* Macros we ask the MTA for, per stage (sendmail 8.14+, Postfix 2.5+). */
+#define MACROS_CONNECT	"j {daemon_name}"
+#define MACROS_MAIL	"i {auth_type} {auth_authen} {mail_addr}"
+#define MACROS_RCPT	"i"
+#define MACROS_EOM	"i"
+
+struct rw_conn {
+	struct rw_snapshot	*snap;
+	struct rw_session	 s;
+	char			 qid[QID_MAX];
+	char			 header[4096];	/* dryrun header, built at EOM */
+};
+
+static struct rw_conn *
+conn_get(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+/* remember_qid - the "i" macro, when the MTA has given it */
+static void
+remember_qid(SMFICTX *ctx, struct rw_conn *c)
+{
+	const char *i = smfi_getsymval(ctx, "i");
+
+	if (i != NULL && i[0] != '\0')
+		rw_sanitize(c->qid, sizeof(c->qid), i);
+}
+
+/* reply_escape - smfi_setreply() treats '%' as a format character */
+static void
+reply_escape(char *dst, size_t size, const char *src)
+{
+	size_t	o = 0;
+
+	for (; *src != '\0' && o + 2 < size; src++) {
+		if (*src == '%')
+			dst[o++] = '%';
+		dst[o++] = *src;
+	}
+	dst[o] = '\0';
+}
+
+/* log_verdict - the one line per verdict */
+static void
+log_verdict(const struct rw_conn *c, enum rw_stage stage,
+    const struct rw_verdict *v)
+{
+	const struct rw_facts *f = &c->s.f;
+	char	name[128], helo[128], from[300], rcpt[300];
+	char	reply[RW_REPLY_MAX + 32];
+
+	rw_sanitize(name, sizeof(name), f->client_name[0] ? f->client_name : "unknown");
+	rw_sanitize(helo, sizeof(helo), f->helo);
+	rw_sanitize(from, sizeof(from), f->sender);
+	rw_sanitize(rcpt, sizeof(rcpt), f->rcpt);
+	if (v->action == RW_ACT_REJECT || v->action == RW_ACT_TEMPFAIL)
+		snprintf(reply, sizeof(reply), " reply=\"%s %s %s\"", v->rcode,
+		    v->xcode, v->text);
+	else
+		reply[0] = '\0';
+	rw_log_info("%s: stage=%s action=%s%s check=%s client=%s[%s] helo=<%s> "
+	    "from=<%s>%s%s%s%s reason=\"%s\"%s",
+	    c->qid[0] ? c->qid : "NOQUEUE", rw_stage_name(stage),
+	    rw_action_name(v->action), v->dryrun ? " dryrun=yes" : "",
+	    v->check != NULL ? v->check : "none", name, f->client_addr, helo,
+	    from, stage == RW_STAGE_RCPT ? " rcpt=<" : "",
+	    stage == RW_STAGE_RCPT ? rcpt : "", stage == RW_STAGE_RCPT ? ">" : "",
+	    f->insider ? " insider=yes" : (f->client_ok ? " client_ok=yes" : ""),
+	    v->reason[0] ? v->reason : (f->insider ? "insider" : "no objection"),
+	    reply);
+}
+
+/* internal_error - the configured answer when we cannot decide */
+static sfsistat
+internal_error(SMFICTX *ctx, const struct rw_config *cfg, const char *what)
+{
+	enum rw_action a = cfg != NULL ? cfg->on_internal_error : RW_ACT_TEMPFAIL;
+
+	rw_log_err("%s; answering %s (on_internal_error)", what,
+	    a == RW_ACT_ACCEPT ? "accept" : "tempfail");
+	if (a == RW_ACT_ACCEPT)
+		return SMFIS_ACCEPT;
+	(void)smfi_setreply(ctx, "451", "4.3.0", "Internal error, try again later");
+	return SMFIS_TEMPFAIL;
+}
+
+/* apply - log the verdict and turn the action into an SMFIS code */
+static sfsistat
+apply(SMFICTX *ctx, struct rw_conn *c, enum rw_stage stage,
+    enum rw_action action, const struct rw_verdict *v)
+{
+	char	text[2 * RW_REPLY_MAX];
+
+	log_verdict(c, stage, v);
+	switch (action) {
+	case RW_ACT_CONTINUE:
+		return SMFIS_CONTINUE;
+	case RW_ACT_ACCEPT:
+		return SMFIS_ACCEPT;
+	case RW_ACT_TEMPFAIL:
+	case RW_ACT_REJECT:
+		reply_escape(text, sizeof(text), v->text);
+		if (smfi_setreply(ctx, (char *)v->rcode, (char *)v->xcode, text) !=
+		    MI_SUCCESS)
+			rw_log_warn("%s: smfi_setreply failed; the MTA uses its default text",
+			    c->qid[0] ? c->qid : "NOQUEUE");
+		return action == RW_ACT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	unsigned long unwanted = SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY |
+	    SMFIP_NOUNKNOWN | SMFIP_NODATA;
+
+	(void)f2;
+	(void)f3;
+	*pf0 = SMFIF_ADDHDRS & f0;
+	if (f0 & SMFIF_SETSYMLIST) {
+		*pf0 |= SMFIF_SETSYMLIST;
+		if (smfi_setsymlist(ctx, SMFIM_CONNECT, MACROS_CONNECT) != MI_SUCCESS ||
+		    smfi_setsymlist(ctx, SMFIM_ENVFROM, MACROS_MAIL) != MI_SUCCESS ||
+		    smfi_setsymlist(ctx, SMFIM_ENVRCPT, MACROS_RCPT) != MI_SUCCESS ||
+		    smfi_setsymlist(ctx, SMFIM_EOM, MACROS_EOM) != MI_SUCCESS)
+			rw_log_warn("could not request macros from the MTA; "
+			    "relying on its milter macro settings");
+	}
+	*pf1 = f1 & unwanted;
+	*pf2 = 0;
+	*pf3 = 0;
+	return SMFIS_CONTINUE;
+}
+
+/* addr_text - the client address from the connect callback */
+static const char *
+addr_text(const _SOCK_ADDR *sa, char *buf, size_t len)
+{
+	if (sa == NULL)
+		return NULL;
+	if (sa->sa_family == AF_INET)
+		return inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    buf, (socklen_t)len);
+	if (sa->sa_family == AF_INET6)
+		return inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		    buf, (socklen_t)len);
+	return NULL;
+}
+
+static sfsistat
+mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+	struct rw_snapshot *snap;
+	struct rw_conn *c;
+	struct rw_verdict v;
+	char	addr[RW_IPTEXT_MAX];
+	const char *a;
+	enum rw_action r;
+
+	if ((snap = rw_conf_acquire()) == NULL)
+		return internal_error(ctx, NULL, "no configuration snapshot");
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		sfsistat rc = internal_error(ctx, snap->cfg, "out of memory at connect");
+		rw_conf_release(snap);
+		return rc;
+	}
+	c->snap = snap;
+	if (smfi_setpriv(ctx, c) != MI_SUCCESS) {
+		sfsistat rc = internal_error(ctx, snap->cfg, "smfi_setpriv failed");
+		rw_conf_release(snap);
+		free(c);
+		return rc;
+	}
+	rw_session_init(&c->s, snap->cfg);
+	a = addr_text(hostaddr, addr, sizeof(addr));
+	if (a == NULL && rw_daemon_warn_once(RW_WARN_CONNECT_ADDR))
+		rw_log_warn("the MTA gave no client address (local submission or a "
+		    "non-IP connection): such clients are outsiders");
+	r = rw_session_connect(&c->s, a, hostname, &v);
+	rw_log_debug("connect from %s[%s]%s", c->s.f.client_name, c->s.f.client_addr,
+	    c->s.f.trusted_network ? " (trusted network)" : "");
+	if (r != RW_ACT_CONTINUE)
+		return apply(ctx, c, RW_STAGE_CONNECT, r, &v);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mlfi_helo(SMFICTX *ctx, char *helo)
+{
+	struct rw_conn *c = conn_get(ctx);
+	struct rw_verdict v;
+	enum rw_action r;
+
+	if (c == NULL)
+		return internal_error(ctx, NULL, "HELO without a session");
+	r = rw_session_helo(&c->s, helo, &v);
+	if (r != RW_ACT_CONTINUE)
+		return apply(ctx, c, RW_STAGE_HELO, r, &v);
+	return SMFIS_CONTINUE;
+}
+
+/* check_mail_macros - warn once when the MTA withholds what we rely on */
+static void
+check_mail_macros(SMFICTX *ctx, const char *auth)
+{
+	const char *type = smfi_getsymval(ctx, "{auth_type}");
+
+	if (auth == NULL && type != NULL && type[0] != '\0' &&
+	    rw_daemon_warn_once(RW_WARN_AUTH_AUTHEN))
+		rw_log_warn("macro {auth_authen} not sent by the MTA although "
+		    "{auth_type} was: authenticated clients are treated as "
+		    "outsiders; add {auth_authen} to milter_mail_macros (Postfix) "
+		    "or confMILTER_MACROS_ENVFROM (sendmail)");
+	if (auth == NULL && type == NULL &&
+	    smfi_getsymval(ctx, "{mail_addr}") == NULL &&
+	    smfi_getsymval(ctx, "i") == NULL &&
+	    rw_daemon_warn_once(RW_WARN_MAIL_MACROS))
+		rw_log_warn("the MTA sends no MAIL FROM macros, so {auth_authen} "
+		    "never arrives and authenticated clients are treated as "
+		    "outsiders; set milter_mail_macros = i {auth_type} "
+		    "{auth_authen} {mail_addr} (Postfix) or "
+		    "confMILTER_MACROS_ENVFROM (sendmail)");
+}
+
+static sfsistat
+mlfi_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct rw_conn *c = conn_get(ctx);
+	struct rw_verdict v;
+	const char *auth;
+	enum rw_action r;
+
+	if (c == NULL)
+		return internal_error(ctx, NULL, "MAIL without a session");
+	c->qid[0] = '\0';
+	remember_qid(ctx, c);
+	auth = smfi_getsymval(ctx, "{auth_authen}");
+	check_mail_macros(ctx, auth);
+	r = rw_session_mail(&c->s, argv != NULL ? argv[0] : NULL, auth, &v);
+	if (r != RW_ACT_CONTINUE || v.check != NULL)
+		return apply(ctx, c, RW_STAGE_MAIL, r, &v);
+	rw_log_debug("%s: mail from=<%s>%s", c->qid[0] ? c->qid : "NOQUEUE",
+	    c->s.f.sender, c->s.f.authenticated ? " authenticated" : "");
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mlfi_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct rw_conn *c = conn_get(ctx);
+	struct rw_verdict v;
+	enum rw_action r;
+
+	if (c == NULL)
+		return internal_error(ctx, NULL, "RCPT without a session");
+	remember_qid(ctx, c);
+	r = rw_session_rcpt(&c->s, argv != NULL ? argv[0] : NULL, &v);
+	return apply(ctx, c, RW_STAGE_RCPT, r, &v);
+}
+
+static sfsistat
+mlfi_eom(SMFICTX *ctx)
+{
+	struct rw_conn *c = conn_get(ctx);
+
+	if (c == NULL)
+		return internal_error(ctx, NULL, "end of message without a session");
+	if (smfi_getsymval(ctx, "i") == NULL &&
+	    rw_daemon_warn_once(RW_WARN_QUEUE_ID))
+		rw_log_warn("the MTA sends no queue id (macro i) at end of message: "
+		    "log lines cannot name the message; set milter_end_of_data_macros "
+		    "= i (Postfix) or confMILTER_MACROS_EOM (sendmail)");
+	remember_qid(ctx, c);
+	if (rw_session_dryrun_header(&c->s, c->header, sizeof(c->header))) {
+		if (smfi_addheader(ctx, DRYRUN_HEADER, c->header) != MI_SUCCESS)
+			rw_log_err("%s: could not add the %s header", c->qid[0] ?
+			    c->qid : "NOQUEUE", DRYRUN_HEADER);
+		else
+			rw_log_info("%s: stage=eom action=continue dryrun=yes "
+			    "header=%s", c->qid[0] ? c->qid : "NOQUEUE", DRYRUN_HEADER);
+	}
+	rw_session_reset(&c->s);
+	c->qid[0] = '\0';
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mlfi_abort(SMFICTX *ctx)
+{
+	struct rw_conn *c = conn_get(ctx);
+
+	if (c != NULL) {
+		rw_session_reset(&c->s);
+		c->qid[0] = '\0';
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mlfi_close(SMFICTX *ctx)
+{
+	struct rw_conn *c = conn_get(ctx);
+
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	(void)smfi_setpriv(ctx, NULL);
+	rw_conf_release(c->snap);
+	free(c);
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc rw_milter_desc = {
+	.xxfi_name = "relaywarden",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS,
+	.xxfi_connect = mlfi_connect,
+	.xxfi_helo = mlfi_helo,
+	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_envrcpt = mlfi_envrcpt,
+	.xxfi_header = NULL,
+	.xxfi_eoh = NULL,
+	.xxfi_body = NULL,
+	.xxfi_eom = mlfi_eom,
+	.xxfi_abort = mlfi_abort,
+	.xxfi_close = mlfi_close,
+	.xxfi_unknown = NULL,
+	.xxfi_data = NULL,
+	.xxfi_negotiate = mlfi_negotiate,
+};

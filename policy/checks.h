@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	checks.h - policy-internal declarations shared by the check files
+ * DESCRIPTION
+ *	Every check has the rw_check_fn signature and is listed once in the
+ *	table in session.c. rw_verdict_set() is the one place that fills a
+ *	verdict's reply, so codes and texts stay consistent.
+ */
+#ifndef RW_CHECKS_H
+#define RW_CHECKS_H
+
+#include "rw_policy.h"
+
+rw_check_fn	rw_check_client_access;
+rw_check_fn	rw_check_sender_access;
+rw_check_fn	rw_check_relay;
+rw_check_fn	rw_check_max_recipients;
+
+const struct rw_client_rule *rw_access_client_lookup(const struct rw_config *,
+		    const struct rw_ip *);
+
+enum rw_action	rw_verdict_set(struct rw_verdict *, enum rw_action,
+		    const char *check, const char *rcode, const char *xcode,
+		    const char *text, const char *reason);
+
+#endif /* RW_CHECKS_H */

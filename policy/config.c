@@ -1,0 +1,953 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	config - parse relaywarden.conf text into an immutable rw_config
+ * DESCRIPTION
+ *	The format is "key = value" lines; "#" starts a comment at the start
+ *	of a line or after whitespace. Every key is defined once, in the
+ *	keys[] table: its name, its default and the parser of its value.
+ *	List values are separated by commas or whitespace; the access tables
+ *	by commas only, because an entry has spaces inside. Any list item
+ *	may be "file:/path", read through the caller's reader: one entry a
+ *	line, comments allowed, errors located at "/path:line".
+ *
+ *	Every error is collected, not just the first, as "file:line: msg"
+ *	lines in the caller's buffer, and then no configuration is returned:
+ *	a half-read policy must never run. Unknown keys, a key given twice,
+ *	bad networks, bad domains and contradictions (a domain both local
+ *	and relay, one network or sender with two different actions) are
+ *	errors.
+ *
+ *	No I/O happens here: "file:" lists come through rw_config_reader.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rw_policy.h"
+
+#define RW_TEXT_MAX	200	/* access reply text */
+
+struct parse_ctx {
+	rw_config_reader *reader;
+	void		*reader_ctx;
+	char		*err;
+	size_t		 errlen;
+	size_t		 errused;
+	unsigned int	 nerrors;
+	bool		 oom;
+};
+
+struct where {
+	const char	*src;
+	unsigned int	 line;
+};
+
+struct keydef;
+typedef bool key_parser(struct parse_ctx *, struct rw_config *,
+    const struct keydef *, const char *value, const struct where *);
+typedef bool item_parser(struct parse_ctx *, struct rw_config *,
+    const struct keydef *, const char *item, const struct where *);
+
+struct keydef {
+	const char	*name;
+	const char	*def;		/* default, in configuration syntax */
+	key_parser	*parse;
+	item_parser	*item;		/* for lists */
+	size_t		 off;		/* field in struct rw_config */
+	bool		 commas_only;	/* list entries may contain spaces */
+};
+
+static void
+report(struct parse_ctx *ctx, const struct where *w, const char *fmt, ...)
+{
+	va_list	ap;
+	char	msg[512];
+	int	n;
+
+	ctx->nerrors++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ctx->err == NULL || ctx->errlen == 0)
+		return;
+	n = snprintf(ctx->err + ctx->errused, ctx->errlen - ctx->errused,
+	    "%s:%u: %s\n", w->src, w->line, msg);
+	if (n > 0 && (size_t)n < ctx->errlen - ctx->errused)
+		ctx->errused += (size_t)n;
+}
+
+static char *
+xstrdup(struct parse_ctx *ctx, const char *s)
+{
+	char	*p = strdup(s);
+
+	if (p == NULL)
+		ctx->oom = true;
+	return p;
+}
+
+static void *
+grow(struct parse_ctx *ctx, void *ptr, size_t *n, size_t size)
+{
+	void	*p;
+
+	if (*n >= ((size_t)-1) / 2 / size) {
+		ctx->oom = true;
+		return NULL;
+	}
+	p = realloc(ptr, (*n + 1) * size);
+	if (p == NULL) {
+		ctx->oom = true;
+		return NULL;
+	}
+	(*n)++;
+	return p;
+}
+
+static char *
+trim(char *s)
+{
+	size_t	len;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+	    s[len - 1] == '\r' || s[len - 1] == '\n'))
+		s[--len] = '\0';
+	return s;
+}
+
+/* strip_comment - cut at a '#' at line start or after whitespace */
+static void
+strip_comment(char *s)
+{
+	char	*p;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p == '#' && (p == s || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			return;
+		}
+}
+
+/* ------------------------------------------------------------ scalar parsers */
+
+#define FIELD(cfg, kd, type)	((type *)(void *)((char *)(cfg) + (kd)->off))
+
+static bool
+parse_string(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	char	**field = FIELD(cfg, kd, char *);
+	char	 *copy;
+
+	(void)w;
+	if (strlen(value) > 1024) {
+		report(ctx, w, "value of %s is too long", kd->name);
+		return false;
+	}
+	if ((copy = xstrdup(ctx, value)) == NULL)
+		return false;
+	free(*field);
+	*field = copy;
+	return true;
+}
+
+static bool
+parse_socket(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	if (strncmp(value, "unix:", 5) != 0 && strncmp(value, "local:", 6) != 0 &&
+	    strncmp(value, "inet:", 5) != 0 && strncmp(value, "inet6:", 6) != 0) {
+		report(ctx, w, "socket \"%s\" must start with unix:, local:, inet: or inet6:",
+		    value);
+		return false;
+	}
+	if (strchr(value, ':')[1] == '\0') {
+		report(ctx, w, "socket \"%s\" names no path or port", value);
+		return false;
+	}
+	return parse_string(ctx, cfg, kd, value, w);
+}
+
+static bool
+parse_mode_octal(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	char	*end;
+	unsigned long m;
+
+	errno = 0;
+	m = strtoul(value, &end, 8);
+	if (value[0] == '\0' || *end != '\0' || errno != 0 || m > 0777) {
+		report(ctx, w, "%s must be an octal mode such as 0660, not \"%s\"",
+		    kd->name, value);
+		return false;
+	}
+	*FIELD(cfg, kd, unsigned int) = (unsigned int)m;
+	return true;
+}
+
+static bool
+parse_uint(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	char	*end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(value, &end, 10);
+	if (value[0] < '0' || value[0] > '9' || *end != '\0' || errno != 0 ||
+	    n > 1000000) {
+		report(ctx, w, "%s must be a number from 0 to 1000000, not \"%s\"",
+		    kd->name, value);
+		return false;
+	}
+	*FIELD(cfg, kd, unsigned int) = (unsigned int)n;
+	return true;
+}
+
+static bool
+parse_bool(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	bool	*field = FIELD(cfg, kd, bool);
+
+	if (strcasecmp(value, "yes") == 0 || strcasecmp(value, "true") == 0 ||
+	    strcasecmp(value, "on") == 0 || strcmp(value, "1") == 0)
+		*field = true;
+	else if (strcasecmp(value, "no") == 0 || strcasecmp(value, "false") == 0 ||
+	    strcasecmp(value, "off") == 0 || strcmp(value, "0") == 0)
+		*field = false;
+	else {
+		report(ctx, w, "%s must be yes or no, not \"%s\"", kd->name, value);
+		return false;
+	}
+	return true;
+}
+
+static bool
+parse_mode(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	if (strcasecmp(value, "enforce") == 0)
+		cfg->mode = RW_MODE_ENFORCE;
+	else if (strcasecmp(value, "dryrun") == 0)
+		cfg->mode = RW_MODE_DRYRUN;
+	else {
+		report(ctx, w, "mode must be enforce or dryrun, not \"%s\"", value);
+		return false;
+	}
+	return true;
+}
+
+static bool
+parse_internal_error(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	if (strcasecmp(value, "tempfail") == 0)
+		cfg->on_internal_error = RW_ACT_TEMPFAIL;
+	else if (strcasecmp(value, "accept") == 0)
+		cfg->on_internal_error = RW_ACT_ACCEPT;
+	else {
+		report(ctx, w, "on_internal_error must be tempfail or accept, not \"%s\"",
+		    value);
+		return false;
+	}
+	return true;
+}
+
+static bool
+parse_log_level(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	if (strcasecmp(value, "info") == 0)
+		cfg->log_debug = false;
+	else if (strcasecmp(value, "debug") == 0)
+		cfg->log_debug = true;
+	else {
+		report(ctx, w, "log_level must be info or debug, not \"%s\"", value);
+		return false;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------ list items */
+
+static bool
+item_cidr(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *item, const struct where *w)
+{
+	struct rw_cidr_list *l = FIELD(cfg, kd, struct rw_cidr_list);
+	struct rw_cidr c;
+	struct rw_cidr *v;
+	char	err[200];
+	size_t	i;
+
+	if (!rw_cidr_parse(item, &c, err, sizeof(err))) {
+		report(ctx, w, "%s: %s", kd->name, err);
+		return false;
+	}
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].prefix == c.prefix &&
+		    memcmp(&l->v[i].net, &c.net, sizeof(c.net)) == 0)
+			return true;	/* the same network twice is harmless */
+	if ((v = grow(ctx, l->v, &l->n, sizeof(*v))) == NULL)
+		return false;
+	l->v = v;
+	l->v[l->n - 1] = c;
+	return true;
+}
+
+static const struct rw_domain *
+domain_find(const struct rw_domain_list *l, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+static bool
+item_domain(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *item, const struct where *w)
+{
+	struct rw_domain_list *l = FIELD(cfg, kd, struct rw_domain_list);
+	const struct rw_domain_list *other = l == &cfg->local_domains ?
+	    &cfg->relay_domains : &cfg->local_domains;
+	const struct rw_domain *dup;
+	struct rw_domain *v;
+	char	name[RW_HOSTNAME_MAX + 1], err[200];
+	bool	sub = item[0] == '.';
+
+	if (!rw_domain_normalize(item + (sub ? 1 : 0), name, sizeof(name),
+	    err, sizeof(err)) || (sub && name[0] == '[')) {
+		report(ctx, w, "%s: bad domain \"%s\": %s", kd->name, item,
+		    sub && name[0] == '[' ? "a literal has no subdomains" : err);
+		return false;
+	}
+	if ((dup = domain_find(other, name)) != NULL) {
+		report(ctx, w, "%s: \"%s\" is also in %s (line %u): a domain is "
+		    "either local or relayed", kd->name, name,
+		    other == &cfg->local_domains ? "local_domains" : "relay_domains",
+		    dup->line);
+		return false;
+	}
+	if ((dup = domain_find(l, name)) != NULL) {
+		if (dup->subdomains != sub) {
+			/* "a.test" and ".a.test": keep the wider one */
+			((struct rw_domain *)dup)->subdomains = true;
+		}
+		return true;
+	}
+	if ((v = grow(ctx, l->v, &l->n, sizeof(*v))) == NULL)
+		return false;
+	l->v = v;
+	v = &l->v[l->n - 1];
+	v->subdomains = sub;
+	v->line = w->line;
+	if ((v->name = xstrdup(ctx, name)) == NULL) {
+		l->n--;
+		return false;
+	}
+	return true;
+}
+
+/* split_rule - "KEY ACTION [text]" into its parts */
+static bool
+split_rule(struct parse_ctx *ctx, const struct keydef *kd, char *item,
+    const struct where *w, char **key, enum rw_access_action *action,
+    char **text)
+{
+	char	*act, *rest;
+
+	*key = item;
+	act = item + strcspn(item, " \t");
+	if (*act == '\0') {
+		report(ctx, w, "%s: \"%s\" needs an action (OK, REJECT or TEMPFAIL)",
+		    kd->name, item);
+		return false;
+	}
+	*act++ = '\0';
+	act = trim(act);
+	rest = act + strcspn(act, " \t");
+	if (*rest != '\0')
+		*rest++ = '\0';
+	rest = trim(rest);
+	if (strcasecmp(act, "OK") == 0)
+		*action = RW_ACCESS_OK;
+	else if (strcasecmp(act, "REJECT") == 0)
+		*action = RW_ACCESS_REJECT;
+	else if (strcasecmp(act, "TEMPFAIL") == 0)
+		*action = RW_ACCESS_TEMPFAIL;
+	else {
+		report(ctx, w, "%s: unknown action \"%s\" (OK, REJECT or TEMPFAIL)",
+		    kd->name, act);
+		return false;
+	}
+	*text = NULL;
+	if (*rest != '\0') {
+		const unsigned char *p;
+
+		if (*action == RW_ACCESS_OK) {
+			report(ctx, w, "%s: OK takes no reply text", kd->name);
+			return false;
+		}
+		if (strlen(rest) > RW_TEXT_MAX) {
+			report(ctx, w, "%s: reply text longer than %d characters",
+			    kd->name, RW_TEXT_MAX);
+			return false;
+		}
+		for (p = (const unsigned char *)rest; *p != '\0'; p++)
+			if (*p < 0x20 || *p > 0x7e) {
+				report(ctx, w, "%s: reply text must be printable ASCII",
+				    kd->name);
+				return false;
+			}
+		*text = rest;
+	}
+	return true;
+}
+
+static const char *
+action_word(enum rw_access_action a)
+{
+	return a == RW_ACCESS_OK ? "OK" : a == RW_ACCESS_REJECT ? "REJECT" :
+	    "TEMPFAIL";
+}
+
+static bool
+item_client_access(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *item, const struct where *w)
+{
+	char	 buf[1024], err[200];
+	char	*key, *text;
+	enum rw_access_action action;
+	struct rw_cidr c;
+	struct rw_client_rule *v;
+	size_t	 i;
+
+	if (!rw_strlcpy_ok(buf, item, sizeof(buf))) {
+		report(ctx, w, "%s: entry too long", kd->name);
+		return false;
+	}
+	if (!split_rule(ctx, kd, buf, w, &key, &action, &text))
+		return false;
+	if (!rw_cidr_parse(key, &c, err, sizeof(err))) {
+		report(ctx, w, "%s: %s", kd->name, err);
+		return false;
+	}
+	for (i = 0; i < cfg->nclient_access; i++) {
+		struct rw_client_rule *r = &cfg->client_access[i];
+
+		if (r->cidr.prefix != c.prefix ||
+		    memcmp(&r->cidr.net, &c.net, sizeof(c.net)) != 0)
+			continue;
+		if (r->action != action) {
+			report(ctx, w, "%s: %s %s contradicts %s at line %u",
+			    kd->name, key, action_word(action),
+			    action_word(r->action), r->line);
+			return false;
+		}
+		return true;
+	}
+	if ((v = grow(ctx, cfg->client_access, &cfg->nclient_access,
+	    sizeof(*v))) == NULL)
+		return false;
+	cfg->client_access = v;
+	v = &v[cfg->nclient_access - 1];
+	v->cidr = c;
+	v->action = action;
+	v->line = w->line;
+	v->text = NULL;
+	if (text != NULL && (v->text = xstrdup(ctx, text)) == NULL) {
+		cfg->nclient_access--;
+		return false;
+	}
+	return true;
+}
+
+static bool
+sender_key(struct parse_ctx *ctx, const struct keydef *kd, const char *key,
+    const struct where *w, enum rw_sender_key *kind, char *out, size_t outlen)
+{
+	char	err[200];
+	struct rw_address a;
+
+	if (strcmp(key, "<>") == 0) {
+		*kind = RW_SKEY_NULL;
+		rw_strlcpy_ok(out, "<>", outlen);
+		return true;
+	}
+	if (key[0] == '@') {
+		*kind = RW_SKEY_ATDOMAIN;
+		if (rw_domain_normalize(key + 1, out, outlen, err, sizeof(err)))
+			return true;
+	} else if (strchr(key, '@') != NULL) {
+		*kind = RW_SKEY_ADDRESS;
+		rw_address_parse(key, &a);
+		if (a.cls == RW_ADDR_PLAIN && a.domain[0] != '\0' &&
+		    (size_t)snprintf(out, outlen, "%s@%s", a.local, a.domain) < outlen) {
+			rw_lowercase(out);
+			return true;
+		}
+		snprintf(err, sizeof(err), "not a plain address");
+	} else {
+		*kind = RW_SKEY_DOMAIN;
+		if (rw_domain_normalize(key, out, outlen, err, sizeof(err)))
+			return true;
+	}
+	report(ctx, w, "%s: bad key \"%s\": %s", kd->name, key, err);
+	return false;
+}
+
+static bool
+item_sender_access(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *item, const struct where *w)
+{
+	char	 buf[1024], norm[RW_ADDR_MAX + RW_HOSTNAME_MAX + 2];
+	char	*key, *text;
+	enum rw_access_action action;
+	enum rw_sender_key kind;
+	struct rw_sender_rule *v;
+	size_t	 i;
+
+	if (!rw_strlcpy_ok(buf, item, sizeof(buf))) {
+		report(ctx, w, "%s: entry too long", kd->name);
+		return false;
+	}
+	if (!split_rule(ctx, kd, buf, w, &key, &action, &text))
+		return false;
+	if (!sender_key(ctx, kd, key, w, &kind, norm, sizeof(norm)))
+		return false;
+	for (i = 0; i < cfg->nsender_access; i++) {
+		struct rw_sender_rule *r = &cfg->sender_access[i];
+
+		if (r->kind != kind || strcmp(r->key, norm) != 0)
+			continue;
+		if (r->action != action) {
+			report(ctx, w, "%s: %s %s contradicts %s at line %u",
+			    kd->name, key, action_word(action),
+			    action_word(r->action), r->line);
+			return false;
+		}
+		return true;
+	}
+	if ((v = grow(ctx, cfg->sender_access, &cfg->nsender_access,
+	    sizeof(*v))) == NULL)
+		return false;
+	cfg->sender_access = v;
+	v = &v[cfg->nsender_access - 1];
+	v->kind = kind;
+	v->action = action;
+	v->line = w->line;
+	v->text = NULL;
+	if ((v->key = xstrdup(ctx, norm)) == NULL ||
+	    (text != NULL && (v->text = xstrdup(ctx, text)) == NULL)) {
+		free(v->key);
+		cfg->nsender_access--;
+		return false;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------ lists */
+
+static bool parse_file_list(struct parse_ctx *, struct rw_config *,
+    const struct keydef *, const char *path, const struct where *);
+
+/* parse_list - split a value into items; expand "file:" items */
+static bool
+parse_list(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	char	*copy, *p, *item;
+	const char *seps = kd->commas_only ? "," : ", \t";
+	bool	 ok = true;
+
+	if ((copy = xstrdup(ctx, value)) == NULL)
+		return false;
+	for (p = copy; p != NULL; ) {
+		item = p;
+		p = item + strcspn(item, seps);
+		if (*p != '\0')
+			*p++ = '\0';
+		else
+			p = NULL;
+		item = trim(item);
+		if (*item == '\0')
+			continue;
+		if (strncmp(item, "file:", 5) == 0)
+			ok = parse_file_list(ctx, cfg, kd, item + 5, w) && ok;
+		else
+			ok = kd->item(ctx, cfg, kd, item, w) && ok;
+	}
+	free(copy);
+	return ok;
+}
+
+static bool
+parse_file_list(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *path, const struct where *w)
+{
+	char	 err[256];
+	char	*text, *line, *next, *item;
+	struct where fw;
+	bool	 ok = true;
+
+	if (path[0] == '\0') {
+		report(ctx, w, "%s: \"file:\" needs a path", kd->name);
+		return false;
+	}
+	if (ctx->reader == NULL) {
+		report(ctx, w, "%s: file: lists are not allowed here", kd->name);
+		return false;
+	}
+	err[0] = '\0';
+	if ((text = ctx->reader(path, ctx->reader_ctx, err, sizeof(err))) == NULL) {
+		report(ctx, w, "%s: cannot read %s: %s", kd->name, path, err);
+		return false;
+	}
+	fw.src = path;
+	fw.line = 0;
+	for (line = text; line != NULL; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		fw.line++;
+		strip_comment(line);
+		line = trim(line);
+		if (*line == '\0')
+			continue;
+		if (strncmp(line, "file:", 5) == 0) {
+			report(ctx, &fw, "%s: a file: list cannot include another",
+			    kd->name);
+			ok = false;
+			continue;
+		}
+		if (kd->commas_only) {
+			ok = kd->item(ctx, cfg, kd, line, &fw) && ok;
+			continue;
+		}
+		/* plain lists: a line may still hold several entries */
+		while (*line != '\0') {
+			item = line;
+			line = item + strcspn(item, ", \t");
+			if (*line != '\0')
+				*line++ = '\0';
+			if (*item != '\0')
+				ok = kd->item(ctx, cfg, kd, item, &fw) && ok;
+		}
+	}
+	free(text);
+	return ok;
+}
+
+/* ------------------------------------------------------------ the key table */
+
+#define OFF(f)	offsetof(struct rw_config, f)
+
+static const struct keydef keys[] = {
+	{ "socket", "unix:/run/relaywarden/relaywarden.sock", parse_socket, NULL, OFF(socket), false },
+	{ "socket_mode", "0660", parse_mode_octal, NULL, OFF(socket_mode), false },
+	{ "socket_group", "", parse_string, NULL, OFF(socket_group), false },
+	{ "pidfile", "/run/relaywarden/relaywarden.pid", parse_string, NULL, OFF(pidfile), false },
+	{ "user", "", parse_string, NULL, OFF(user), false },
+	{ "mode", "enforce", parse_mode, NULL, 0, false },
+	{ "on_internal_error", "tempfail", parse_internal_error, NULL, 0, false },
+	{ "log_level", "info", parse_log_level, NULL, 0, false },
+	{ "trusted_networks", "127.0.0.0/8, ::1/128", parse_list, item_cidr, OFF(trusted_networks), false },
+	{ "trust_authenticated", "yes", parse_bool, NULL, OFF(trust_authenticated), false },
+	{ "local_domains", "", parse_list, item_domain, OFF(local_domains), false },
+	{ "relay_domains", "", parse_list, item_domain, OFF(relay_domains), false },
+	{ "max_recipients", "100", parse_uint, NULL, OFF(max_recipients), false },
+	{ "client_access", "", parse_list, item_client_access, 0, true },
+	{ "sender_access", "", parse_list, item_sender_access, 0, true },
+};
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static const struct keydef *
+key_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/* reset_list - a key given in the file replaces its default list */
+static void
+reset_field(struct rw_config *cfg, const struct keydef *kd)
+{
+	size_t	i;
+
+	if (kd->item == item_cidr) {
+		struct rw_cidr_list *l = FIELD(cfg, kd, struct rw_cidr_list);
+		free(l->v);
+		l->v = NULL;
+		l->n = 0;
+	} else if (kd->item == item_domain) {
+		struct rw_domain_list *l = FIELD(cfg, kd, struct rw_domain_list);
+		for (i = 0; i < l->n; i++)
+			free(l->v[i].name);
+		free(l->v);
+		l->v = NULL;
+		l->n = 0;
+	}
+}
+
+static struct rw_config *
+config_new(struct parse_ctx *ctx)
+{
+	struct rw_config *cfg = calloc(1, sizeof(*cfg));
+	struct where w = { "(defaults)", 0 };
+	size_t	i;
+
+	if (cfg == NULL) {
+		ctx->oom = true;
+		return NULL;
+	}
+	for (i = 0; i < NKEYS; i++) {
+		w.line = (unsigned int)i + 1;
+		if (!keys[i].parse(ctx, cfg, &keys[i], keys[i].def, &w))
+			break;
+	}
+	if (ctx->oom || ctx->nerrors > 0) {
+		rw_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+/* rw_config_defaults - a configuration with every default */
+struct rw_config *
+rw_config_defaults(void)
+{
+	struct parse_ctx ctx;
+	struct rw_config *cfg;
+
+	memset(&ctx, 0, sizeof(ctx));
+	cfg = config_new(&ctx);
+	if (cfg != NULL && (cfg->source = strdup("(defaults)")) == NULL) {
+		rw_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+/* parse_line - one "key = value" line */
+static void
+parse_line(struct parse_ctx *ctx, struct rw_config *cfg, char *line,
+    const struct where *w, unsigned int *seen)
+{
+	char	*eq, *key, *value, *p;
+	const struct keydef *kd;
+
+	strip_comment(line);
+	line = trim(line);
+	if (*line == '\0')
+		return;
+	if ((eq = strchr(line, '=')) == NULL) {
+		report(ctx, w, "expected \"key = value\", got \"%.60s\"", line);
+		return;
+	}
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	for (p = key; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '_')) {
+			report(ctx, w, "bad key name \"%.60s\"", key);
+			return;
+		}
+	if (*key == '\0') {
+		report(ctx, w, "missing key before \"=\"");
+		return;
+	}
+	if ((kd = key_find(key)) == NULL) {
+		report(ctx, w, "unknown key \"%s\"", key);
+		return;
+	}
+	if (seen[kd - keys] != 0) {
+		report(ctx, w, "%s given twice (first at line %u)", key,
+		    seen[kd - keys]);
+		return;
+	}
+	seen[kd - keys] = w->line;
+	reset_field(cfg, kd);
+	kd->parse(ctx, cfg, kd, value, w);
+}
+
+/* rw_config_parse - text to configuration, every error reported */
+struct rw_config *
+rw_config_parse(const char *text, const char *source, rw_config_reader *reader,
+    void *reader_ctx, char *err, size_t errlen)
+{
+	struct parse_ctx ctx;
+	struct rw_config *cfg;
+	unsigned int seen[NKEYS];
+	struct where w;
+	char	*copy, *line, *next;
+
+	memset(&ctx, 0, sizeof(ctx));
+	memset(seen, 0, sizeof(seen));
+	ctx.reader = reader;
+	ctx.reader_ctx = reader_ctx;
+	ctx.err = err;
+	ctx.errlen = errlen;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (source == NULL)
+		source = "(config)";
+	if ((cfg = config_new(&ctx)) == NULL)
+		goto oom;
+	if ((cfg->source = strdup(source)) == NULL || (copy = strdup(text)) == NULL) {
+		rw_config_free(cfg);
+		goto oom;
+	}
+	w.src = source;
+	w.line = 0;
+	for (line = copy; line != NULL && !ctx.oom; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		w.line++;
+		parse_line(&ctx, cfg, line, &w, seen);
+	}
+	free(copy);
+	if (ctx.oom) {
+		rw_config_free(cfg);
+		goto oom;
+	}
+	if (ctx.nerrors > 0) {
+		rw_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+oom:
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s: out of memory\n", source);
+	return NULL;
+}
+
+/* rw_config_free - release a configuration and everything it owns */
+void
+rw_config_free(struct rw_config *cfg)
+{
+	size_t	i;
+
+	if (cfg == NULL)
+		return;
+	free(cfg->source);
+	free(cfg->socket);
+	free(cfg->socket_group);
+	free(cfg->pidfile);
+	free(cfg->user);
+	free(cfg->trusted_networks.v);
+	for (i = 0; i < cfg->local_domains.n; i++)
+		free(cfg->local_domains.v[i].name);
+	free(cfg->local_domains.v);
+	for (i = 0; i < cfg->relay_domains.n; i++)
+		free(cfg->relay_domains.v[i].name);
+	free(cfg->relay_domains.v);
+	for (i = 0; i < cfg->nclient_access; i++)
+		free(cfg->client_access[i].text);
+	free(cfg->client_access);
+	for (i = 0; i < cfg->nsender_access; i++) {
+		free(cfg->sender_access[i].key);
+		free(cfg->sender_access[i].text);
+	}
+	free(cfg->sender_access);
+	free(cfg);
+}
+
+/* ------------------------------------------------------------ summary */
+
+struct out {
+	char	*buf;
+	size_t	 len, used;
+};
+
+static void
+put(struct out *o, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	if (o->used >= o->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->used, o->len - o->used, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	o->used += (size_t)n < o->len - o->used ? (size_t)n : o->len - o->used - 1;
+}
+
+static void
+put_domains(struct out *o, const char *name, const struct rw_domain_list *l)
+{
+	size_t	i;
+
+	put(o, "%-20s", name);
+	if (l->n == 0)
+		put(o, " (none)");
+	for (i = 0; i < l->n && i < 20; i++)
+		put(o, " %s%s", l->v[i].subdomains ? "." : "", l->v[i].name);
+	if (l->n > 20)
+		put(o, " ... (%zu in all)", l->n);
+	put(o, "\n");
+}
+
+/* rw_config_summary - the effective policy in a few lines */
+void
+rw_config_summary(const struct rw_config *cfg, char *buf, size_t len)
+{
+	struct out o = { buf, len, 0 };
+	char	ip[RW_IPTEXT_MAX];
+	size_t	i;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	put(&o, "%-20s %s\n", "mode", cfg->mode == RW_MODE_DRYRUN ?
+	    "dryrun (nothing is refused; would-be refusals are logged and tagged)" :
+	    "enforce");
+	put(&o, "%-20s %s\n", "socket", cfg->socket);
+	put(&o, "%-20s", "trusted_networks");
+	if (cfg->trusted_networks.n == 0)
+		put(&o, " (none)");
+	for (i = 0; i < cfg->trusted_networks.n && i < 20; i++) {
+		rw_ip_format(&cfg->trusted_networks.v[i].net, ip, sizeof(ip));
+		put(&o, " %s/%u", ip, cfg->trusted_networks.v[i].prefix);
+	}
+	if (cfg->trusted_networks.n > 20)
+		put(&o, " ... (%zu in all)", cfg->trusted_networks.n);
+	put(&o, "\n%-20s %s\n", "authenticated", cfg->trust_authenticated ?
+	    "insiders (may relay)" : "outsiders (trust_authenticated = no)");
+	put_domains(&o, "local_domains", &cfg->local_domains);
+	put_domains(&o, "relay_domains", &cfg->relay_domains);
+	if (cfg->max_recipients == 0)
+		put(&o, "%-20s unlimited\n", "max_recipients");
+	else
+		put(&o, "%-20s %u per message for outsiders\n", "max_recipients",
+		    cfg->max_recipients);
+	put(&o, "%-20s %zu entries\n", "client_access", cfg->nclient_access);
+	put(&o, "%-20s %zu entries\n", "sender_access", cfg->nsender_access);
+	put(&o, "%-20s %s\n", "on_internal_error",
+	    cfg->on_internal_error == RW_ACT_ACCEPT ? "accept" : "tempfail");
+	put(&o, "outsiders may send only to local_domains and relay_domains%s\n",
+	    cfg->local_domains.n + cfg->relay_domains.n == 0 ?
+	    " (none configured: outsiders can deliver to bare local parts only)" : "");
+}

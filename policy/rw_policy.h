@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	rw_policy.h - the pure policy core of relaywarden
+ * DESCRIPTION
+ *	The only header that milter/ and tests/ include from policy/.
+ *	Everything declared here is free of I/O: no libmilter, no c-ares,
+ *	no libspf2, no syslog, no clock, no files. The glue gathers facts
+ *	(client address, HELO, sender, recipient, authentication) and the
+ *	core returns verdicts with a reason and an SMTP reply.
+ *
+ *	Configuration is parsed from text into an immutable struct
+ *	rw_config. List values given as "file:/path" are read through a
+ *	caller-supplied reader, so the parser itself never opens files.
+ */
+#ifndef RW_POLICY_H
+#define RW_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Limits taken from the protocols (RFC 5321 4.5.3.1, RFC 1035 2.3.4). */
+#define RW_HOSTNAME_MAX	255	/* a domain name, text form */
+#define RW_LABEL_MAX	63
+#define RW_ADDR_MAX	512	/* an envelope address as given; > 256 is hostile */
+#define RW_REPLY_MAX	512	/* SMTP reply text */
+#define RW_REASON_MAX	256	/* log reason */
+#define RW_IPTEXT_MAX	64	/* IPv6 text plus scope, with room */
+#define RW_HOPS_MAX	8	/* routing hops we are willing to judge */
+#define RW_NOTES_MAX	16	/* dryrun notes kept per transaction */
+#define RW_ERR_MAX	4096	/* configuration error report */
+
+enum rw_action {
+	RW_ACT_CONTINUE = 0,	/* no objection; go on */
+	RW_ACT_ACCEPT,		/* accept without further checks */
+	RW_ACT_TEMPFAIL,	/* 4xx */
+	RW_ACT_REJECT		/* 5xx */
+};
+
+enum rw_stage {
+	RW_STAGE_CONNECT = 0,
+	RW_STAGE_HELO,
+	RW_STAGE_MAIL,
+	RW_STAGE_RCPT,
+	RW_STAGE_EOM
+};
+
+enum rw_mode { RW_MODE_ENFORCE = 0, RW_MODE_DRYRUN };
+
+/* ------------------------------------------------------------ addresses */
+
+/* An IP address; IPv4-mapped IPv6 is stored as IPv4. */
+struct rw_ip {
+	int		 family;	/* AF_INET or AF_INET6 */
+	unsigned char	 b[16];		/* network order; 4 bytes used for v4 */
+};
+
+struct rw_cidr {
+	struct rw_ip	 net;
+	unsigned int	 prefix;
+};
+
+struct rw_cidr_list {
+	struct rw_cidr	*v;
+	size_t		 n;
+};
+
+/* A domain list entry: "example.com" or ".example.com" (and subdomains). */
+struct rw_domain {
+	char		*name;		/* lowercased, no dots at either end */
+	bool		 subdomains;	/* leading dot: also matches below */
+	unsigned int	 line;		/* where it was configured */
+};
+
+struct rw_domain_list {
+	struct rw_domain *v;
+	size_t		  n;
+};
+
+/* ------------------------------------------------------------ access lists */
+
+enum rw_access_action {
+	RW_ACCESS_OK = 0,
+	RW_ACCESS_REJECT,
+	RW_ACCESS_TEMPFAIL
+};
+
+struct rw_client_rule {
+	struct rw_cidr		 cidr;
+	enum rw_access_action	 action;
+	char			*text;		/* reply text or NULL */
+	unsigned int		 line;
+};
+
+enum rw_sender_key {
+	RW_SKEY_ADDRESS = 0,	/* user@example.com */
+	RW_SKEY_ATDOMAIN,	/* @example.com: any user at exactly this domain */
+	RW_SKEY_DOMAIN,		/* example.com: this domain and its subdomains */
+	RW_SKEY_NULL		/* <>: the null sender */
+};
+
+struct rw_sender_rule {
+	enum rw_sender_key	 kind;
+	char			*key;		/* lowercased; domain part only for domains */
+	enum rw_access_action	 action;
+	char			*text;
+	unsigned int		 line;
+};
+
+/* ------------------------------------------------------------ configuration */
+
+struct rw_config {
+	char			*source;	/* file name it was read from */
+
+	/* daemon */
+	char			*socket;
+	unsigned int		 socket_mode;
+	char			*socket_group;
+	char			*pidfile;
+	char			*user;
+	enum rw_mode		 mode;
+	enum rw_action		 on_internal_error;	/* TEMPFAIL or ACCEPT */
+	bool			 log_debug;
+
+	/* relay control */
+	struct rw_cidr_list	 trusted_networks;
+	bool			 trust_authenticated;
+	struct rw_domain_list	 local_domains;
+	struct rw_domain_list	 relay_domains;
+	unsigned int		 max_recipients;	/* 0: unlimited */
+
+	/* access lists */
+	struct rw_client_rule	*client_access;
+	size_t			 nclient_access;
+	struct rw_sender_rule	*sender_access;
+	size_t			 nsender_access;
+};
+
+/*
+ * rw_config_reader - read a list file named in "file:/path".
+ * @param path	the path as written in the configuration
+ * @param ctx	the caller's context
+ * @param err	buffer for a one-line reason when reading fails
+ * @return	a NUL-terminated malloc'd copy of the file, or NULL
+ */
+typedef char *rw_config_reader(const char *path, void *ctx, char *err,
+    size_t errlen);
+
+/*
+ * rw_config_parse - parse configuration text into a new rw_config.
+ * @param text	 the whole file, NUL-terminated
+ * @param source file name used in error messages ("file:line: ...")
+ * @param reader reads "file:" lists; NULL refuses them
+ * @param err	 receives every error found, one "file:line: msg" a line
+ * @return	 a new configuration, or NULL when any error was found.
+ * Side effects: allocates; release with rw_config_free().
+ */
+struct rw_config *rw_config_parse(const char *text, const char *source,
+    rw_config_reader *reader, void *ctx, char *err, size_t errlen);
+
+/* rw_config_defaults - a configuration holding only the defaults */
+struct rw_config *rw_config_defaults(void);
+
+void	rw_config_free(struct rw_config *);
+
+/*
+ * rw_config_summary - describe the effective policy in a few lines,
+ * for "relaywarden -t" and the start-up log.
+ */
+void	rw_config_summary(const struct rw_config *, char *buf, size_t len);
+
+/* ------------------------------------------------------------ helpers */
+
+/* rw_ip_parse - parse text (v4, v6, "IPv6:" prefix allowed); true on success */
+bool	rw_ip_parse(const char *text, struct rw_ip *out);
+void	rw_ip_format(const struct rw_ip *, char *buf, size_t len);
+
+/* rw_cidr_parse - "addr[/len]"; writes a reason on failure */
+bool	rw_cidr_parse(const char *text, struct rw_cidr *out, char *err,
+	    size_t errlen);
+bool	rw_cidr_match(const struct rw_cidr *, const struct rw_ip *);
+bool	rw_cidr_list_match(const struct rw_cidr_list *, const struct rw_ip *);
+
+/*
+ * rw_domain_normalize - lowercase, drop one trailing dot, check the
+ * syntax of a host name or address literal. Literals come back in a
+ * canonical form ("[192.0.2.1]", "[ipv6:2001:db8::1]").
+ */
+bool	rw_domain_normalize(const char *in, char *out, size_t outlen,
+	    char *err, size_t errlen);
+bool	rw_domain_list_match(const struct rw_domain_list *, const char *domain);
+
+/* ------------------------------------------------------------ address analysis */
+
+enum rw_addr_class {
+	RW_ADDR_NULL = 0,	/* <> */
+	RW_ADDR_PLAIN,		/* local@domain or bare local, no routing */
+	RW_ADDR_ROUTED,		/* source route, percent hack or bang path */
+	RW_ADDR_UNCLEAR,	/* cannot tell where it would go: refuse */
+	RW_ADDR_INVALID		/* not an address */
+};
+
+struct rw_address {
+	enum rw_addr_class	 cls;
+	char			 local[RW_ADDR_MAX + 1];	/* as given, quotes kept */
+	char			 domain[RW_HOSTNAME_MAX + 1];	/* normalized; "" if bare */
+	/* every host the address would be handed to, domain included */
+	char			 hops[RW_HOPS_MAX][RW_HOSTNAME_MAX + 1];
+	size_t			 nhops;
+	const char		*why;		/* static text for UNCLEAR/INVALID/ROUTED */
+};
+
+/*
+ * rw_address_parse - take an envelope address apart (RFC 5321 path,
+ * with the legacy routing forms an old sendmail may still honour).
+ */
+void	rw_address_parse(const char *raw, struct rw_address *out);
+
+/* ------------------------------------------------------------ facts, verdicts, session */
+
+struct rw_facts {
+	/* connection */
+	bool		 client_known;		/* false: the MTA gave no address */
+	struct rw_ip	 client_ip;
+	char		 client_addr[RW_IPTEXT_MAX];	/* text, "unknown" if not known */
+	char		 client_name[RW_HOSTNAME_MAX + 1];
+	char		 helo[RW_HOSTNAME_MAX + 1];
+	/* transaction */
+	bool		 authenticated;
+	char		 auth_user[RW_ADDR_MAX + 1];
+	char		 sender[RW_ADDR_MAX + 1];	/* without <> */
+	char		 rcpt[RW_ADDR_MAX + 1];		/* the one being judged */
+	unsigned int	 nrcpt_accepted;	/* recipients accepted so far */
+	/* derived by the session */
+	bool		 trusted_network;
+	bool		 client_ok;		/* client_access said OK */
+	bool		 insider;		/* trusted network or authenticated */
+};
+
+struct rw_verdict {
+	enum rw_action	 action;	/* what the policy decided */
+	bool		 dryrun;	/* decided, but not enforced (mode = dryrun) */
+	const char	*check;		/* "relay", "client_access", ...; static */
+	char		 rcode[4];	/* "550" */
+	char		 xcode[8];	/* "5.7.1" */
+	char		 text[RW_REPLY_MAX];
+	char		 reason[RW_REASON_MAX];
+};
+
+/* A note of a verdict that dryrun mode did not enforce. */
+struct rw_note {
+	enum rw_stage	 stage;
+	struct rw_verdict v;
+	char		 subject[RW_ADDR_MAX + 1];	/* the recipient or sender */
+};
+
+struct rw_session {
+	const struct rw_config	*cfg;
+	struct rw_facts		 f;
+	/* client_access REJECT/TEMPFAIL found at connect, applied at MAIL */
+	bool			 client_pending;
+	struct rw_verdict	 client_verdict;
+	/* dryrun notes of the current transaction */
+	struct rw_note		 notes[RW_NOTES_MAX];
+	size_t			 nnotes;
+	size_t			 notes_dropped;
+};
+
+typedef enum rw_action rw_check_fn(const struct rw_config *,
+    const struct rw_facts *, struct rw_verdict *);
+
+/*
+ * The session functions run each stage's checks in order and return the
+ * action the MTA must be given. In dryrun mode a TEMPFAIL or REJECT is
+ * recorded as a note, v->dryrun is set, and CONTINUE is returned. The
+ * verdict always describes what the policy decided, for the log.
+ */
+void	rw_session_init(struct rw_session *, const struct rw_config *);
+enum rw_action rw_session_connect(struct rw_session *, const char *addr,
+	    const char *name, struct rw_verdict *);
+enum rw_action rw_session_helo(struct rw_session *, const char *helo,
+	    struct rw_verdict *);
+enum rw_action rw_session_mail(struct rw_session *, const char *sender,
+	    const char *auth_user, struct rw_verdict *);
+enum rw_action rw_session_rcpt(struct rw_session *, const char *rcpt,
+	    struct rw_verdict *);
+/* rw_session_reset - a new transaction starts (MAIL, RSET, end of message) */
+void	rw_session_reset(struct rw_session *);
+
+/*
+ * rw_session_dryrun_header - format the transaction's dryrun notes as
+ * one header value; false when there is nothing to report.
+ */
+bool	rw_session_dryrun_header(const struct rw_session *, char *buf,
+	    size_t len);
+
+const char *rw_action_name(enum rw_action);
+const char *rw_stage_name(enum rw_stage);
+
+/* ------------------------------------------------------------ strings */
+
+/* rw_strlcpy_ok - bounded copy; false (and an empty dst) on truncation */
+bool	rw_strlcpy_ok(char *dst, const char *src, size_t size);
+/* rw_sanitize - copy with control and non-ASCII bytes escaped, bounded */
+void	rw_sanitize(char *dst, size_t size, const char *src);
+void	rw_lowercase(char *);
+bool	rw_strieq(const char *, const char *);
+
+#endif /* RW_POLICY_H */

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	verdict - fill in a verdict
+ * DESCRIPTION
+ *	rw_verdict_set() records the action, the deciding check, the SMTP
+ *	reply (RFC 5321 code, RFC 3463 enhanced code, text) and the reason
+ *	for the log. Texts are bounded. The reply text is reduced to
+ *	printable ASCII (anything else becomes '?'), so no CR/LF or control
+ *	character from an untrusted address can reach the SMTP dialogue;
+ *	the reason is escaped with rw_sanitize() for the log.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "checks.h"
+
+/* copy_printable - bounded copy, non-printable bytes replaced by '?' */
+static void
+copy_printable(char *dst, size_t size, const char *src)
+{
+	size_t	o;
+
+	for (o = 0; src[o] != '\0' && o + 1 < size; o++)
+		dst[o] = (src[o] >= 0x20 && src[o] < 0x7f) ? src[o] : '?';
+	dst[o] = '\0';
+}
+
+/* rw_verdict_set - record a decision; returns its action */
+enum rw_action
+rw_verdict_set(struct rw_verdict *v, enum rw_action action, const char *check,
+    const char *rcode, const char *xcode, const char *text, const char *reason)
+{
+	v->action = action;
+	v->dryrun = false;
+	v->check = check;
+	if (!rw_strlcpy_ok(v->rcode, rcode, sizeof(v->rcode)))
+		v->rcode[0] = '\0';
+	if (!rw_strlcpy_ok(v->xcode, xcode, sizeof(v->xcode)))
+		v->xcode[0] = '\0';
+	copy_printable(v->text, sizeof(v->text), text);
+	rw_sanitize(v->reason, sizeof(v->reason), reason);
+	return action;
+}
