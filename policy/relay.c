@@ -33,12 +33,10 @@ domain_is_ours(const struct rw_config *cfg, const char *d)
 static enum rw_action
 deny(struct rw_verdict *v, const char *rcpt, const char *reason)
 {
-	char	safe[200];
 	char	text[RW_REPLY_MAX];
 
 	/* bounded; rw_verdict_set() keeps only printable ASCII */
-	snprintf(safe, sizeof(safe), "%s", rcpt);
-	snprintf(text, sizeof(text), "<%s>: Relaying denied", safe);
+	snprintf(text, sizeof(text), "<%.200s>: Relaying denied", rcpt);
 	return rw_verdict_set(v, RW_ACT_REJECT, "relay", "550", "5.7.1", text,
 	    reason);
 }
