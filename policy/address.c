@@ -218,7 +218,8 @@ rw_address_parse(const char *raw, struct rw_address *a)
 		}
 		at = *p == '@' ? p : NULL;
 	} else {
-		for (p = s; *p != '\0'; p++) {
+		/* the local part; the domain is checked by rw_domain_normalize() */
+		for (p = s; *p != '\0' && *p != '@'; p++) {
 			if (*p == ' ' || *p == '\t') {
 				set_class(a, RW_ADDR_UNCLEAR, "whitespace in address");
 				return;
