@@ -1,0 +1,111 @@
+#!/bin/sh
+# run-suite.sh - the whole relaywarden test suite, from a fresh Debian 12
+# machine, as root. Installs what is missing, then:
+#   1. normal build (-Werror) in build/, make check: unit tests, query tool,
+#      purity guard, miltertest protocol tests, real Postfix, real sendmail;
+#   2. ASan+UBSan build in build-asan/, make check of the unit, query and
+#      protocol tests;
+#   3. make distcheck (end-to-end tests off inside it; they ran in step 1).
+# The last line is "N passed, N failed" over all steps. Exit non-zero on
+# any failure. Nothing leaves loopback; see tests/integration/README.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+jobs=$(nproc 2>/dev/null || echo 2)
+
+packages="build-essential autoconf automake pkg-config m4 libmilter-dev
+	libspf2-dev libc-ares-dev check postfix swaks miltertest sasl2-bin
+	libsasl2-modules procps iproute2 util-linux ca-certificates"
+
+say() { printf '\n=== %s\n' "$*"; }
+
+install_packages() {
+	missing=""
+	for p in $packages; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing="$missing $p"
+	done
+	# sendmail is unpacked by the tests from downloaded .debs: the lists must be fresh
+	if [ "$(id -u)" -ne 0 ]; then
+		[ -z "$missing" ] && return 0
+		echo "run-suite.sh: missing packages:$missing (run as root to install)" >&2
+		return 1
+	fi
+	say "apt-get update; installing:${missing:- nothing new}"
+	export DEBIAN_FRONTEND=noninteractive
+	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+	apt-get update -qq || return 1
+	[ -z "$missing" ] && return 0
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null || return 1
+}
+
+total_pass=0 total_fail=0
+# count LOGFILE: add automake's "# PASS/# FAIL/# ERROR" totals
+count() {
+	p=$(sed -n 's/^# PASS: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	f=$(sed -n 's/^# FAIL: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	e=$(sed -n 's/^# ERROR: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	total_pass=$((total_pass + ${p:-0}))
+	total_fail=$((total_fail + ${f:-0} + ${e:-0}))
+}
+
+failed_steps=""
+step() {   # step NAME COMMAND...
+	name=$1; shift
+	say "$name"
+	if ! "$@"; then
+		failed_steps="$failed_steps $name"
+		return 1
+	fi
+}
+
+show_failures() {   # print the logs of failed tests in build dir $1
+	for t in $(find "$1" -name '*.trs' 2>/dev/null); do
+		if grep -qE '^:test-result: (FAIL|ERROR)' "$t"; then
+			echo "---- ${t%.trs}.log"
+			tail -n 80 "${t%.trs}.log"
+		fi
+	done
+}
+
+normal_build() {
+	rm -rf build && mkdir build && cd build || return 1
+	../configure -q && make -s -j"$jobs" || return 1
+	make -j1 check RW_REQUIRE_E2E="${RW_REQUIRE_E2E:-1}" >check.out 2>&1; rc=$?
+	grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS|#)' check.out
+	count check.out
+	[ $rc -eq 0 ] || show_failures .
+	cd "$top"; return $rc
+}
+
+asan_build() {
+	rm -rf build-asan && mkdir build-asan && cd build-asan || return 1
+	../configure -q --enable-sanitizers && make -s -j"$jobs" || return 1
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	make -j"$jobs" check TESTS="tests/check_address tests/check_cidr \
+	    tests/check_config tests/check_relay tests/query.sh \
+	    tests/integration/protocol.sh" RW_REQUIRE_E2E=1 >check.out 2>&1; rc=$?
+	grep -E '^(PASS|FAIL|ERROR|SKIP|#)' check.out
+	count check.out
+	[ $rc -eq 0 ] || show_failures .
+	cd "$top"; return $rc
+}
+
+distcheck() {
+	cd build || return 1
+	make -s distcheck >distcheck.out 2>&1; rc=$?
+	tail -n 5 distcheck.out
+	[ $rc -eq 0 ] || tail -n 60 distcheck.out
+	cd "$top"; return $rc
+}
+
+start=$(date +%s)
+step install install_packages || { echo "0 passed, 1 failed"; exit 1; }
+step bootstrap autoreconf -fi || { echo "0 passed, 1 failed"; exit 1; }
+step "normal build and make check" normal_build
+step "ASan/UBSan build: unit and protocol tests" asan_build
+step "make distcheck" distcheck || total_fail=$((total_fail + 1))
+say "done in $(( $(date +%s) - start ))s${failed_steps:+; failed steps:$failed_steps}"
+echo "$total_pass passed, $total_fail failed"
+[ -z "$failed_steps" ] && [ "$total_fail" -eq 0 ]
