@@ -5,7 +5,8 @@
  * DESCRIPTION
  *	The file I/O half of configuration loading, shared by the daemon
  *	and relaywarden-query; the parsing half is policy/config.c. Files
- *	are bounded (16 MiB) and must not contain NUL bytes.
+ *	are bounded (16 MiB) and must not contain NUL bytes. A relative
+ *	"file:" path is taken relative to the configuration file's directory.
  */
 #include "config.h"
 
@@ -66,11 +67,23 @@ fail:
 	return NULL;
 }
 
+/* list_reader - a "file:" list; relative paths are relative to the
+ * directory of the configuration file, not to wherever we were started */
 static char *
 list_reader(const char *path, void *ctx, char *err, size_t errlen)
 {
-	(void)ctx;
-	return read_file(path, err, errlen);
+	const char *conf = ctx;
+	const char *slash = strrchr(conf, '/');
+	char	full[4096];
+
+	if (path[0] == '/' || slash == NULL)
+		return read_file(path, err, errlen);
+	if ((size_t)snprintf(full, sizeof(full), "%.*s/%s", (int)(slash - conf),
+	    conf, path) >= sizeof(full)) {
+		snprintf(err, errlen, "path too long");
+		return NULL;
+	}
+	return read_file(full, err, errlen);
 }
 
 /* rw_conf_read - read and parse; NULL with errors in err */
@@ -85,7 +98,7 @@ rw_conf_read(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot read configuration: %s\n", path, why);
 		return NULL;
 	}
-	cfg = rw_config_parse(text, path, list_reader, NULL, err, errlen);
+	cfg = rw_config_parse(text, path, list_reader, (void *)path, err, errlen);
 	free(text);
 	return cfg;
 }

@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -32,9 +33,10 @@ usage(void)
 	exit(2);
 }
 
+/* print_verdict - one line per stage, key=value as in the daemon's log */
 static void
-print_verdict(const char *stage, const char *subject, enum rw_action effective,
-    const struct rw_verdict *v)
+print_verdict(const char *stage, const char *subject, const struct rw_verdict *v,
+    const char *extra)
 {
 	char	safe[RW_ADDR_MAX + 1];
 
@@ -43,16 +45,24 @@ print_verdict(const char *stage, const char *subject, enum rw_action effective,
 		rw_sanitize(safe, sizeof(safe), subject);
 		printf(" <%s>", safe);
 	}
-	printf(": %s", rw_action_name(v->action));
-	if (v->dryrun)
-		printf(" (dryrun: not enforced, %s)", rw_action_name(effective));
+	printf(" action=%s", rw_action_name(v->action));
 	if (v->check != NULL)
 		printf(" check=%s", v->check);
-	if (v->action == RW_ACT_REJECT || v->action == RW_ACT_TEMPFAIL)
-		printf(" reply=\"%s %s %s\"", v->rcode, v->xcode, v->text);
+	if (extra != NULL)
+		printf("%s", extra);
 	if (v->reason[0] != '\0')
 		printf(" reason=\"%s\"", v->reason);
+	if (v->action == RW_ACT_REJECT || v->action == RW_ACT_TEMPFAIL)
+		printf(" reply=\"%s %s %s\"", v->rcode, v->xcode, v->text);
+	if (v->dryrun)
+		printf(" dryrun=yes");
 	printf("\n");
+}
+
+static bool
+refused(const struct rw_verdict *v)
+{
+	return v->action == RW_ACT_REJECT || v->action == RW_ACT_TEMPFAIL;
 }
 
 int
@@ -62,12 +72,13 @@ main(int argc, char **argv)
 	const char *helo = NULL, *auth = NULL, *sender = "";
 	const char *rcpts[MAX_RCPTS];
 	size_t	 nrcpts = 0, i, accepted = 0;
-	char	 err[RW_ERR_MAX], hdr[4096];
+	char	 err[RW_ERR_MAX], hdr[4096], extra[RW_ADDR_MAX + 64];
 	struct rw_config *cfg;
 	struct rw_session *s;
 	struct rw_verdict v;
 	enum rw_action r;
 	int	 ch;
+
 
 	while ((ch = getopt(argc, argv, "a:c:H:n:r:s:u:")) != -1) {
 		switch (ch) {
@@ -112,28 +123,34 @@ main(int argc, char **argv)
 		return 2;
 	}
 	rw_session_init(s, cfg);
-	r = rw_session_connect(s, addr, name, &v);
+	(void)rw_session_connect(s, addr, name, &v);
 	if (!s->f.client_known)
 		fprintf(stderr, "relaywarden-query: warning: \"%s\" is not an IP "
 		    "address; the client is treated as unknown\n", addr);
-	printf("connect %s[%s]: %s%s%s\n", name, s->f.client_addr,
-	    rw_action_name(r), s->f.trusted_network ? " (trusted network: insider)" : "",
-	    s->f.client_ok ? " (client_access OK)" : "");
+	rw_sanitize(extra, sizeof(extra), name);
+	printf("connect client=%s[%s] action=%s%s%s\n", extra, s->f.client_addr,
+	    rw_action_name(v.action),
+	    s->f.trusted_network ? " trusted_network=yes insider=yes" : "",
+	    s->f.client_ok ? " client_access=OK" : "");
 	if (helo != NULL) {
-		r = rw_session_helo(s, helo, &v);
-		print_verdict("helo", helo, r, &v);
+		(void)rw_session_helo(s, helo, &v);
+		print_verdict("helo", helo, &v, NULL);
 	}
 	r = rw_session_mail(s, sender, auth, &v);
-	print_verdict("mail", s->f.sender, r, &v);
-	if (s->f.authenticated)
-		printf("auth %s: %s\n", s->f.auth_user, cfg->trust_authenticated ?
-		    "insider (trust_authenticated = yes)" :
-		    "outsider (trust_authenticated = no)");
-	if (r == RW_ACT_CONTINUE || r == RW_ACT_ACCEPT) {
+	extra[0] = '\0';
+	if (s->f.authenticated) {
+		char	user[RW_ADDR_MAX + 1];
+
+		rw_sanitize(user, sizeof(user), s->f.auth_user);
+		snprintf(extra, sizeof(extra), " authenticated=%s insider=%s", user,
+		    cfg->trust_authenticated ? "yes" : "no(trust_authenticated=no)");
+	}
+	print_verdict("mail", s->f.sender, &v, extra);
+	if (r == RW_ACT_CONTINUE && !refused(&v)) {
 		for (i = 0; i < nrcpts; i++) {
-			r = rw_session_rcpt(s, rcpts[i], &v);
-			print_verdict("rcpt", rcpts[i], r, &v);
-			if (r == RW_ACT_CONTINUE || r == RW_ACT_ACCEPT)
+			(void)rw_session_rcpt(s, rcpts[i], &v);
+			print_verdict("rcpt", rcpts[i], &v, NULL);
+			if (!refused(&v))
 				accepted++;
 		}
 	}

@@ -109,6 +109,17 @@ static const struct err_case err_cases[] = {
 	    "a@b.test OK, A@B.test REJECT\n", true, { SOURCE ":1:" }, { NULL } },
 	{ "sender_access same @domain, other action", "sender_access = "
 	    "@b.test OK, @b.test TEMPFAIL\n", true, { SOURCE ":1:" }, { NULL } },
+	{ "client_access same CIDR as mapped IPv6", "client_access = "
+	    "192.0.2.0/24 OK, ::ffff:192.0.2.0/120 REJECT\n", true,
+	    { SOURCE ":1:" }, { NULL } },
+	{ "sender_access <> twice, other action", "sender_access = <> OK, "
+	    "<> REJECT\n", true, { SOURCE ":1:" }, { NULL } },
+	{ "literal both local and relay", "local_domains = [192.0.2.1]\n"
+	    "relay_domains = [192.0.2.1]\n", true,
+	    { SOURCE ":" }, { SOURCE ":1:", SOURCE ":2:" } },
+	{ "IPv6 literal both, spelt differently", "local_domains = "
+	    "[IPv6:2001:db8::1]\nrelay_domains = [IPv6:2001:DB8:0::1]\n", true,
+	    { SOURCE ":" }, { SOURCE ":1:", SOURCE ":2:" } },
 	{ "client_access bad action", "client_access = 192.0.2.0/24 DENY\n",
 	    true, { SOURCE ":1:" }, { NULL } },
 	{ "client_access no action", "client_access = 192.0.2.0/24\n", true,
@@ -593,6 +604,9 @@ static const struct value_case value_cases[] = {
 	{ "client_access entries", "client_access = 192.0.2.0/24 REJECT go "
 	    "away now, 198.51.100.0/24 TEMPFAIL, 2001:db8::/32 OK\n",
 	    v_clients },
+	{ "client_access OK with text (CIDR ACTION [text])", "client_access = "
+	    "192.0.2.0/24 REJECT go away now, 198.51.100.0/24 TEMPFAIL, "
+	    "2001:db8::/32 OK trusted partner\n", v_clients },
 	{ "client_access from a file", "client_access = file:/etc/rw/clients\n",
 	    v_clients_file },
 	{ "sender_access entries", "sender_access = User@Bad.Test REJECT, "

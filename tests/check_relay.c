@@ -144,6 +144,8 @@ static const struct relay_case relay_cases[] = {
 	    "u@example.test.evil.net", NO },
 	{ "xexample.test is not example.test", C_BASE, OUT, NULL,
 	    "u@xexample.test", NO },
+	{ "notexample.test is not example.test", C_BASE, OUT, NULL,
+	    "u@notexample.test", NO },
 	{ "ours.test.evil.net is not ours.test", C_BASE, OUT, NULL,
 	    "u@ours.test.evil.net", NO },
 	{ "xours.test is not ours.test", C_BASE, OUT, NULL,
@@ -352,6 +354,75 @@ START_TEST(test_relay_reply_names_rcpt)
 	    "<x@else.test>: Relaying denied");
 	ck_assert_msg(v.reason[0] != '\0', "reply text: reason: got \"\", "
 	    "want why");
+	rw_config_free(cfg);
+}
+END_TEST
+
+/*
+ * Hostile lengths: an address longer than RW_ADDR_MAX must not turn
+ * into something local on its way into the facts.
+ */
+struct long_rcpt_case {
+	const char	*label;
+	const char	*client;
+	size_t		 nlocal;
+	const char	*domain;
+	enum rw_action	 want;
+};
+
+static const struct long_rcpt_case long_rcpt_cases[] = {
+	{ "overlong rcpt to other", OUT, 600, "@else.test", NO },
+	{ "overlong rcpt to local", OUT, 600, "@ours.test", NO },
+	{ "overlong bare rcpt", OUT, 600, "", NO },
+	{ "rcpt just under RW_ADDR_MAX to other", OUT, 400, "@else.test", NO },
+};
+
+START_TEST(test_relay_long)
+{
+	const struct long_rcpt_case *c = &long_rcpt_cases[_i];
+	struct rw_config *cfg;
+	struct rw_session s;
+	struct rw_verdict v;
+	enum rw_action a;
+	char rcpt[1024];
+
+	memset(rcpt, 'a', c->nlocal);
+	snprintf(rcpt + c->nlocal, sizeof(rcpt) - c->nlocal, "%s", c->domain);
+	cfg = parse(c->label, C_BASE);
+	start(c->label, &s, cfg, c->client, NULL, SENDER);
+	memset(&v, 0, sizeof(v));
+	a = rw_session_rcpt(&s, rcpt, &v);
+	ck_assert_msg(a == c->want, "%s: rcpt of %zu octets from %s: got %s "
+	    "(%s %s %s), want %s", c->label, strlen(rcpt), c->client, act(a),
+	    v.rcode, v.xcode, v.text, act(c->want));
+	rw_config_free(cfg);
+}
+END_TEST
+
+/* A client whose address the MTA did not give is an outsider. */
+START_TEST(test_relay_unknown_client)
+{
+	const char *label = "unknown client";
+	struct rw_config *cfg;
+	struct rw_session s;
+	struct rw_verdict v;
+	enum rw_action a;
+
+	cfg = parse(label, C_ALL4);
+	rw_session_init(&s, cfg);
+	memset(&v, 0, sizeof(v));
+	a = rw_session_connect(&s, NULL, "unknown", &v);
+	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: connect: got %s, want "
+	    "CONTINUE", label, act(a));
+	a = rw_session_mail(&s, SENDER, NULL, &v);
+	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: mail: got %s, want CONTINUE",
+	    label, act(a));
+	a = rw_session_rcpt(&s, "u@else.test", &v);
+	ck_assert_msg(a == RW_ACT_REJECT, "%s: rcpt u@else.test: got %s, want "
+	    "REJECT", label, act(a));
+	a = rw_session_rcpt(&s, "u@ours.test", &v);
+	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: rcpt u@ours.test: got %s, "
+	    "want CONTINUE", label, act(a));
 	rw_config_free(cfg);
 }
 END_TEST
@@ -750,6 +821,11 @@ START_TEST(test_dryrun_relay)
 	    "\"%s\", want it to name x@else.test", label, hdr);
 	ck_assert_msg(strstr(hdr, "Relaying denied") != NULL, "%s: header: got "
 	    "\"%s\", want it to contain \"Relaying denied\"", label, hdr);
+	ck_assert_msg(strcmp(hdr, "rcpt <x@else.test>: would reject (relay): "
+	    "550 5.7.1 <x@else.test>: Relaying denied") == 0, "%s: header: got "
+	    "\"%s\", want \"rcpt <x@else.test>: would reject (relay): 550 "
+	    "5.7.1 <x@else.test>: Relaying denied\" (DESIGN.md, Headers)",
+	    label, hdr);
 	ck_assert_msg(strstr(hdr, "a@ours.test") == NULL, "%s: header: got "
 	    "\"%s\", want no mention of the accepted a@ours.test", label, hdr);
 	ck_assert_msg(strchr(hdr, '\n') == NULL && strchr(hdr, '\r') == NULL,
@@ -868,6 +944,9 @@ relay_suite(void)
 	    sizeof(relay_cases) / sizeof(relay_cases[0]));
 	tcase_add_test(tc, test_relay_reply_names_rcpt);
 	tcase_add_test(tc, test_relay_per_recipient);
+	tcase_add_loop_test(tc, test_relay_long, 0,
+	    sizeof(long_rcpt_cases) / sizeof(long_rcpt_cases[0]));
+	tcase_add_test(tc, test_relay_unknown_client);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("max_recipients");
 	tcase_add_loop_test(tc, test_max_recipients, 0,
