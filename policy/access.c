@@ -126,7 +126,7 @@ rw_check_sender_access(const struct rw_config *cfg, const struct rw_facts *f,
 	struct rw_address a;
 	char	reason[RW_REASON_MAX];
 
-	if (f->client_ok || cfg->nsender_access == 0)
+	if (f->client_ok || cfg->nsender_access == 0 || f->sender_overlong)
 		return RW_ACT_CONTINUE;
 	rw_address_parse(f->sender, &a);
 	if (a.cls != RW_ADDR_NULL && a.domain[0] == '\0')

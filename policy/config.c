@@ -398,10 +398,6 @@ split_rule(struct parse_ctx *ctx, const struct keydef *kd, char *item,
 	if (*rest != '\0') {
 		const unsigned char *p;
 
-		if (*action == RW_ACCESS_OK) {
-			report(ctx, w, "%s: OK takes no reply text", kd->name);
-			return false;
-		}
 		if (strlen(rest) > RW_TEXT_MAX) {
 			report(ctx, w, "%s: reply text longer than %d characters",
 			    kd->name, RW_TEXT_MAX);

@@ -52,6 +52,8 @@ rw_check_relay(const struct rw_config *cfg, const struct rw_facts *f,
 
 	if (f->insider)
 		return RW_ACT_CONTINUE;
+	if (f->rcpt_overlong)
+		return deny(v, f->rcpt, "outsider, address longer than 512 octets");
 	rw_address_parse(f->rcpt, &a);
 	switch (a.cls) {
 	case RW_ADDR_NULL:

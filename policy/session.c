@@ -107,6 +107,8 @@ rw_session_reset(struct rw_session *s)
 	s->f.auth_user[0] = '\0';
 	s->f.sender[0] = '\0';
 	s->f.rcpt[0] = '\0';
+	s->f.sender_overlong = false;
+	s->f.rcpt_overlong = false;
 	s->f.nrcpt_accepted = 0;
 	s->f.insider = s->f.trusted_network;
 	s->nnotes = 0;
@@ -159,8 +161,8 @@ rw_session_helo(struct rw_session *s, const char *helo, struct rw_verdict *v)
 	return RW_ACT_CONTINUE;
 }
 
-/* strip_angle - "<a@b>" to "a@b" for the facts (the parser accepts both) */
-static void
+/* copy_address - "<a@b>" to "a@b" for the facts; false when overlong */
+static bool
 copy_address(char *dst, size_t size, const char *src)
 {
 	size_t	len;
@@ -175,13 +177,14 @@ copy_address(char *dst, size_t size, const char *src)
 		len -= 2;
 	}
 	if (len >= size) {
-		/* overlong: keep it overlong-looking so that it is refused */
-		memset(dst, 'x', size - 1);
+		/* keep a bounded prefix for the log; the caller flags it */
+		memcpy(dst, src, size - 1);
 		dst[size - 1] = '\0';
-		return;
+		return false;
 	}
 	memcpy(dst, src, len);
 	dst[len] = '\0';
+	return true;
 }
 
 /* rw_session_mail - start a transaction and judge the sender */
@@ -190,7 +193,8 @@ rw_session_mail(struct rw_session *s, const char *sender,
     const char *auth_user, struct rw_verdict *v)
 {
 	rw_session_reset(s);
-	copy_address(s->f.sender, sizeof(s->f.sender), sender);
+	s->f.sender_overlong = !copy_address(s->f.sender, sizeof(s->f.sender),
+	    sender);
 	if (auth_user != NULL && auth_user[0] != '\0') {
 		s->f.authenticated = true;
 		copy_fact(s->f.auth_user, sizeof(s->f.auth_user), auth_user);
@@ -206,7 +210,7 @@ rw_session_rcpt(struct rw_session *s, const char *rcpt, struct rw_verdict *v)
 {
 	enum rw_action r;
 
-	copy_address(s->f.rcpt, sizeof(s->f.rcpt), rcpt);
+	s->f.rcpt_overlong = !copy_address(s->f.rcpt, sizeof(s->f.rcpt), rcpt);
 	r = run_stage(s, RW_STAGE_RCPT, s->f.rcpt, v);
 	if (r == RW_ACT_CONTINUE && !v->dryrun)
 		s->f.nrcpt_accepted++;

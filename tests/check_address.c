@@ -94,13 +94,18 @@ static const struct addr_case addr_cases[] = {
 	    { "ours.test", "other.example" } },
 	{ "two bang hops", "a.test!b.test!user@ours.test", RW_ADDR_ROUTED,
 	    NULL, "ours.test", 3, { "ours.test", "a.test", "b.test" } },
-	{ "exactly 8 hops", "a.test!b.test!c.test!d.test!e.test!f.test!g.test!u@ours.test",
+	{ "exactly 8 hops",
+	    "a.test!b.test!c.test!d.test!e.test!f.test!g.test!u@ours.test",
 	    RW_ADDR_ROUTED, NULL, "ours.test", 8,
 	    { "ours.test", "a.test", "b.test", "c.test", "d.test", "e.test",
 	      "f.test", "g.test" } },
-	{ "9 hops is too many", "a.test!b.test!c.test!d.test!e.test!f.test!g.test!h.test!u@ours.test",
+	{ "9 hops is too many",
+	    "a.test!b.test!c.test!d.test!e.test!f.test!g.test!h.test!"
+	    "u@ours.test",
 	    RW_ADDR_UNCLEAR, NULL, NULL, NOHOPS, { NULL } },
-	{ "9 percent hops is too many", "u%a.test%b.test%c.test%d.test%e.test%f.test%g.test%h.test@ours.test",
+	{ "9 percent hops is too many",
+	    "u%a.test%b.test%c.test%d.test%e.test%f.test%g.test%h.test"
+	    "@ours.test",
 	    RW_ADDR_UNCLEAR, NULL, NULL, NOHOPS, { NULL } },
 
 	/* source routes */
@@ -112,7 +117,9 @@ static const struct addr_case addr_cases[] = {
 	{ "source route, two hops", "@a.test,@b.test:user@c.test",
 	    RW_ADDR_ROUTED, NULL, "c.test", 3,
 	    { "a.test", "b.test", "c.test" } },
-	{ "source route, 9 hops", "@a.test,@b.test,@c.test,@d.test,@e.test,@f.test,@g.test,@h.test:u@i.test",
+	{ "source route, 9 hops",
+	    "@a.test,@b.test,@c.test,@d.test,@e.test,@f.test,@g.test,@h.test:"
+	    "u@i.test",
 	    RW_ADDR_UNCLEAR, NULL, NULL, NOHOPS, { NULL } },
 
 	/* quoted local parts */

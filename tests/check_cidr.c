@@ -73,7 +73,7 @@ struct ip_case {
 	const char	*label;
 	const char	*text;
 	bool		 ok;
-	const char	*want;		/* address it must equal, when ok */
+	const char	*want;		/* its value, when ok */
 };
 
 static const struct ip_case ip_cases[] = {
@@ -297,7 +297,7 @@ START_TEST(test_cidr_match)
 }
 END_TEST
 
-/* ------------------------------------------------------------ rw_cidr_list_match */
+/* ---------------------------------------------------- rw_cidr_list_match */
 
 struct list_case {
 	const char	*label;

@@ -44,7 +44,8 @@ static const struct fake_file fake_files[] = {
 	{ "/etc/rw/nets-bad", "10.0.0.0/8\n192.0.2.1/24\n" },
 	{ "/etc/rw/clients", "# clients\n192.0.2.0/24 REJECT go away now\n"
 	    "198.51.100.0/24 OK\n" },
-	{ "/etc/rw/clients-bad", "192.0.2.0/24 REJECT\n198.51.100.0/24 DENY\n" },
+	{ "/etc/rw/clients-bad",
+	    "192.0.2.0/24 REJECT\n198.51.100.0/24 DENY\n" },
 	{ "/etc/rw/senders", "spam@bad.test REJECT no thanks\n<> OK\n" },
 	{ NULL, NULL }
 };
@@ -106,9 +107,11 @@ static const struct err_case err_cases[] = {
 	    "192.0.2.0/24 OK, 192.0.2.0/24 REJECT\n", true,
 	    { SOURCE ":1:" }, { NULL } },
 	{ "sender_access same key, other action", "sender_access = "
-	    "a@b.test OK, A@B.test REJECT\n", true, { SOURCE ":1:" }, { NULL } },
+	    "a@b.test OK, A@B.test REJECT\n", true, { SOURCE ":1:" },
+	    { NULL } },
 	{ "sender_access same @domain, other action", "sender_access = "
-	    "@b.test OK, @b.test TEMPFAIL\n", true, { SOURCE ":1:" }, { NULL } },
+	    "@b.test OK, @b.test TEMPFAIL\n", true, { SOURCE ":1:" },
+	    { NULL } },
 	{ "client_access same CIDR as mapped IPv6", "client_access = "
 	    "192.0.2.0/24 OK, ::ffff:192.0.2.0/120 REJECT\n", true,
 	    { SOURCE ":1:" }, { NULL } },
@@ -213,8 +216,9 @@ START_TEST(test_config_error_lines)
 	    "NULL");
 	for (line = strtok_r(err, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save), n++)
-		ck_assert_msg(strncmp(line, SOURCE ":", strlen(SOURCE ":")) == 0,
-		    "error lines: got line \"%s\", want it to start with \"%s\"",
+		ck_assert_msg(strncmp(line, SOURCE ":", strlen(SOURCE ":"))
+		    == 0, "error lines: got line \"%s\", want it to start "
+		    "with \"%s\"",
 		    line, SOURCE ":");
 	ck_assert_msg(n >= 3, "error lines: got %d lines, want at least 3", n);
 }
@@ -246,7 +250,8 @@ list_has(const struct rw_domain_list *l, const char *name, bool sub)
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].name, name) == 0 && l->v[i].subdomains == sub)
+		if (strcmp(l->v[i].name, name) == 0 &&
+		    l->v[i].subdomains == sub)
 			return true;
 	return false;
 }
@@ -599,7 +604,8 @@ static const struct value_case value_cases[] = {
 	{ "trusted_networks replaces default",
 	    "trusted_networks = 10.0.0.0/8, 2001:db8::/32\n",
 	    v_trusted_replaced },
-	{ "trusted_networks from a file", "trusted_networks = file:/etc/rw/nets\n",
+	{ "trusted_networks from a file",
+	    "trusted_networks = file:/etc/rw/nets\n",
 	    v_trusted_replaced },
 	{ "client_access entries", "client_access = 192.0.2.0/24 REJECT go "
 	    "away now, 198.51.100.0/24 TEMPFAIL, 2001:db8::/32 OK\n",

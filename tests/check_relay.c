@@ -22,7 +22,7 @@
 
 #include "rw_policy.h"
 
-#define OUT	"203.0.113.5"	/* an outsider under every configuration */
+#define OUT	"203.0.113.5"	/* an outsider in every configuration */
 #define IN	"10.1.2.3"	/* an insider under C_BASE */
 #define SENDER	"alice@sender.test"
 
@@ -105,7 +105,7 @@ want_reply(const char *label, const struct rw_verdict *v, const char *rcode,
 	    "want it to contain \"%s\"", label, v->text, text);
 }
 
-/* ------------------------------------------------------------ relay decision */
+/* -------------------------------------------------------- relay decision */
 
 struct relay_case {
 	const char	*label;
@@ -113,7 +113,7 @@ struct relay_case {
 	const char	*client;
 	const char	*auth;		/* NULL: not authenticated */
 	const char	*rcpt;
-	enum rw_action	 want;		/* CONTINUE, or REJECT with 550 5.7.1 */
+	enum rw_action	 want;		/* CONTINUE or REJECT */
 };
 
 #define OK	RW_ACT_CONTINUE
@@ -458,7 +458,7 @@ START_TEST(test_relay_per_recipient)
 }
 END_TEST
 
-/* ------------------------------------------------------------ max_recipients */
+/* -------------------------------------------------------- max_recipients */
 
 #define C_MAX2 C_DOMAINS \
 	"max_recipients = 2\n" \
@@ -466,7 +466,7 @@ END_TEST
 
 struct max_step {
 	const char	*rcpt;
-	enum rw_action	 want;	/* CONTINUE, REJECT (relay), TEMPFAIL (452) */
+	enum rw_action	 want;	/* REJECT is 550, TEMPFAIL 452 */
 };
 
 struct max_case {
@@ -539,7 +539,7 @@ END_TEST
 struct many_case {
 	const char	*label;
 	const char	*conf;
-	unsigned int	 nok;		/* this many are accepted ... */
+	unsigned int	 nok;		/* this many accepted ... */
 	unsigned int	 ntotal;	/* ... of this many */
 };
 
