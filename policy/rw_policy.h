@@ -30,6 +30,10 @@
 #define RW_HOPS_MAX	8	/* routing hops we are willing to judge */
 #define RW_NOTES_MAX	16	/* dryrun notes kept per transaction */
 #define RW_ERR_MAX	4096	/* configuration error report */
+#define RW_DNSBL_MAX	32	/* block/allow lists of all kinds */
+#define RW_DNSBL_A_MAX	8	/* A answers kept per list */
+#define RW_TXT_MAX	256	/* TXT reason kept for a reply */
+#define RW_PTR_MAX	4	/* PTR names checked for forward confirmation */
 
 enum rw_action {
 	RW_ACT_CONTINUE = 0,	/* no objection; go on */
@@ -77,6 +81,60 @@ struct rw_domain_list {
 	struct rw_domain *v;
 	size_t		  n;
 };
+
+/* ------------------------------------------------------------ DNS facts */
+
+/* What a lookup came to. Every DNS-derived fact carries one. */
+enum rw_dns_status {
+	RW_DNS_NOT_ASKED = 0,
+	RW_DNS_OK,		/* answers present */
+	RW_DNS_NXDOMAIN,	/* the name does not exist */
+	RW_DNS_NODATA,		/* the name exists, no record of this type */
+	RW_DNS_SERVFAIL,	/* server failure, refused, unreachable */
+	RW_DNS_TIMEOUT		/* no answer within the timeout or the deadline */
+};
+
+/* rw_dns_temporary - SERVFAIL and TIMEOUT: try again later, never a 5xx */
+#define rw_dns_temporary(s)	((s) == RW_DNS_SERVFAIL || (s) == RW_DNS_TIMEOUT)
+
+/* Reverse-DNS outcome (forward-confirmed reverse DNS). */
+enum rw_rdns_result {
+	RW_RDNS_NOT_CHECKED = 0,
+	RW_RDNS_PASS,		/* a PTR name resolves back to the client */
+	RW_RDNS_NONE,		/* no PTR record */
+	RW_RDNS_MISMATCH,	/* PTR names, none resolves back */
+	RW_RDNS_TEMPERROR	/* a lookup failed temporarily */
+};
+
+enum rw_dnsbl_kind {
+	RW_BL_CLIENT = 0,	/* dnsbl: the client address */
+	RW_BL_HELO,		/* rhsbl_helo: the HELO name */
+	RW_BL_SENDER,		/* rhsbl_sender: the envelope sender's domain */
+	RW_BL_PTR		/* rhsbl_client: the verified PTR name */
+};
+
+/* One list from "zone[=filter][*weight]". */
+struct rw_dnsbl_zone {
+	char			*zone;		/* lowercased, no trailing dot */
+	enum rw_dnsbl_kind	 kind;
+	bool			 filtered;	/* a filter was given */
+	uint8_t			 octets[4][32];	/* filter: allowed values, bitmaps */
+	int			 weight;	/* negative: allow list (DNSWL) */
+	char			*spec;		/* as written, for logs */
+	unsigned int		 line;
+};
+
+/* One list's answer for this session. */
+struct rw_dnsbl_fact {
+	enum rw_dns_status	 status;
+	bool			 suspended;	/* failed its RFC 5782 probe */
+	uint32_t		 a[RW_DNSBL_A_MAX];	/* A answers, host order */
+	size_t			 na;
+	char			 txt[RW_TXT_MAX];	/* sanitised TXT reason */
+};
+
+enum rw_dns_verdict_action { RW_DNSACT_REJECT = 0, RW_DNSACT_TEMPFAIL, RW_DNSACT_TAG };
+enum rw_rdns_mode { RW_RDNS_OFF = 0, RW_RDNS_TAG, RW_RDNS_TEMPFAIL, RW_RDNS_REJECT };
 
 /* ------------------------------------------------------------ access lists */
 
@@ -135,6 +193,30 @@ struct rw_config {
 	size_t			 nclient_access;
 	struct rw_sender_rule	*sender_access;
 	size_t			 nsender_access;
+
+	/* DNS layer */
+	char			*dns_servers;	/* "127.0.0.1:5353,[::1]:5353"; NULL: resolv.conf */
+	unsigned int		 dns_timeout_ms;	/* per query try */
+	unsigned int		 dns_retries;
+	unsigned int		 dns_deadline_ms;	/* per stage wait */
+	unsigned int		 dns_cache_size;	/* entries */
+	bool			 dns_fail_open;	/* temperror: accept instead of tempfail */
+	enum rw_stage		 dns_verdict_stage;
+	char			*authserv_id;	/* NULL: the MTA's j macro */
+	bool			 use_mta_ptr;	/* trust the MTA's reverse lookup */
+
+	/* reverse DNS */
+	enum rw_rdns_mode	 rdns_check;
+	bool			 rdns_require_forward;
+
+	/* block and allow lists */
+	struct rw_dnsbl_zone	*dnsbl;		/* all kinds, in file order */
+	size_t			 ndnsbl;
+	int			 dnsbl_threshold;
+	enum rw_dns_verdict_action dnsbl_action;
+	unsigned int		 dnsbl_probe_interval;	/* seconds; 0: off */
+	char			**exempt_recipients;	/* "postmaster@", "abuse@example.com" */
+	size_t			 nexempt_recipients;
 };
 
 /*
@@ -231,11 +313,21 @@ struct rw_facts {
 	char		 auth_user[RW_ADDR_MAX + 1];
 	char		 sender[RW_ADDR_MAX + 1];	/* without <> */
 	char		 rcpt[RW_ADDR_MAX + 1];		/* the one being judged */
+	bool		 sender_overlong;	/* longer than RW_ADDR_MAX: hostile */
+	bool		 rcpt_overlong;
 	unsigned int	 nrcpt_accepted;	/* recipients accepted so far */
 	/* derived by the session */
 	bool		 trusted_network;
 	bool		 client_ok;		/* client_access said OK */
 	bool		 insider;		/* trusted network or authenticated */
+	/* reverse DNS (filled by the glue before the DNS verdict stage) */
+	enum rw_dns_status ptr_status;
+	enum rw_rdns_result rdns;
+	char		 ptr_name[RW_HOSTNAME_MAX + 1];	/* verified, else first */
+	/* lists, parallel to cfg->dnsbl[] */
+	struct rw_dnsbl_fact bl[RW_DNSBL_MAX];
+	bool		 dns_ready;	/* the glue gathered DNS facts for this stage */
+	enum rw_stage	 stage;		/* the stage being decided */
 };
 
 struct rw_verdict {
@@ -297,6 +389,43 @@ bool	rw_session_dryrun_header(const struct rw_session *, char *buf,
 
 const char *rw_action_name(enum rw_action);
 const char *rw_stage_name(enum rw_stage);
+
+/* ------------------------------------------------------------ DNS helpers (pure) */
+
+/*
+ * rw_dns_reverse_name - the RFC 5782 query name of an address under zone:
+ * "4.3.2.1.zone" for IPv4, 32 reversed nibbles for IPv6. zone may be
+ * NULL or "" for the bare reversed form. False if it does not fit.
+ */
+bool	rw_dns_reverse_name(const struct rw_ip *, const char *zone, char *out,
+	    size_t len);
+/* rw_dns_ptr_name - the in-addr.arpa / ip6.arpa name of an address */
+bool	rw_dns_ptr_name(const struct rw_ip *, char *out, size_t len);
+/* rw_dns_domain_query - "domain.zone" for RHSBL; false if too long */
+bool	rw_dns_domain_query(const char *domain, const char *zone, char *out,
+	    size_t len);
+/* rw_txt_sanitize - untrusted DNS text to printable ASCII, bounded */
+void	rw_txt_sanitize(char *dst, size_t size, const char *src, size_t srclen);
+const char *rw_dns_status_name(enum rw_dns_status);
+const char *rw_rdns_result_name(enum rw_rdns_result);
+
+/* Classes of a DNSBL A answer (RFC 5782 2.1 and list practice). */
+enum rw_bl_answer {
+	RW_BLA_LISTED = 0,	/* 127.0.0.2 .. 127.255.255.254, filter permitting */
+	RW_BLA_FILTERED,	/* a listing code this list's filter does not count */
+	RW_BLA_INVALID,		/* outside 127/8, or 127.0.0.1: never a listing */
+	RW_BLA_LIST_ERROR	/* 127.255.255.x: the list refuses us (rate limit, open resolver) */
+};
+enum rw_bl_answer rw_dnsbl_classify(const struct rw_dnsbl_zone *, uint32_t a);
+/* rw_dnsbl_parse - "zone[=filter][*weight]"; reason on failure */
+bool	rw_dnsbl_parse(const char *spec, enum rw_dnsbl_kind, struct rw_dnsbl_zone *,
+	    char *err, size_t errlen);
+/* rw_dnsbl_score - sum of weights of lists that count; names listed ones */
+int	rw_dnsbl_score(const struct rw_config *, const struct rw_facts *,
+	    char *names, size_t len);
+/* rw_auth_results - RFC 8601 Authentication-Results value for the session */
+bool	rw_auth_results(const struct rw_config *, const struct rw_facts *,
+	    const char *authserv_id, char *buf, size_t len);
 
 /* ------------------------------------------------------------ strings */
 
