@@ -16,6 +16,13 @@ rw_check_fn	rw_check_client_access;
 rw_check_fn	rw_check_sender_access;
 rw_check_fn	rw_check_relay;
 rw_check_fn	rw_check_max_recipients;
+rw_check_fn	rw_check_rdns;
+rw_check_fn	rw_check_dnsbl;
+
+/* rw_dns_stage_applies - a DNS verdict is due for these facts now */
+bool		rw_dns_stage_applies(const struct rw_config *,
+		    const struct rw_facts *);
+bool		rw_dns_exempt(const struct rw_config *, const char *rcpt);
 
 const struct rw_client_rule *rw_access_client_lookup(const struct rw_config *,
 		    const struct rw_ip *);

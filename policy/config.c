@@ -556,6 +556,312 @@ item_sender_access(struct parse_ctx *ctx, struct rw_config *cfg,
 	return true;
 }
 
+/* ------------------------------------------------------------ DNS keys */
+
+static bool
+parse_duration_ms(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	char	*end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(value, &end, 10);
+	if (value[0] < '0' || value[0] > '9' || errno != 0)
+		goto bad;
+	if (strcmp(end, "s") == 0)
+		n *= 1000;
+	else if (*end != '\0' && strcmp(end, "ms") != 0)
+		goto bad;
+	if (n < 10 || n > 600000)
+		goto bad;
+	*FIELD(cfg, kd, unsigned int) = (unsigned int)n;
+	return true;
+bad:
+	report(ctx, w, "%s must be a duration from 10ms to 600s (\"500ms\", \"2s\"), "
+	    "not \"%s\"", kd->name, value);
+	return false;
+}
+
+static bool
+parse_int_range(struct parse_ctx *ctx, const struct where *w, const char *name,
+    const char *value, long lo, long hi, long *out)
+{
+	char	*end;
+	long	 n;
+
+	errno = 0;
+	n = strtol(value, &end, 10);
+	if (value[0] == '\0' || *end != '\0' || errno != 0 || n < lo || n > hi) {
+		report(ctx, w, "%s must be a number from %ld to %ld, not \"%s\"",
+		    name, lo, hi, value);
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+static bool
+parse_small_uint(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	long	n;
+
+	if (!parse_int_range(ctx, w, kd->name, value, 0, 10, &n))
+		return false;
+	*FIELD(cfg, kd, unsigned int) = (unsigned int)n;
+	return true;
+}
+
+static bool
+parse_threshold(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	long	n;
+
+	if (!parse_int_range(ctx, w, kd->name, value, 1, 100000, &n))
+		return false;
+	cfg->dnsbl_threshold = (int)n;
+	return true;
+}
+
+static bool
+parse_cache_size(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	long	n;
+
+	if (!parse_int_range(ctx, w, kd->name, value, 0, 10000000, &n))
+		return false;
+	cfg->dns_cache_size = (unsigned int)n;
+	return true;
+}
+
+static bool
+parse_probe_interval(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	long	n;
+
+	if (!parse_int_range(ctx, w, kd->name, value, 0, 86400, &n))
+		return false;
+	if (n > 0 && n < 10) {
+		report(ctx, w, "%s: probing more often than every 10 seconds "
+		    "would hammer the lists", kd->name);
+		return false;
+	}
+	cfg->dnsbl_probe_interval = (unsigned int)n;
+	return true;
+}
+
+/* parse_word - value must be one of words[]; stores its index */
+static bool
+parse_word(struct parse_ctx *ctx, const struct where *w, const char *name,
+    const char *value, const char *const *words, int *out)
+{
+	int	i;
+	char	list[128];
+	size_t	o = 0;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcasecmp(value, words[i]) == 0) {
+			*out = i;
+			return true;
+		}
+	list[0] = '\0';
+	for (i = 0; words[i] != NULL && o < sizeof(list); i++) {
+		int n = snprintf(list + o, sizeof(list) - o, "%s%s",
+		    i ? (words[i + 1] ? ", " : " or ") : "", words[i]);
+		if (n > 0)
+			o += (size_t)n;
+	}
+	report(ctx, w, "%s must be %s, not \"%s\"", name, list, value);
+	return false;
+}
+
+static bool
+parse_verdict_stage(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	static const char *const words[] = { "connect", "helo", "mail", "rcpt", NULL };
+	static const enum rw_stage stages[] = { RW_STAGE_CONNECT, RW_STAGE_HELO,
+	    RW_STAGE_MAIL, RW_STAGE_RCPT };
+	int	i;
+
+	if (!parse_word(ctx, w, kd->name, value, words, &i))
+		return false;
+	cfg->dns_verdict_stage = stages[i];
+	return true;
+}
+
+static bool
+parse_rdns_check(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	static const char *const words[] = { "off", "tag", "tempfail", "reject", NULL };
+	static const enum rw_rdns_mode modes[] = { RW_RDNS_OFF, RW_RDNS_TAG,
+	    RW_RDNS_TEMPFAIL, RW_RDNS_REJECT };
+	int	i;
+
+	if (!parse_word(ctx, w, kd->name, value, words, &i))
+		return false;
+	cfg->rdns_check = modes[i];
+	return true;
+}
+
+static bool
+parse_dnsbl_action(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	static const char *const words[] = { "reject", "tempfail", "tag", NULL };
+	static const enum rw_dns_verdict_action acts[] = { RW_DNSACT_REJECT,
+	    RW_DNSACT_TEMPFAIL, RW_DNSACT_TAG };
+	int	i;
+
+	if (!parse_word(ctx, w, kd->name, value, words, &i))
+		return false;
+	cfg->dnsbl_action = acts[i];
+	return true;
+}
+
+static bool
+parse_authserv_id(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	const char *p;
+
+	for (p = value; *p != '\0'; p++)
+		if (*p <= ' ' || *p > '~' || *p == ';' || *p == '(' || *p == ')') {
+			report(ctx, w, "authserv_id \"%s\": a host name, without "
+			    "spaces, ';' or comments (RFC 8601 2.5)", value);
+			return false;
+		}
+	return parse_string(ctx, cfg, kd, value, w);
+}
+
+/* item_dns_server - "ip", "ip:port", "[ipv6]", "[ipv6]:port" */
+static bool
+item_dns_server(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *item, const struct where *w)
+{
+	char	 host[RW_IPTEXT_MAX], *joined;
+	const char *port = NULL, *close;
+	struct rw_ip ip;
+	size_t	 hl, old;
+	unsigned long pn;
+	char	*end;
+
+	if (item[0] == '[') {
+		if ((close = strchr(item, ']')) == NULL)
+			goto bad;
+		hl = (size_t)(close - item - 1);
+		if (hl >= sizeof(host))
+			goto bad;
+		memcpy(host, item + 1, hl);
+		host[hl] = '\0';
+		if (close[1] == ':')
+			port = close + 2;
+		else if (close[1] != '\0')
+			goto bad;
+	} else {
+		const char *colon = strchr(item, ':');
+
+		if (colon != NULL && strchr(colon + 1, ':') != NULL)
+			goto bad;	/* bare IPv6 with a port is ambiguous */
+		hl = colon != NULL ? (size_t)(colon - item) : strlen(item);
+		if (hl >= sizeof(host))
+			goto bad;
+		memcpy(host, item, hl);
+		host[hl] = '\0';
+		if (colon != NULL)
+			port = colon + 1;
+	}
+	if (!rw_ip_parse(host, &ip))
+		goto bad;
+	if (port != NULL) {
+		errno = 0;
+		pn = strtoul(port, &end, 10);
+		if (*port == '\0' || *end != '\0' || errno != 0 || pn == 0 || pn > 65535)
+			goto bad;
+	}
+	old = cfg->dns_servers != NULL ? strlen(cfg->dns_servers) : 0;
+	if ((joined = realloc(cfg->dns_servers, old + strlen(item) + 2)) == NULL) {
+		ctx->oom = true;
+		return false;
+	}
+	if (old > 0)
+		joined[old++] = ',';
+	memcpy(joined + old, item, strlen(item) + 1);
+	cfg->dns_servers = joined;
+	return true;
+bad:
+	report(ctx, w, "%s: bad server \"%s\" (want 127.0.0.1, 127.0.0.1:5353, "
+	    "[::1] or [::1]:5353)", kd->name, item);
+	return false;
+}
+
+static bool
+item_dnsbl(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *item, const struct where *w)
+{
+	enum rw_dnsbl_kind kind = strcmp(kd->name, "dnsbl") == 0 ? RW_BL_CLIENT :
+	    strcmp(kd->name, "rhsbl_helo") == 0 ? RW_BL_HELO :
+	    strcmp(kd->name, "rhsbl_sender") == 0 ? RW_BL_SENDER : RW_BL_PTR;
+	struct rw_dnsbl_zone z, *v;
+	char	err[256];
+
+	if (cfg->ndnsbl >= RW_DNSBL_MAX) {
+		report(ctx, w, "%s: more than %d lists in all", kd->name, RW_DNSBL_MAX);
+		return false;
+	}
+	if (!rw_dnsbl_parse(item, kind, &z, err, sizeof(err))) {
+		report(ctx, w, "%s: %s", kd->name, err);
+		return false;
+	}
+	z.line = w->line;
+	if ((v = grow(ctx, cfg->dnsbl, &cfg->ndnsbl, sizeof(*v))) == NULL) {
+		free(z.zone);
+		free(z.spec);
+		return false;
+	}
+	cfg->dnsbl = v;
+	v[cfg->ndnsbl - 1] = z;
+	return true;
+}
+
+/* item_exempt - "postmaster@" (any of our domains) or "user@domain" */
+static bool
+item_exempt(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *item, const struct where *w)
+{
+	char	**v, *copy;
+	size_t	 l = strlen(item);
+	struct rw_address a;
+
+	if (l < 2 || l > 300 || strchr(item, '@') == NULL || item[0] == '@')
+		goto bad;
+	if (item[l - 1] != '@') {
+		rw_address_parse(item, &a);
+		if (a.cls != RW_ADDR_PLAIN || a.domain[0] == '\0')
+			goto bad;
+	}
+	if ((copy = xstrdup(ctx, item)) == NULL)
+		return false;
+	rw_lowercase(copy);
+	if ((v = grow(ctx, cfg->exempt_recipients, &cfg->nexempt_recipients,
+	    sizeof(*v))) == NULL) {
+		free(copy);
+		return false;
+	}
+	cfg->exempt_recipients = v;
+	v[cfg->nexempt_recipients - 1] = copy;
+	return true;
+bad:
+	report(ctx, w, "%s: \"%s\" is neither \"local@\" nor \"local@domain\"",
+	    kd->name, item);
+	return false;
+}
+
 /* ------------------------------------------------------------ lists */
 
 static bool parse_file_list(struct parse_ctx *, struct rw_config *,
@@ -668,6 +974,25 @@ static const struct keydef keys[] = {
 	{ "max_recipients", "100", parse_uint, NULL, OFF(max_recipients), false },
 	{ "client_access", "", parse_list, item_client_access, 0, true },
 	{ "sender_access", "", parse_list, item_sender_access, 0, true },
+	{ "dns_servers", "", parse_list, item_dns_server, 0, false },
+	{ "dns_timeout", "2s", parse_duration_ms, NULL, OFF(dns_timeout_ms), false },
+	{ "dns_retries", "1", parse_small_uint, NULL, OFF(dns_retries), false },
+	{ "dns_deadline", "8s", parse_duration_ms, NULL, OFF(dns_deadline_ms), false },
+	{ "dns_cache_size", "10000", parse_cache_size, NULL, 0, false },
+	{ "dns_fail_open", "no", parse_bool, NULL, OFF(dns_fail_open), false },
+	{ "dns_verdict_stage", "rcpt", parse_verdict_stage, NULL, 0, false },
+	{ "authserv_id", "", parse_authserv_id, NULL, OFF(authserv_id), false },
+	{ "use_mta_ptr", "no", parse_bool, NULL, OFF(use_mta_ptr), false },
+	{ "rdns_check", "tempfail", parse_rdns_check, NULL, 0, false },
+	{ "rdns_require_forward", "yes", parse_bool, NULL, OFF(rdns_require_forward), false },
+	{ "dnsbl", "", parse_list, item_dnsbl, 0, false },
+	{ "rhsbl_sender", "", parse_list, item_dnsbl, 0, false },
+	{ "rhsbl_helo", "", parse_list, item_dnsbl, 0, false },
+	{ "rhsbl_client", "", parse_list, item_dnsbl, 0, false },
+	{ "dnsbl_threshold", "1", parse_threshold, NULL, 0, false },
+	{ "dnsbl_action", "reject", parse_dnsbl_action, NULL, 0, false },
+	{ "dnsbl_probe_interval", "300", parse_probe_interval, NULL, 0, false },
+	{ "exempt_recipients", "postmaster@, abuse@", parse_list, item_exempt, 0, false },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -693,6 +1018,12 @@ reset_field(struct rw_config *cfg, const struct keydef *kd)
 		free(l->v);
 		l->v = NULL;
 		l->n = 0;
+	} else if (kd->item == item_exempt) {
+		for (i = 0; i < cfg->nexempt_recipients; i++)
+			free(cfg->exempt_recipients[i]);
+		free(cfg->exempt_recipients);
+		cfg->exempt_recipients = NULL;
+		cfg->nexempt_recipients = 0;
 	} else if (kd->item == item_domain) {
 		struct rw_domain_list *l = FIELD(cfg, kd, struct rw_domain_list);
 		for (i = 0; i < l->n; i++)
@@ -865,6 +1196,16 @@ rw_config_free(struct rw_config *cfg)
 		free(cfg->sender_access[i].text);
 	}
 	free(cfg->sender_access);
+	free(cfg->dns_servers);
+	free(cfg->authserv_id);
+	for (i = 0; i < cfg->ndnsbl; i++) {
+		free(cfg->dnsbl[i].zone);
+		free(cfg->dnsbl[i].spec);
+	}
+	free(cfg->dnsbl);
+	for (i = 0; i < cfg->nexempt_recipients; i++)
+		free(cfg->exempt_recipients[i]);
+	free(cfg->exempt_recipients);
 	free(cfg);
 }
 
@@ -941,6 +1282,30 @@ rw_config_summary(const struct rw_config *cfg, char *buf, size_t len)
 		    cfg->max_recipients);
 	put(&o, "%-20s %zu entries\n", "client_access", cfg->nclient_access);
 	put(&o, "%-20s %zu entries\n", "sender_access", cfg->nsender_access);
+	put(&o, "%-20s %s\n", "rdns_check", cfg->rdns_check == RW_RDNS_OFF ? "off" :
+	    cfg->rdns_check == RW_RDNS_TAG ? "tag" : cfg->rdns_check ==
+	    RW_RDNS_TEMPFAIL ? "tempfail (450 4.7.25)" : "reject (550 5.7.25)");
+	put(&o, "%-20s", "lists");
+	if (cfg->ndnsbl == 0)
+		put(&o, " (none)");
+	for (i = 0; i < cfg->ndnsbl; i++)
+		put(&o, " %s:%s", cfg->dnsbl[i].kind == RW_BL_CLIENT ? "dnsbl" :
+		    cfg->dnsbl[i].kind == RW_BL_HELO ? "rhsbl_helo" :
+		    cfg->dnsbl[i].kind == RW_BL_SENDER ? "rhsbl_sender" :
+		    "rhsbl_client", cfg->dnsbl[i].spec);
+	put(&o, "\n");
+	if (cfg->ndnsbl > 0)
+		put(&o, "%-20s threshold %d, action %s\n", "dnsbl_score",
+		    cfg->dnsbl_threshold, cfg->dnsbl_action == RW_DNSACT_REJECT ?
+		    "reject" : cfg->dnsbl_action == RW_DNSACT_TEMPFAIL ? "tempfail" :
+		    "tag");
+	if (cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0)
+		put(&o, "%-20s servers %s, timeout %ums x %u tries, deadline %ums, "
+		    "verdict at %s, %s on DNS failure\n", "dns",
+		    cfg->dns_servers != NULL ? cfg->dns_servers : "from resolv.conf",
+		    cfg->dns_timeout_ms, cfg->dns_retries + 1, cfg->dns_deadline_ms,
+		    rw_stage_name(cfg->dns_verdict_stage),
+		    cfg->dns_fail_open ? "accept" : "tempfail");
 	put(&o, "%-20s %s\n", "on_internal_error",
 	    cfg->on_internal_error == RW_ACT_ACCEPT ? "accept" : "tempfail");
 	put(&o, "outsiders may send only to local_domains and relay_domains%s\n",

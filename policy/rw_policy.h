@@ -387,6 +387,9 @@ void	rw_session_reset(struct rw_session *);
 bool	rw_session_dryrun_header(const struct rw_session *, char *buf,
 	    size_t len);
 
+/* rw_session_tags - what "tag" actions noted, for X-Relaywarden-Tag */
+bool	rw_session_tags(const struct rw_session *, char *buf, size_t len);
+
 const char *rw_action_name(enum rw_action);
 const char *rw_stage_name(enum rw_stage);
 
@@ -423,6 +426,9 @@ bool	rw_dnsbl_parse(const char *spec, enum rw_dnsbl_kind, struct rw_dnsbl_zone *
 /* rw_dnsbl_score - sum of weights of lists that count; names listed ones */
 int	rw_dnsbl_score(const struct rw_config *, const struct rw_facts *,
 	    char *names, size_t len);
+/* rw_rdns_evaluate - PTR status, number of PTR names, forward results */
+enum rw_rdns_result rw_rdns_evaluate(enum rw_dns_status ptr, size_t nnames,
+	    bool forward_match, bool forward_temporary);
 /* rw_auth_results - RFC 8601 Authentication-Results value for the session */
 bool	rw_auth_results(const struct rw_config *, const struct rw_facts *,
 	    const char *authserv_id, char *buf, size_t len);

@@ -12,7 +12,9 @@
  *	starts a transaction: the sender, the authentication identity, and
  *	so whether the client is an insider. rw_session_rcpt() judges one
  *	recipient. Each runs the checks of its stage from the table below,
- *	in order; the first that objects decides.
+ *	in order; the first that objects decides. The DNS facts (reverse
+ *	DNS, list answers) are filled in by the glue before the stage at
+ *	which they are due (dns_verdict_stage), with f.dns_ready set.
  *
  *	Dryrun mode: a TEMPFAIL or REJECT is recorded as a note (reported
  *	in a header at end of message), the verdict is marked dryrun, and
@@ -30,14 +32,22 @@
 struct rw_check {
 	const char	*name;
 	enum rw_stage	 stage;
+	bool		 any_stage;	/* runs at every stage; decides when due */
 	rw_check_fn	*fn;
 };
 
-/* The check table: adding a check is one file, one row and one test file. */
+/*
+ * The check table: adding a check is one file, one row and one test file.
+ * Order matters within a stage: the first objection decides. Relay control
+ * comes before the DNS checks so that a relay attempt is named as such;
+ * the DNS checks (rdns, dnsbl) decide at dns_verdict_stage.
+ */
 static const struct rw_check checks[] = {
 	{ .name = "client_access", .stage = RW_STAGE_MAIL, .fn = rw_check_client_access },
 	{ .name = "sender_access", .stage = RW_STAGE_MAIL, .fn = rw_check_sender_access },
 	{ .name = "relay", .stage = RW_STAGE_RCPT, .fn = rw_check_relay },
+	{ .name = "rdns", .any_stage = true, .fn = rw_check_rdns },
+	{ .name = "dnsbl", .any_stage = true, .fn = rw_check_dnsbl },
 	{ .name = "max_recipients", .stage = RW_STAGE_RCPT, .fn = rw_check_max_recipients },
 };
 
@@ -73,8 +83,9 @@ run_stage(struct rw_session *s, enum rw_stage stage, const char *subject,
 	enum rw_action r;
 
 	verdict_clear(v);
+	s->f.stage = stage;
 	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
-		if (checks[i].stage != stage)
+		if (!checks[i].any_stage && checks[i].stage != stage)
 			continue;
 		r = checks[i].fn(s->cfg, &s->f, v);
 		if (r == RW_ACT_CONTINUE)
@@ -149,16 +160,15 @@ rw_session_connect(struct rw_session *s, const char *addr, const char *name,
 		s->f.client_ok = false;
 	}
 	s->f.insider = s->f.trusted_network;
-	return RW_ACT_CONTINUE;
+	return run_stage(s, RW_STAGE_CONNECT, s->f.client_addr, v);
 }
 
 /* rw_session_helo - record the HELO name */
 enum rw_action
 rw_session_helo(struct rw_session *s, const char *helo, struct rw_verdict *v)
 {
-	verdict_clear(v);
 	copy_fact(s->f.helo, sizeof(s->f.helo), helo);
-	return RW_ACT_CONTINUE;
+	return run_stage(s, RW_STAGE_HELO, s->f.helo, v);
 }
 
 /* copy_address - "<a@b>" to "a@b" for the facts; false when overlong */
