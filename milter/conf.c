@@ -19,6 +19,7 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "dns.h"
 #include "log.h"
 
 /* rw_conf_acquire - the current snapshot, with a reference */
@@ -106,6 +107,7 @@ rw_conf_reload(void)
 	char	 summary[2048];
 	struct rw_config *cfg;
 	struct rw_snapshot *cur;
+	struct rw_dns_settings settings;
 
 	rw_log_info("SIGHUP: reloading %s", rw_daemon.config_path);
 	if ((cfg = rw_conf_read(rw_daemon.config_path, err, sizeof(err))) == NULL) {
@@ -122,7 +124,20 @@ rw_conf_reload(void)
 		    str_differs(cur->cfg->socket_group, cfg->socket_group))
 			rw_log_warn("socket, socket_mode, socket_group, pidfile and user "
 			    "changes take effect only after a restart");
+		if (cur->cfg->dns_timeout_ms != cfg->dns_timeout_ms ||
+		    cur->cfg->dns_retries != cfg->dns_retries)
+			rw_log_warn("dns_timeout and dns_retries changes take effect "
+			    "only after a restart");
 		rw_conf_release(cur);
+	}
+	settings.servers = cfg->dns_servers;
+	settings.timeout_ms = cfg->dns_timeout_ms;
+	settings.tries = cfg->dns_retries + 1;
+	settings.cache_size = cfg->dns_cache_size;
+	if (!rw_dns_configure(&settings, err, sizeof(err))) {
+		rw_log_err("reload: DNS: %s; the previous configuration stays in force", err);
+		rw_config_free(cfg);
+		return;
 	}
 	rw_config_summary(cfg, summary, sizeof(summary));
 	rw_conf_install(cfg);

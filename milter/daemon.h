@@ -32,6 +32,9 @@ enum rw_macro_warning {
 	RW_WARN_CONNECT_ADDR = 1u << 3	/* connect without a client address */
 };
 
+struct rw_resolver;
+struct rw_probes;
+
 struct rw_daemon {
 	const char		*config_path;
 	const char		*socket_override;	/* -p */
@@ -42,6 +45,8 @@ struct rw_daemon {
 	unsigned long		 generation;
 	unsigned int		 warned;		/* enum rw_macro_warning bits */
 	int			 sigpipe[2];		/* signal handler -> main loop */
+	struct rw_resolver	*resolver;		/* dns.c: the DNS layer */
+	struct rw_probes	*probes;		/* probe.c: list health */
 };
 
 extern struct rw_daemon rw_daemon;

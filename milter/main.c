@@ -36,8 +36,10 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "dns.h"
 #include "log.h"
 #include "mlfi.h"
+#include "probe.h"
 
 static void
 usage(void)
@@ -143,6 +145,7 @@ main(int argc, char **argv)
 	char	 err[RW_ERR_MAX];
 	char	 summary[2048];
 	struct rw_config *cfg;
+	struct rw_dns_settings settings;
 	const char *sock;
 	bool	 test_only = false;
 	int	 ch, rc;
@@ -213,10 +216,20 @@ main(int argc, char **argv)
 	if (!setup_signals())
 		rw_fatal("cannot set up signal handling: %s", strerror(errno));
 
+	settings.servers = cfg->dns_servers;
+	settings.timeout_ms = cfg->dns_timeout_ms;
+	settings.tries = cfg->dns_retries + 1;
+	settings.cache_size = cfg->dns_cache_size;
+	if (!rw_dns_start_resolver(&settings, err, sizeof(err)))
+		rw_fatal("DNS: %s", err);
 	rw_conf_install(cfg);
+	if (!rw_probe_start())
+		rw_fatal("cannot start the block list prober");
 	rw_log_info("listening on %s (mode %s)", sock,
 	    cfg->mode == RW_MODE_DRYRUN ? "dryrun" : "enforce");
 	rc = serve();
+	rw_probe_stop();
+	rw_dns_stop_resolver();
 	rw_log_info("stopped");
 	{
 		struct rw_snapshot *s = rw_conf_acquire();

@@ -31,14 +31,18 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "dnsfacts.h"
 #include "log.h"
 #include "mlfi.h"
 
 #define DRYRUN_HEADER	"X-Relaywarden-Dryrun"
+#define TAG_HEADER	"X-Relaywarden-Tag"
+#define AR_HEADER	"Authentication-Results"
 #define QID_MAX		64
 
 /* Macros we ask the MTA for, per stage (sendmail 8.14+, Postfix 2.5+). */
 #define MACROS_CONNECT	"j {daemon_name}"
+#define MACROS_CONNECT_PTR "j {daemon_name} {client_resolve} {client_ptr}"
 #define MACROS_MAIL	"i {auth_type} {auth_authen} {mail_addr}"
 #define MACROS_RCPT	"i"
 #define MACROS_EOM	"i"
@@ -46,9 +50,22 @@
 struct rw_conn {
 	struct rw_snapshot	*snap;
 	struct rw_session	 s;
+	struct rw_dns_session	 ds;
 	char			 qid[QID_MAX];
-	char			 header[4096];	/* dryrun header, built at EOM */
+	char			 authserv_id[RW_HOSTNAME_MAX + 1];
+	char			 header[4096];	/* headers, built at EOM */
 };
+
+/* gather_dns - DNS facts are due now: wait for them (bounded) */
+static void
+gather_dns(struct rw_conn *c, enum rw_stage stage)
+{
+	const struct rw_config *cfg = c->snap->cfg;
+
+	if (cfg->dns_verdict_stage == stage)
+		rw_dnsfacts_gather(&c->ds, cfg, &c->s.f,
+		    c->qid[0] ? c->qid : "NOQUEUE");
+}
 
 static struct rw_conn *
 conn_get(SMFICTX *ctx)
@@ -159,10 +176,15 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 
 	(void)f2;
 	(void)f3;
+	struct rw_snapshot *snap = rw_conf_acquire();
+	bool	mta_ptr = snap != NULL && snap->cfg->use_mta_ptr;
+
+	rw_conf_release(snap);
 	*pf0 = SMFIF_ADDHDRS & f0;
 	if (f0 & SMFIF_SETSYMLIST) {
 		*pf0 |= SMFIF_SETSYMLIST;
-		if (smfi_setsymlist(ctx, SMFIM_CONNECT, MACROS_CONNECT) != MI_SUCCESS ||
+		if (smfi_setsymlist(ctx, SMFIM_CONNECT, mta_ptr ? MACROS_CONNECT_PTR :
+		    MACROS_CONNECT) != MI_SUCCESS ||
 		    smfi_setsymlist(ctx, SMFIM_ENVFROM, MACROS_MAIL) != MI_SUCCESS ||
 		    smfi_setsymlist(ctx, SMFIM_ENVRCPT, MACROS_RCPT) != MI_SUCCESS ||
 		    smfi_setsymlist(ctx, SMFIM_EOM, MACROS_EOM) != MI_SUCCESS)
@@ -222,7 +244,18 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	r = rw_session_connect(&c->s, a, hostname, &v);
 	rw_log_debug("connect from %s[%s]%s", c->s.f.client_name, c->s.f.client_addr,
 	    c->s.f.trusted_network ? " (trusted network)" : "");
-	if (r != RW_ACT_CONTINUE)
+	if (snap->cfg->authserv_id != NULL && snap->cfg->authserv_id[0] != '\0')
+		rw_strlcpy_ok(c->authserv_id, snap->cfg->authserv_id,
+		    sizeof(c->authserv_id));
+	else if ((a = smfi_getsymval(ctx, "j")) != NULL)
+		rw_txt_sanitize(c->authserv_id, sizeof(c->authserv_id), a, strlen(a));
+	rw_dnsfacts_connect(&c->ds, snap->cfg, &c->s.f,
+	    smfi_getsymval(ctx, "{client_resolve}"), hostname);
+	if (r == RW_ACT_CONTINUE && snap->cfg->dns_verdict_stage == RW_STAGE_CONNECT) {
+		gather_dns(c, RW_STAGE_CONNECT);
+		r = rw_session_decide(&c->s, RW_STAGE_CONNECT, &v);
+	}
+	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		return apply(ctx, c, RW_STAGE_CONNECT, r, &v);
 	return SMFIS_CONTINUE;
 }
@@ -237,7 +270,12 @@ mlfi_helo(SMFICTX *ctx, char *helo)
 	if (c == NULL)
 		return internal_error(ctx, NULL, "HELO without a session");
 	r = rw_session_helo(&c->s, helo, &v);
-	if (r != RW_ACT_CONTINUE)
+	rw_dnsfacts_helo(&c->ds, c->snap->cfg, &c->s.f);
+	if (r == RW_ACT_CONTINUE && c->snap->cfg->dns_verdict_stage == RW_STAGE_HELO) {
+		gather_dns(c, RW_STAGE_HELO);
+		r = rw_session_decide(&c->s, RW_STAGE_HELO, &v);
+	}
+	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		return apply(ctx, c, RW_STAGE_HELO, r, &v);
 	return SMFIS_CONTINUE;
 }
@@ -279,7 +317,10 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	remember_qid(ctx, c);
 	auth = smfi_getsymval(ctx, "{auth_authen}");
 	check_mail_macros(ctx, auth);
-	r = rw_session_mail(&c->s, argv != NULL ? argv[0] : NULL, auth, &v);
+	rw_session_begin_mail(&c->s, argv != NULL ? argv[0] : NULL, auth);
+	rw_dnsfacts_mail(&c->ds, c->snap->cfg, &c->s.f);
+	gather_dns(c, RW_STAGE_MAIL);
+	r = rw_session_decide(&c->s, RW_STAGE_MAIL, &v);
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		return apply(ctx, c, RW_STAGE_MAIL, r, &v);
 	rw_log_debug("%s: mail from=<%s>%s", c->qid[0] ? c->qid : "NOQUEUE",
@@ -297,6 +338,7 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	if (c == NULL)
 		return internal_error(ctx, NULL, "RCPT without a session");
 	remember_qid(ctx, c);
+	gather_dns(c, RW_STAGE_RCPT);
 	r = rw_session_rcpt(&c->s, argv != NULL ? argv[0] : NULL, &v);
 	return apply(ctx, c, RW_STAGE_RCPT, r, &v);
 }
@@ -314,6 +356,15 @@ mlfi_eom(SMFICTX *ctx)
 		    "log lines cannot name the message; set milter_end_of_data_macros "
 		    "= i (Postfix) or confMILTER_MACROS_EOM (sendmail)");
 	remember_qid(ctx, c);
+	if (rw_auth_results(c->snap->cfg, &c->s.f, c->authserv_id[0] ?
+	    c->authserv_id : "localhost", c->header, sizeof(c->header)) &&
+	    smfi_insheader(ctx, 0, AR_HEADER, c->header) != MI_SUCCESS)
+		rw_log_err("%s: could not add the %s header", c->qid[0] ? c->qid :
+		    "NOQUEUE", AR_HEADER);
+	if (rw_session_tags(&c->s, c->header, sizeof(c->header)) &&
+	    smfi_addheader(ctx, TAG_HEADER, c->header) != MI_SUCCESS)
+		rw_log_err("%s: could not add the %s header", c->qid[0] ? c->qid :
+		    "NOQUEUE", TAG_HEADER);
 	if (rw_session_dryrun_header(&c->s, c->header, sizeof(c->header))) {
 		if (smfi_addheader(ctx, DRYRUN_HEADER, c->header) != MI_SUCCESS)
 			rw_log_err("%s: could not add the %s header", c->qid[0] ?
@@ -347,6 +398,7 @@ mlfi_close(SMFICTX *ctx)
 	if (c == NULL)
 		return SMFIS_CONTINUE;
 	(void)smfi_setpriv(ctx, NULL);
+	rw_dnsfacts_release(&c->ds);
 	rw_conf_release(c->snap);
 	free(c);
 	return SMFIS_CONTINUE;

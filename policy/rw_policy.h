@@ -377,6 +377,16 @@ enum rw_action rw_session_mail(struct rw_session *, const char *sender,
 	    const char *auth_user, struct rw_verdict *);
 enum rw_action rw_session_rcpt(struct rw_session *, const char *rcpt,
 	    struct rw_verdict *);
+/*
+ * For the glue, which must gather DNS facts between recording a stage's
+ * facts and deciding it: rw_session_begin_mail() records what
+ * rw_session_mail() would, and rw_session_decide() runs the checks of
+ * CONNECT, HELO or MAIL (again). RCPT is always rw_session_rcpt().
+ */
+void	rw_session_begin_mail(struct rw_session *, const char *sender,
+	    const char *auth_user);
+enum rw_action rw_session_decide(struct rw_session *, enum rw_stage,
+	    struct rw_verdict *);
 /* rw_session_reset - a new transaction starts (MAIL, RSET, end of message) */
 void	rw_session_reset(struct rw_session *);
 

@@ -197,10 +197,21 @@ copy_address(char *dst, size_t size, const char *src)
 	return true;
 }
 
-/* rw_session_mail - start a transaction and judge the sender */
+/* rw_session_decide - run a stage's checks again, now that DNS facts are in */
 enum rw_action
-rw_session_mail(struct rw_session *s, const char *sender,
-    const char *auth_user, struct rw_verdict *v)
+rw_session_decide(struct rw_session *s, enum rw_stage stage,
+    struct rw_verdict *v)
+{
+	const char *subject = stage == RW_STAGE_MAIL ? s->f.sender :
+	    stage == RW_STAGE_HELO ? s->f.helo : s->f.client_addr;
+
+	return run_stage(s, stage, subject, v);
+}
+
+/* rw_session_begin_mail - record a new transaction, decide nothing yet */
+void
+rw_session_begin_mail(struct rw_session *s, const char *sender,
+    const char *auth_user)
 {
 	rw_session_reset(s);
 	s->f.sender_overlong = !copy_address(s->f.sender, sizeof(s->f.sender),
@@ -211,6 +222,14 @@ rw_session_mail(struct rw_session *s, const char *sender,
 	}
 	s->f.insider = s->f.trusted_network ||
 	    (s->f.authenticated && s->cfg->trust_authenticated);
+}
+
+/* rw_session_mail - start a transaction and judge the sender */
+enum rw_action
+rw_session_mail(struct rw_session *s, const char *sender,
+    const char *auth_user, struct rw_verdict *v)
+{
+	rw_session_begin_mail(s, sender, auth_user);
 	return run_stage(s, RW_STAGE_MAIL, s->f.sender, v);
 }
 

@@ -1,0 +1,577 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	dns - the resolver thread, the shared cache, waiting with deadlines
+ * DESCRIPTION
+ *	Design (see also dns.h and doc/DESIGN.md "DNS layer"): c-ares 1.18
+ *	may not be used from several threads on one channel and has no event
+ *	thread, so one resolver thread owns the only channel and is the only
+ *	caller of ares_*(). Session threads never block on the network: they
+ *	put a cache entry on the submit queue, poke the thread through a
+ *	pipe, and later wait on a condition variable (CLOCK_MONOTONIC) until
+ *	their lookups are done or their deadline passes. One slow lookup
+ *	therefore delays only the sessions that need that very answer, and
+ *	only up to their own deadline.
+ *
+ *	Each cache entry is also the lookup handle. Entries are refcounted:
+ *	the table holds one reference while the entry is cached, the
+ *	resolver one while the query is in flight, each session one per
+ *	handle. The table is a hash with an LRU list, bounded by
+ *	dns_cache_size; eviction only unlinks, so a session still holding
+ *	an evicted entry keeps reading it safely. Answers expire by TTL;
+ *	SERVFAIL is remembered for 5 seconds (RFC 2308 7.1 allows up to 5
+ *	minutes), timeouts not at all.
+ *
+ *	SERVFAIL and REFUSED are told apart from dead servers with
+ *	ARES_FLAG_NOCHECKRESP (otherwise c-ares reports them as
+ *	ARES_ECONNREFUSED and keeps trying other servers).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ares.h>
+#include <arpa/nameser.h>
+
+#include "daemon.h"
+#include "dns.h"
+#include "log.h"
+
+#define SERVFAIL_TTL	5
+#define MAX_TTL		86400
+#define MAX_NEG_TTL	3600
+
+struct rw_dns_lookup {
+	char			 name[RW_HOSTNAME_MAX + 1];
+	uint16_t		 type;
+	bool			 done;
+	bool			 in_table;
+	unsigned int		 refs;
+	struct timespec		 expires;
+	struct rw_dns_answer	 ans;
+	unsigned int		 hash;
+	struct rw_dns_lookup	*hnext;
+	struct rw_dns_lookup	*lru_prev, *lru_next;
+	struct rw_dns_lookup	*qnext;
+};
+
+struct rw_resolver {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 done_cv;
+	pthread_t		 tid;
+	ares_channel		 ch;
+	int			 wake[2];
+	bool			 stop;
+	struct rw_dns_lookup	**table;
+	size_t			 nbuckets;
+	size_t			 nentries;
+	size_t			 max_entries;
+	struct rw_dns_lookup	*lru_head, *lru_tail;
+	struct rw_dns_lookup	*q_head, *q_tail;
+	char			*new_servers;	/* reload: applied by the thread */
+	bool			 servers_changed;
+	struct rw_dns_stats	 stats;
+};
+
+static const struct rw_dns_answer timeout_answer = { .status = RW_DNS_TIMEOUT };
+
+static struct rw_resolver *
+resolver(void)
+{
+	return rw_daemon.resolver;
+}
+
+/* rw_dns_deadline - now + ms, monotonic */
+void
+rw_dns_deadline(struct timespec *ts, unsigned int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static bool
+expired(const struct rw_dns_lookup *e, const struct timespec *now)
+{
+	return now->tv_sec > e->expires.tv_sec ||
+	    (now->tv_sec == e->expires.tv_sec && now->tv_nsec >= e->expires.tv_nsec);
+}
+
+static unsigned int
+hash_key(const char *name, uint16_t type)
+{
+	unsigned int h = 2166136261u ^ type;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h;
+}
+
+/* entry_unref - drop one reference; the lock is held */
+static void
+entry_unref(struct rw_dns_lookup *e)
+{
+	if (--e->refs == 0) {
+		rw_dns_answer_clear(&e->ans);
+		free(e);
+	}
+}
+
+static void
+lru_unlink(struct rw_resolver *r, struct rw_dns_lookup *e)
+{
+	if (e->lru_prev != NULL)
+		e->lru_prev->lru_next = e->lru_next;
+	else
+		r->lru_head = e->lru_next;
+	if (e->lru_next != NULL)
+		e->lru_next->lru_prev = e->lru_prev;
+	else
+		r->lru_tail = e->lru_prev;
+	e->lru_prev = e->lru_next = NULL;
+}
+
+static void
+lru_push_front(struct rw_resolver *r, struct rw_dns_lookup *e)
+{
+	e->lru_prev = NULL;
+	e->lru_next = r->lru_head;
+	if (r->lru_head != NULL)
+		r->lru_head->lru_prev = e;
+	r->lru_head = e;
+	if (r->lru_tail == NULL)
+		r->lru_tail = e;
+}
+
+/* table_remove - unlink from hash and LRU, drop the table's reference */
+static void
+table_remove(struct rw_resolver *r, struct rw_dns_lookup *e)
+{
+	struct rw_dns_lookup **pp;
+
+	if (!e->in_table)
+		return;
+	for (pp = &r->table[e->hash % r->nbuckets]; *pp != NULL; pp = &(*pp)->hnext)
+		if (*pp == e) {
+			*pp = e->hnext;
+			break;
+		}
+	lru_unlink(r, e);
+	e->in_table = false;
+	r->nentries--;
+	entry_unref(e);
+}
+
+/* normalize - lowercase, no trailing dot; false when not a usable name */
+static bool
+normalize(const char *name, char *out, size_t len)
+{
+	size_t	n = strlen(name);
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n == 0 || n >= len || n > 253)
+		return false;
+	memcpy(out, name, n);
+	out[n] = '\0';
+	rw_lowercase(out);
+	return true;
+}
+
+/* rw_dns_lookup - a cached, joined or new lookup; NULL when impossible */
+struct rw_dns_lookup *
+rw_dns_lookup(const char *name, uint16_t type)
+{
+	struct rw_resolver *r = resolver();
+	struct rw_dns_lookup *e, *victim;
+	struct timespec now;
+	char	key[RW_HOSTNAME_MAX + 1];
+	unsigned int h;
+
+	if (r == NULL || !normalize(name, key, sizeof(key)))
+		return NULL;
+	h = hash_key(key, type);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&r->lock);
+	for (e = r->table[h % r->nbuckets]; e != NULL; e = e->hnext)
+		if (e->hash == h && e->type == type && strcmp(e->name, key) == 0)
+			break;
+	if (e != NULL && (!e->done || !expired(e, &now))) {
+		e->refs++;
+		if (e->done)
+			r->stats.cache_hits++;
+		else
+			r->stats.joined++;
+		lru_unlink(r, e);
+		lru_push_front(r, e);
+		pthread_mutex_unlock(&r->lock);
+		return e;
+	}
+	if (e != NULL)
+		table_remove(r, e);
+	if ((e = calloc(1, sizeof(*e))) == NULL) {
+		pthread_mutex_unlock(&r->lock);
+		return NULL;
+	}
+	memcpy(e->name, key, strlen(key) + 1);
+	e->type = type;
+	e->hash = h;
+	e->refs = 2;		/* the caller, the query in flight */
+	if (r->max_entries > 0) {
+		while (r->nentries >= r->max_entries && (victim = r->lru_tail) != NULL)
+			table_remove(r, victim);
+		e->hnext = r->table[h % r->nbuckets];
+		r->table[h % r->nbuckets] = e;
+		lru_push_front(r, e);
+		e->in_table = true;
+		e->refs++;
+		r->nentries++;
+	}
+	if (r->q_tail != NULL)
+		r->q_tail->qnext = e;
+	else
+		r->q_head = e;
+	r->q_tail = e;
+	pthread_mutex_unlock(&r->lock);
+	(void)!write(r->wake[1], "q", 1);
+	return e;
+}
+
+/* rw_dns_wait - until every lookup is done or the deadline passes */
+void
+rw_dns_wait(struct rw_dns_lookup *const *v, size_t n,
+    const struct timespec *deadline)
+{
+	struct rw_resolver *r = resolver();
+	size_t	i;
+	bool	pending;
+
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		pending = false;
+		for (i = 0; i < n && !pending; i++)
+			pending = v[i] != NULL && !v[i]->done;
+		if (!pending)
+			break;
+		if (pthread_cond_timedwait(&r->done_cv, &r->lock, deadline) ==
+		    ETIMEDOUT)
+			break;
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* rw_dns_done - finished, without waiting */
+bool
+rw_dns_done(const struct rw_dns_lookup *e)
+{
+	struct rw_resolver *r = resolver();
+	bool	done;
+
+	if (e == NULL || r == NULL)
+		return true;
+	pthread_mutex_lock(&r->lock);
+	done = e->done;
+	pthread_mutex_unlock(&r->lock);
+	return done;
+}
+
+/* rw_dns_answer - the answer; pending (or NULL) reads as a timeout */
+const struct rw_dns_answer *
+rw_dns_answer(const struct rw_dns_lookup *e)
+{
+	if (e == NULL || !rw_dns_done(e))
+		return &timeout_answer;
+	return &e->ans;		/* immutable once done */
+}
+
+/* rw_dns_release - a session is done with a handle */
+void
+rw_dns_release(struct rw_dns_lookup *e)
+{
+	struct rw_resolver *r = resolver();
+
+	if (e == NULL || r == NULL)
+		return;
+	pthread_mutex_lock(&r->lock);
+	entry_unref(e);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* status_of - c-ares status and message to an answer */
+static void
+make_answer(int status, const unsigned char *abuf, int alen, uint16_t type,
+    struct rw_dns_answer *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (abuf != NULL && alen > 0 && status != ARES_ETIMEOUT) {
+		if (!rw_dnsmsg_parse(abuf, (size_t)alen, type, a)) {
+			a->status = RW_DNS_SERVFAIL;	/* malformed: a server fault */
+			a->ttl = 0;
+		}
+		return;
+	}
+	switch (status) {
+	case ARES_ENOTFOUND:
+		a->status = RW_DNS_NXDOMAIN;
+		break;
+	case ARES_ENODATA:
+		a->status = RW_DNS_NODATA;
+		break;
+	case ARES_ETIMEOUT:
+	case ARES_EDESTRUCTION:
+	case ARES_ECANCELLED:
+		a->status = RW_DNS_TIMEOUT;
+		break;
+	default:
+		a->status = RW_DNS_SERVFAIL;
+		break;
+	}
+}
+
+static uint32_t
+cache_ttl(const struct rw_dns_answer *a)
+{
+	switch (a->status) {
+	case RW_DNS_OK:
+		return a->ttl < MAX_TTL ? a->ttl : MAX_TTL;
+	case RW_DNS_NXDOMAIN:
+	case RW_DNS_NODATA:
+		return a->ttl < MAX_NEG_TTL ? a->ttl : MAX_NEG_TTL;
+	case RW_DNS_SERVFAIL:
+		return SERVFAIL_TTL;
+	default:
+		return 0;
+	}
+}
+
+/* on_answer - c-ares callback, in the resolver thread */
+static void
+on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct rw_resolver *r = resolver();
+	struct rw_dns_lookup *e = arg;
+	struct rw_dns_answer a;
+	uint32_t ttl;
+
+	(void)timeouts;
+	make_answer(status, abuf, alen, e->type, &a);
+	ttl = cache_ttl(&a);
+	rw_log_debug("dns: %s type %u: %s (%zu records, ttl %u)", e->name,
+	    e->type, rw_dns_status_name(a.status), a.n, ttl);
+	pthread_mutex_lock(&r->lock);
+	e->ans = a;
+	rw_dns_deadline(&e->expires, 0);
+	e->expires.tv_sec += ttl;
+	e->done = true;
+	if (ttl == 0)
+		table_remove(r, e);	/* never served from the cache */
+	entry_unref(e);			/* the query's reference */
+	pthread_cond_broadcast(&r->done_cv);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* resolver_loop - the only thread that calls ares_*() after start-up */
+static void *
+resolver_loop(void *arg)
+{
+	struct rw_resolver *r = arg;
+	struct pollfd pfd[ARES_GETSOCK_MAXNUM + 1];
+	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	struct rw_dns_lookup *q, *next;
+	struct timeval tv, maxtv = { 1, 0 }, *tvp;
+	char	drain[64];
+	int	bits, i, n, timeout_ms;
+	bool	stop;
+
+	for (;;) {
+		pthread_mutex_lock(&r->lock);
+		q = r->q_head;
+		r->q_head = r->q_tail = NULL;
+		stop = r->stop;
+		if (r->servers_changed) {
+			r->servers_changed = false;
+			if (r->new_servers != NULL &&
+			    ares_set_servers_ports_csv(r->ch, r->new_servers) != ARES_SUCCESS)
+				rw_log_err("dns: cannot use dns_servers %s", r->new_servers);
+		}
+		pthread_mutex_unlock(&r->lock);
+		for (; q != NULL; q = next) {
+			next = q->qnext;
+			q->qnext = NULL;
+			pthread_mutex_lock(&r->lock);
+			r->stats.queries++;
+			pthread_mutex_unlock(&r->lock);
+			ares_query(r->ch, q->name, ns_c_in, q->type, on_answer, q);
+		}
+		if (stop)
+			break;
+		n = 0;
+		bits = ares_getsock(r->ch, socks, ARES_GETSOCK_MAXNUM);
+		for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+			if (!ARES_GETSOCK_READABLE(bits, i) && !ARES_GETSOCK_WRITABLE(bits, i))
+				continue;
+			pfd[n].fd = socks[i];
+			pfd[n].events = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
+			    (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+			pfd[n].revents = 0;
+			n++;
+		}
+		pfd[n].fd = r->wake[0];
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
+		tvp = ares_timeout(r->ch, &maxtv, &tv);
+		timeout_ms = (int)(tvp->tv_sec * 1000 + tvp->tv_usec / 1000);
+		if (poll(pfd, (nfds_t)n + 1, timeout_ms) < 0 && errno != EINTR) {
+			rw_log_err("dns: poll: %s", strerror(errno));
+			sleep(1);
+		}
+		if (pfd[n].revents & POLLIN)
+			while (read(r->wake[0], drain, sizeof(drain)) > 0)
+				;
+		for (i = 0; i < n; i++)
+			ares_process_fd(r->ch,
+			    (pfd[i].revents & (POLLIN | POLLERR | POLLHUP)) ? pfd[i].fd :
+			    ARES_SOCKET_BAD,
+			    (pfd[i].revents & POLLOUT) ? pfd[i].fd : ARES_SOCKET_BAD);
+		/* timeouts and retries */
+		ares_process_fd(r->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	}
+	ares_destroy(r->ch);	/* cancels what is in flight: callbacks run */
+	return NULL;
+}
+
+static bool
+init_channel(struct rw_resolver *r, const struct rw_dns_settings *s, char *err,
+    size_t errlen)
+{
+	struct ares_options o;
+	int	rc, mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+
+	memset(&o, 0, sizeof(o));
+	o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH;
+	o.timeout = (int)s->timeout_ms;
+	o.tries = (int)s->tries;
+	if ((rc = ares_init_options(&r->ch, &o, mask)) != ARES_SUCCESS) {
+		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
+		return false;
+	}
+	if (s->servers != NULL && s->servers[0] != '\0' &&
+	    (rc = ares_set_servers_ports_csv(r->ch, s->servers)) != ARES_SUCCESS) {
+		snprintf(err, errlen, "dns_servers %s: %s", s->servers,
+		    ares_strerror(rc));
+		ares_destroy(r->ch);
+		return false;
+	}
+	return true;
+}
+
+/* rw_dns_start_resolver - channel, cache and thread */
+bool
+rw_dns_start_resolver(const struct rw_dns_settings *s, char *err, size_t errlen)
+{
+	struct rw_resolver *r;
+	pthread_condattr_t ca;
+	int	rc;
+
+	if ((rc = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
+		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
+		return false;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	r->nbuckets = 4096;
+	r->max_entries = s->cache_size;
+	if ((r->table = calloc(r->nbuckets, sizeof(*r->table))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		free(r);
+		return false;
+	}
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->done_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pipe(r->wake) != 0 || fcntl(r->wake[0], F_SETFL, O_NONBLOCK) != 0 ||
+	    fcntl(r->wake[1], F_SETFL, O_NONBLOCK) != 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return false;
+	}
+	if (!init_channel(r, s, err, errlen))
+		return false;
+	rw_daemon.resolver = r;
+	if (pthread_create(&r->tid, NULL, resolver_loop, r) != 0) {
+		snprintf(err, errlen, "cannot start the resolver thread");
+		rw_daemon.resolver = NULL;
+		ares_destroy(r->ch);
+		return false;
+	}
+	return true;
+}
+
+/* rw_dns_configure - reload: servers and cache size now, timeouts at restart */
+bool
+rw_dns_configure(const struct rw_dns_settings *s, char *err, size_t errlen)
+{
+	struct rw_resolver *r = resolver();
+	char	*copy = NULL;
+
+	if (r == NULL)
+		return true;
+	if (s->servers != NULL && (copy = strdup(s->servers)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	pthread_mutex_lock(&r->lock);
+	free(r->new_servers);
+	r->new_servers = copy;
+	r->servers_changed = copy != NULL;
+	r->max_entries = s->cache_size;
+	pthread_mutex_unlock(&r->lock);
+	(void)!write(r->wake[1], "c", 1);
+	return true;
+}
+
+/* rw_dns_stop_resolver - at exit */
+void
+rw_dns_stop_resolver(void)
+{
+	struct rw_resolver *r = resolver();
+
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->stop = true;
+	pthread_mutex_unlock(&r->lock);
+	(void)!write(r->wake[1], "s", 1);
+	pthread_join(r->tid, NULL);
+}
+
+/* rw_dns_get_stats - counters */
+void
+rw_dns_get_stats(struct rw_dns_stats *st)
+{
+	struct rw_resolver *r = resolver();
+
+	memset(st, 0, sizeof(*st));
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->lock);
+	*st = r->stats;
+	st->entries = r->nentries;
+	pthread_mutex_unlock(&r->lock);
+}

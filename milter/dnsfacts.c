@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	dnsfacts - start a session's DNS lookups early, read them late
+ * DESCRIPTION
+ *	Lookups start as soon as their input is known: the client's PTR and
+ *	its DNSBL/DNSWL queries (A and TXT together) at connect, RHSBL on
+ *	the HELO name at HELO, on the sender's domain at MAIL. Nothing
+ *	waits until dns_verdict_stage, when rw_dnsfacts_gather() waits for
+ *	all of them at once, up to dns_deadline. Then the forward lookups
+ *	of the PTR names (forward confirmation) and RHSBL on the verified
+ *	name necessarily follow the PTR answer; they too are bounded by the
+ *	same deadline. An answer that has not arrived by then counts as a
+ *	timeout for this session (a temporary error, never a 5xx).
+ *
+ *	Insiders and client_access OK clients cause no lookups at all.
+ *	Answers in 127.255.255.0/24 (a list refusing our resolver) are
+ *	logged loudly and ignored; the policy core ignores them too.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "dnsfacts.h"
+#include "log.h"
+#include "probe.h"
+
+/* rw_dnsfacts_needed - any DNS check configured */
+bool
+rw_dnsfacts_needed(const struct rw_config *cfg)
+{
+	return cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0;
+}
+
+static bool
+wanted(const struct rw_config *cfg, const struct rw_facts *f)
+{
+	return rw_dnsfacts_needed(cfg) && f->client_known && !f->trusted_network &&
+	    !f->client_ok;
+}
+
+static void
+start_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
+    const char *qname)
+{
+	rw_dns_release(ds->bl_a[i]);
+	rw_dns_release(ds->bl_txt[i]);
+	ds->bl_a[i] = rw_dns_lookup(qname, RW_T_A);
+	ds->bl_txt[i] = rw_dns_lookup(qname, RW_T_TXT);
+	(void)cfg;
+}
+
+/* start_domain_lists - RHSBL lookups of one kind for a domain */
+static void
+start_domain_lists(struct rw_dns_session *ds, const struct rw_config *cfg,
+    enum rw_dnsbl_kind kind, const char *domain)
+{
+	char	q[RW_HOSTNAME_MAX + 2], norm[RW_HOSTNAME_MAX + 1], err[64];
+	size_t	i;
+
+	if (domain == NULL || !rw_domain_normalize(domain, norm, sizeof(norm),
+	    err, sizeof(err)) || norm[0] == '[')
+		return;
+	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
+		if (cfg->dnsbl[i].kind == kind &&
+		    rw_dns_domain_query(norm, cfg->dnsbl[i].zone, q, sizeof(q)))
+			start_list(ds, cfg, i, q);
+}
+
+/* rw_dnsfacts_connect - PTR and client lists */
+void
+rw_dnsfacts_connect(struct rw_dns_session *ds, const struct rw_config *cfg,
+    const struct rw_facts *f, const char *mta_resolve, const char *mta_name)
+{
+	char	q[RW_HOSTNAME_MAX + 2];
+	size_t	i;
+
+	memset(ds, 0, sizeof(*ds));
+	if (!wanted(cfg, f))
+		return;
+	ds->active = true;
+	if (cfg->use_mta_ptr && mta_name != NULL && mta_name[0] != '\0' &&
+	    mta_name[0] != '[' && strcmp(mta_name, "unknown") != 0) {
+		/* sendmail says how its lookup went; Postfix's name is verified */
+		if (mta_resolve == NULL || strcmp(mta_resolve, "OK") == 0) {
+			ds->mta_rdns = true;
+			ds->mta_result = RW_RDNS_PASS;
+			rw_strlcpy_ok(ds->mta_name, mta_name, sizeof(ds->mta_name));
+		}
+	}
+	if (cfg->use_mta_ptr && mta_resolve != NULL && !ds->mta_rdns) {
+		if (strcmp(mta_resolve, "FAIL") == 0) {
+			ds->mta_rdns = true;
+			ds->mta_result = RW_RDNS_NONE;
+		} else if (strcmp(mta_resolve, "FORGED") == 0) {
+			ds->mta_rdns = true;
+			ds->mta_result = RW_RDNS_MISMATCH;
+		}
+	}
+	if (!ds->mta_rdns && (cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0) &&
+	    rw_dns_ptr_name(&f->client_ip, q, sizeof(q)))
+		ds->ptr = rw_dns_lookup(q, RW_T_PTR);
+	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
+		if (cfg->dnsbl[i].kind == RW_BL_CLIENT &&
+		    rw_dns_reverse_name(&f->client_ip, cfg->dnsbl[i].zone, q, sizeof(q)))
+			start_list(ds, cfg, i, q);
+}
+
+/* rw_dnsfacts_helo - RHSBL on the HELO name */
+void
+rw_dnsfacts_helo(struct rw_dns_session *ds, const struct rw_config *cfg,
+    const struct rw_facts *f)
+{
+	if (ds->active)
+		start_domain_lists(ds, cfg, RW_BL_HELO, f->helo);
+}
+
+/* rw_dnsfacts_mail - RHSBL on the sender's domain; a new transaction */
+void
+rw_dnsfacts_mail(struct rw_dns_session *ds, const struct rw_config *cfg,
+    const struct rw_facts *f)
+{
+	struct rw_address a;
+
+	ds->gathered = false;
+	if (!ds->active)
+		return;
+	rw_address_parse(f->sender, &a);
+	if (a.cls == RW_ADDR_PLAIN && a.domain[0] != '\0')
+		start_domain_lists(ds, cfg, RW_BL_SENDER, a.domain);
+}
+
+/* start_forward - A or AAAA of each PTR name, to confirm it */
+static void
+start_forward(struct rw_dns_session *ds, const struct rw_facts *f)
+{
+	const struct rw_dns_answer *a = rw_dns_answer(ds->ptr);
+	size_t	i;
+
+	ds->fwd_started = true;
+	if (a->status != RW_DNS_OK)
+		return;
+	for (i = 0; i < a->n && ds->nfwd < RW_PTR_MAX; i++)
+		if (a->rr[i].text != NULL)
+			ds->fwd[ds->nfwd++] = rw_dns_lookup(a->rr[i].text,
+			    f->client_ip.family == AF_INET ? RW_T_A : RW_T_AAAA);
+}
+
+/* forward_result - does a PTR name resolve back to the client */
+static enum rw_rdns_result
+forward_result(struct rw_dns_session *ds, struct rw_facts *f)
+{
+	const struct rw_dns_answer *ptr = rw_dns_answer(ds->ptr);
+	bool	match = false, temporary = false;
+	size_t	i, j, alen = f->client_ip.family == AF_INET ? 4 : 16;
+
+	f->ptr_status = ptr->status;
+	f->ptr_name[0] = '\0';
+	if (ptr->status == RW_DNS_OK && ptr->n > 0 && ptr->rr[0].text != NULL)
+		rw_strlcpy_ok(f->ptr_name, ptr->rr[0].text, sizeof(f->ptr_name));
+	for (i = 0; i < ds->nfwd && !match; i++) {
+		const struct rw_dns_answer *a = rw_dns_answer(ds->fwd[i]);
+
+		if (rw_dns_temporary(a->status))
+			temporary = true;
+		for (j = 0; j < a->n; j++)
+			if (memcmp(a->rr[j].addr, f->client_ip.b, alen) == 0) {
+				match = true;
+				if (i < ptr->n && ptr->rr[i].text != NULL)
+					rw_strlcpy_ok(f->ptr_name, ptr->rr[i].text,
+					    sizeof(f->ptr_name));
+				break;
+			}
+	}
+	return rw_rdns_evaluate(ptr->status, ptr->status == RW_DNS_OK ? ptr->n : 0,
+	    match, temporary);
+}
+
+/* fill_list - one list's lookups into its fact */
+static void
+fill_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
+    struct rw_dnsbl_fact *bf, const char *qid, const char *client)
+{
+	const struct rw_dns_answer *a = rw_dns_answer(ds->bl_a[i]);
+	const struct rw_dns_answer *t;
+	size_t	j;
+
+	memset(bf, 0, sizeof(*bf));
+	if (ds->bl_a[i] == NULL) {
+		bf->status = RW_DNS_NOT_ASKED;
+		return;
+	}
+	bf->status = a->status;
+	bf->suspended = rw_probe_suspended(cfg->dnsbl[i].zone);
+	for (j = 0; j < a->n && bf->na < RW_DNSBL_A_MAX; j++) {
+		uint32_t v = ((uint32_t)a->rr[j].addr[0] << 24) |
+		    ((uint32_t)a->rr[j].addr[1] << 16) |
+		    ((uint32_t)a->rr[j].addr[2] << 8) | a->rr[j].addr[3];
+
+		bf->a[bf->na++] = v;
+		if (rw_dnsbl_classify(&cfg->dnsbl[i], v) == RW_BLA_LIST_ERROR)
+			rw_probe_list_error(cfg->dnsbl[i].zone, v, qid, client);
+	}
+	t = rw_dns_answer(ds->bl_txt[i]);
+	if (t->status == RW_DNS_OK && t->n > 0 && t->rr[0].text != NULL)
+		rw_txt_sanitize(bf->txt, sizeof(bf->txt), t->rr[0].text,
+		    t->rr[0].textlen);
+}
+
+/* rw_dnsfacts_gather - wait for what the verdict needs; fill the facts */
+void
+rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
+    struct rw_facts *f, const char *qid)
+{
+	struct rw_dns_lookup *all[2 * RW_DNSBL_MAX + RW_PTR_MAX + 1];
+	struct timespec deadline;
+	size_t	i, n = 0;
+
+	if (!ds->active || ds->gathered || f->insider || f->client_ok)
+		return;
+	rw_dns_deadline(&deadline, cfg->dns_deadline_ms);
+	if (ds->ptr != NULL)
+		all[n++] = ds->ptr;
+	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
+		if (cfg->dnsbl[i].kind != RW_BL_PTR && ds->bl_a[i] != NULL) {
+			all[n++] = ds->bl_a[i];
+			all[n++] = ds->bl_txt[i];
+		}
+	rw_dns_wait(all, n, &deadline);
+	if (ds->ptr != NULL && !ds->fwd_started && rw_dns_done(ds->ptr)) {
+		start_forward(ds, f);
+		rw_dns_wait(ds->fwd, ds->nfwd, &deadline);
+	}
+	if (ds->mta_rdns) {
+		f->rdns = ds->mta_result;
+		f->ptr_status = ds->mta_result == RW_RDNS_NONE ? RW_DNS_NXDOMAIN : RW_DNS_OK;
+		rw_strlcpy_ok(f->ptr_name, ds->mta_name, sizeof(f->ptr_name));
+	} else if (ds->ptr != NULL) {
+		f->rdns = forward_result(ds, f);
+	}
+	/* RHSBL on the verified client name needs the forward confirmation */
+	if (f->rdns == RW_RDNS_PASS && f->ptr_name[0] != '\0') {
+		n = 0;
+		start_domain_lists(ds, cfg, RW_BL_PTR, f->ptr_name);
+		for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
+			if (cfg->dnsbl[i].kind == RW_BL_PTR && ds->bl_a[i] != NULL) {
+				all[n++] = ds->bl_a[i];
+				all[n++] = ds->bl_txt[i];
+			}
+		rw_dns_wait(all, n, &deadline);
+	}
+	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
+		fill_list(ds, cfg, i, &f->bl[i], qid, f->client_addr);
+	f->dns_ready = true;
+	ds->gathered = true;
+	rw_log_debug("%s: dns client=%s ptr=%s rdns=%s name=%s", qid,
+	    f->client_addr, rw_dns_status_name(f->ptr_status),
+	    rw_rdns_result_name(f->rdns), f->ptr_name);
+}
+
+/* rw_dnsfacts_release - the session ends */
+void
+rw_dnsfacts_release(struct rw_dns_session *ds)
+{
+	size_t	i;
+
+	rw_dns_release(ds->ptr);
+	for (i = 0; i < ds->nfwd; i++)
+		rw_dns_release(ds->fwd[i]);
+	for (i = 0; i < RW_DNSBL_MAX; i++) {
+		rw_dns_release(ds->bl_a[i]);
+		rw_dns_release(ds->bl_txt[i]);
+	}
+	memset(ds, 0, sizeof(*ds));
+}

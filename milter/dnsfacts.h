@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	dnsfacts.h - a session's DNS lookups, turned into policy facts
+ */
+#ifndef RW_DNSFACTS_H
+#define RW_DNSFACTS_H
+
+#include "dns.h"
+
+struct rw_dns_session {
+	struct rw_dns_lookup	*ptr;
+	struct rw_dns_lookup	*fwd[RW_PTR_MAX];
+	size_t			 nfwd;
+	bool			 fwd_started;
+	struct rw_dns_lookup	*bl_a[RW_DNSBL_MAX];
+	struct rw_dns_lookup	*bl_txt[RW_DNSBL_MAX];
+	bool			 mta_rdns;	/* the MTA's verdict was used */
+	enum rw_rdns_result	 mta_result;
+	char			 mta_name[RW_HOSTNAME_MAX + 1];
+	bool			 gathered;	/* facts filled for this transaction */
+	bool			 active;	/* any lookups for this session */
+};
+
+/* rw_dnsfacts_connect - start PTR and client list lookups */
+void	rw_dnsfacts_connect(struct rw_dns_session *, const struct rw_config *,
+	    const struct rw_facts *, const char *mta_resolve, const char *mta_name);
+/* rw_dnsfacts_helo - start rhsbl_helo lookups */
+void	rw_dnsfacts_helo(struct rw_dns_session *, const struct rw_config *,
+	    const struct rw_facts *);
+/* rw_dnsfacts_mail - start rhsbl_sender lookups for this transaction */
+void	rw_dnsfacts_mail(struct rw_dns_session *, const struct rw_config *,
+	    const struct rw_facts *);
+/* rw_dnsfacts_gather - wait (up to dns_deadline) and fill the facts */
+void	rw_dnsfacts_gather(struct rw_dns_session *, const struct rw_config *,
+	    struct rw_facts *, const char *qid);
+void	rw_dnsfacts_release(struct rw_dns_session *);
+/* rw_dnsfacts_needed - does this configuration do any DNS check */
+bool	rw_dnsfacts_needed(const struct rw_config *);
+
+#endif /* RW_DNSFACTS_H */
