@@ -13,14 +13,10 @@
  *	therefore delays only the sessions that need that very answer, and
  *	only up to their own deadline.
  *
- *	Each cache entry is also the lookup handle. Entries are refcounted:
- *	the table holds one reference while the entry is cached, the
- *	resolver one while the query is in flight, each session one per
- *	handle. The table is a hash with an LRU list, bounded by
- *	dns_cache_size; eviction only unlinks, so a session still holding
- *	an evicted entry keeps reading it safely. Answers expire by TTL;
- *	SERVFAIL is remembered for 5 seconds (RFC 2308 7.1 allows up to 5
- *	minutes), timeouts not at all.
+ *	Each cache entry (dnscache.c) is also the lookup handle, refcounted:
+ *	the cache holds one reference while the entry is cached, the query
+ *	one while it is in flight, each session one per handle. This file
+ *	adds the lock, the clock and the thread around it.
  *
  *	SERVFAIL and REFUSED are told apart from dead servers with
  *	ARES_FLAG_NOCHECKRESP (otherwise c-ares reports them as
@@ -42,38 +38,17 @@
 
 #include "daemon.h"
 #include "dns.h"
+#include "dnscache.h"
 #include "log.h"
 
-#define SERVFAIL_TTL	5
-#define MAX_TTL		86400
-#define MAX_NEG_TTL	3600
-
-struct rw_dns_lookup {
-	char			 name[RW_HOSTNAME_MAX + 1];
-	uint16_t		 type;
-	bool			 done;
-	bool			 in_table;
-	unsigned int		 refs;
-	struct timespec		 expires;
-	struct rw_dns_answer	 ans;
-	unsigned int		 hash;
-	struct rw_dns_lookup	*hnext;
-	struct rw_dns_lookup	*lru_prev, *lru_next;
-	struct rw_dns_lookup	*qnext;
-};
-
 struct rw_resolver {
-	pthread_mutex_t		 lock;
+	pthread_mutex_t		 lock;		/* guards everything below and the cache */
 	pthread_cond_t		 done_cv;
 	pthread_t		 tid;
-	ares_channel		 ch;
+	ares_channel		 ch;		/* only the resolver thread touches it */
 	int			 wake[2];
 	bool			 stop;
-	struct rw_dns_lookup	**table;
-	size_t			 nbuckets;
-	size_t			 nentries;
-	size_t			 max_entries;
-	struct rw_dns_lookup	*lru_head, *lru_tail;
+	struct rw_dns_cache	*cache;
 	struct rw_dns_lookup	*q_head, *q_tail;
 	char			*new_servers;	/* reload: applied by the thread */
 	bool			 servers_changed;
@@ -101,150 +76,35 @@ rw_dns_deadline(struct timespec *ts, unsigned int ms)
 	}
 }
 
-static bool
-expired(const struct rw_dns_lookup *e, const struct timespec *now)
-{
-	return now->tv_sec > e->expires.tv_sec ||
-	    (now->tv_sec == e->expires.tv_sec && now->tv_nsec >= e->expires.tv_nsec);
-}
-
-static unsigned int
-hash_key(const char *name, uint16_t type)
-{
-	unsigned int h = 2166136261u ^ type;
-
-	for (; *name != '\0'; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
-	return h;
-}
-
-/* entry_unref - drop one reference; the lock is held */
-static void
-entry_unref(struct rw_dns_lookup *e)
-{
-	if (--e->refs == 0) {
-		rw_dns_answer_clear(&e->ans);
-		free(e);
-	}
-}
-
-static void
-lru_unlink(struct rw_resolver *r, struct rw_dns_lookup *e)
-{
-	if (e->lru_prev != NULL)
-		e->lru_prev->lru_next = e->lru_next;
-	else
-		r->lru_head = e->lru_next;
-	if (e->lru_next != NULL)
-		e->lru_next->lru_prev = e->lru_prev;
-	else
-		r->lru_tail = e->lru_prev;
-	e->lru_prev = e->lru_next = NULL;
-}
-
-static void
-lru_push_front(struct rw_resolver *r, struct rw_dns_lookup *e)
-{
-	e->lru_prev = NULL;
-	e->lru_next = r->lru_head;
-	if (r->lru_head != NULL)
-		r->lru_head->lru_prev = e;
-	r->lru_head = e;
-	if (r->lru_tail == NULL)
-		r->lru_tail = e;
-}
-
-/* table_remove - unlink from hash and LRU, drop the table's reference */
-static void
-table_remove(struct rw_resolver *r, struct rw_dns_lookup *e)
-{
-	struct rw_dns_lookup **pp;
-
-	if (!e->in_table)
-		return;
-	for (pp = &r->table[e->hash % r->nbuckets]; *pp != NULL; pp = &(*pp)->hnext)
-		if (*pp == e) {
-			*pp = e->hnext;
-			break;
-		}
-	lru_unlink(r, e);
-	e->in_table = false;
-	r->nentries--;
-	entry_unref(e);
-}
-
-/* normalize - lowercase, no trailing dot; false when not a usable name */
-static bool
-normalize(const char *name, char *out, size_t len)
-{
-	size_t	n = strlen(name);
-
-	if (n > 0 && name[n - 1] == '.')
-		n--;
-	if (n == 0 || n >= len || n > 253)
-		return false;
-	memcpy(out, name, n);
-	out[n] = '\0';
-	rw_lowercase(out);
-	return true;
-}
-
 /* rw_dns_lookup - a cached, joined or new lookup; NULL when impossible */
 struct rw_dns_lookup *
 rw_dns_lookup(const char *name, uint16_t type)
 {
 	struct rw_resolver *r = resolver();
-	struct rw_dns_lookup *e, *victim;
+	struct rw_dns_lookup *e;
 	struct timespec now;
-	char	key[RW_HOSTNAME_MAX + 1];
-	unsigned int h;
+	bool	created;
 
-	if (r == NULL || !normalize(name, key, sizeof(key)))
+	if (r == NULL)
 		return NULL;
-	h = hash_key(key, type);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&r->lock);
-	for (e = r->table[h % r->nbuckets]; e != NULL; e = e->hnext)
-		if (e->hash == h && e->type == type && strcmp(e->name, key) == 0)
-			break;
-	if (e != NULL && (!e->done || !expired(e, &now))) {
-		e->refs++;
+	e = rw_dns_cache_get(r->cache, name, type, &now, &created);
+	if (e != NULL && !created) {
 		if (e->done)
 			r->stats.cache_hits++;
 		else
 			r->stats.joined++;
-		lru_unlink(r, e);
-		lru_push_front(r, e);
-		pthread_mutex_unlock(&r->lock);
-		return e;
+	} else if (e != NULL) {
+		if (r->q_tail != NULL)
+			r->q_tail->qnext = e;
+		else
+			r->q_head = e;
+		r->q_tail = e;
 	}
-	if (e != NULL)
-		table_remove(r, e);
-	if ((e = calloc(1, sizeof(*e))) == NULL) {
-		pthread_mutex_unlock(&r->lock);
-		return NULL;
-	}
-	memcpy(e->name, key, strlen(key) + 1);
-	e->type = type;
-	e->hash = h;
-	e->refs = 2;		/* the caller, the query in flight */
-	if (r->max_entries > 0) {
-		while (r->nentries >= r->max_entries && (victim = r->lru_tail) != NULL)
-			table_remove(r, victim);
-		e->hnext = r->table[h % r->nbuckets];
-		r->table[h % r->nbuckets] = e;
-		lru_push_front(r, e);
-		e->in_table = true;
-		e->refs++;
-		r->nentries++;
-	}
-	if (r->q_tail != NULL)
-		r->q_tail->qnext = e;
-	else
-		r->q_head = e;
-	r->q_tail = e;
 	pthread_mutex_unlock(&r->lock);
-	(void)!write(r->wake[1], "q", 1);
+	if (created)
+		(void)!write(r->wake[1], "q", 1);
 	return e;
 }
 
@@ -306,7 +166,7 @@ rw_dns_release(struct rw_dns_lookup *e)
 	if (e == NULL || r == NULL)
 		return;
 	pthread_mutex_lock(&r->lock);
-	entry_unref(e);
+	rw_dns_cache_unref(e);
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -341,22 +201,6 @@ make_answer(int status, const unsigned char *abuf, int alen, uint16_t type,
 	}
 }
 
-static uint32_t
-cache_ttl(const struct rw_dns_answer *a)
-{
-	switch (a->status) {
-	case RW_DNS_OK:
-		return a->ttl < MAX_TTL ? a->ttl : MAX_TTL;
-	case RW_DNS_NXDOMAIN:
-	case RW_DNS_NODATA:
-		return a->ttl < MAX_NEG_TTL ? a->ttl : MAX_NEG_TTL;
-	case RW_DNS_SERVFAIL:
-		return SERVFAIL_TTL;
-	default:
-		return 0;
-	}
-}
-
 /* on_answer - c-ares callback, in the resolver thread */
 static void
 on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
@@ -364,21 +208,17 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	struct rw_resolver *r = resolver();
 	struct rw_dns_lookup *e = arg;
 	struct rw_dns_answer a;
+	struct timespec now;
 	uint32_t ttl;
 
 	(void)timeouts;
 	make_answer(status, abuf, alen, e->type, &a);
-	ttl = cache_ttl(&a);
+	ttl = rw_dns_cache_ttl(&a);
 	rw_log_debug("dns: %s type %u: %s (%zu records, ttl %u)", e->name,
 	    e->type, rw_dns_status_name(a.status), a.n, ttl);
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&r->lock);
-	e->ans = a;
-	rw_dns_deadline(&e->expires, 0);
-	e->expires.tv_sec += ttl;
-	e->done = true;
-	if (ttl == 0)
-		table_remove(r, e);	/* never served from the cache */
-	entry_unref(e);			/* the query's reference */
+	rw_dns_cache_complete(r->cache, e, &a, ttl, &now);
 	pthread_cond_broadcast(&r->done_cv);
 	pthread_mutex_unlock(&r->lock);
 }
@@ -494,9 +334,7 @@ rw_dns_start_resolver(const struct rw_dns_settings *s, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return false;
 	}
-	r->nbuckets = 4096;
-	r->max_entries = s->cache_size;
-	if ((r->table = calloc(r->nbuckets, sizeof(*r->table))) == NULL) {
+	if ((r->cache = rw_dns_cache_new(s->cache_size)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		free(r);
 		return false;
@@ -540,7 +378,7 @@ rw_dns_configure(const struct rw_dns_settings *s, char *err, size_t errlen)
 	free(r->new_servers);
 	r->new_servers = copy;
 	r->servers_changed = copy != NULL;
-	r->max_entries = s->cache_size;
+	rw_dns_cache_set_max(r->cache, s->cache_size);
 	pthread_mutex_unlock(&r->lock);
 	(void)!write(r->wake[1], "c", 1);
 	return true;
@@ -572,6 +410,6 @@ rw_dns_get_stats(struct rw_dns_stats *st)
 		return;
 	pthread_mutex_lock(&r->lock);
 	*st = r->stats;
-	st->entries = r->nentries;
+	st->entries = rw_dns_cache_entries(r->cache);
 	pthread_mutex_unlock(&r->lock);
 }
