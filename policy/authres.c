@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +35,44 @@ iprev_result(enum rw_rdns_result r)
 	return NULL;
 }
 
+/* pvalue - an RFC 8601 pvalue: no spaces, ';', '(' or quotes; else dropped */
+static void
+pvalue(char *dst, size_t size, const char *src)
+{
+	size_t	o = 0;
+
+	for (; *src != '\0' && o + 1 < size; src++)
+		if (*src > 0x20 && *src < 0x7f && strchr(";()\"\\", *src) == NULL)
+			dst[o++] = *src;
+	dst[o] = '\0';
+}
+
+struct out {
+	char	*buf;
+	size_t	 len, used;
+	bool	 overflow;
+};
+
+static void put(struct out *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+put(struct out *o, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	if (o->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->used, o->len - o->used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->len - o->used)
+		o->overflow = true;
+	else
+		o->used += (size_t)n;
+}
+
 /* rw_auth_results - header value; false when there is nothing to say */
 bool
 rw_auth_results(const struct rw_config *cfg, const struct rw_facts *f,
@@ -41,23 +80,39 @@ rw_auth_results(const struct rw_config *cfg, const struct rw_facts *f,
 {
 	const char *iprev = iprev_result(f->rdns);
 	char	id[RW_HOSTNAME_MAX + 1], name[RW_HOSTNAME_MAX + 1];
-	int	n;
+	char	from[RW_ADDR_MAX + 1], helo[RW_HOSTNAME_MAX + 1];
+	struct out o = { buf, len, 0, false };
+	bool	any = false;
 
 	(void)cfg;
-	if (iprev == NULL || !f->client_known || len == 0)
+	if (!f->client_known || len == 0)
 		return false;
 	rw_txt_sanitize(id, sizeof(id), authserv_id, strlen(authserv_id));
 	if (id[0] == '\0' || strchr(id, ' ') != NULL || strchr(id, ';') != NULL)
 		rw_strlcpy_ok(id, "localhost", sizeof(id));
-	if (f->ptr_name[0] != '\0') {
-		rw_txt_sanitize(name, sizeof(name), f->ptr_name, strlen(f->ptr_name));
-		n = snprintf(buf, len, "%s; iprev=%s policy.iprev=%s (%s)", id,
-		    iprev, f->client_addr, name);
-	} else {
-		n = snprintf(buf, len, "%s; iprev=%s policy.iprev=%s", id, iprev,
-		    f->client_addr);
+	put(&o, "%s", id);
+	if (f->spf_mail.result != RW_SPF_NOT_CHECKED) {
+		pvalue(from, sizeof(from), f->sender[0] != '\0' ? f->sender :
+		    f->spf_mail.domain);
+		put(&o, "; spf=%s smtp.mailfrom=%s",
+		    rw_spf_result_name(f->spf_mail.result), from);
+		any = true;
 	}
-	return n > 0 && (size_t)n < len;
+	if (f->spf_helo.result != RW_SPF_NOT_CHECKED) {
+		pvalue(helo, sizeof(helo), f->helo);
+		put(&o, "; spf=%s smtp.helo=%s",
+		    rw_spf_result_name(f->spf_helo.result), helo);
+		any = true;
+	}
+	if (iprev != NULL) {
+		put(&o, "; iprev=%s policy.iprev=%s", iprev, f->client_addr);
+		if (f->ptr_name[0] != '\0') {
+			pvalue(name, sizeof(name), f->ptr_name);
+			put(&o, " (%s)", name);
+		}
+		any = true;
+	}
+	return any && !o.overflow;
 }
 
 /* rw_session_tags - what tag actions noted; false when nothing */
@@ -78,6 +133,13 @@ rw_session_tags(const struct rw_session *s, char *buf, size_t len)
 		n = snprintf(buf, len, "rdns=%s", rw_rdns_result_name(s->f.rdns));
 		if (n > 0 && (size_t)n < len)
 			o = (size_t)n;
+	}
+	if (s->f.spf_mail.result != RW_SPF_NOT_CHECKED &&
+	    cfg->spf_action[s->f.spf_mail.result] == RW_SPFACT_TAG && o < len) {
+		n = snprintf(buf + o, len - o, "%sspf=%s", o ? "; " : "",
+		    rw_spf_result_name(s->f.spf_mail.result));
+		if (n > 0 && (size_t)n < len - o)
+			o += (size_t)n;
 	}
 	if (cfg->dnsbl_action == RW_DNSACT_TAG && cfg->ndnsbl > 0) {
 		score = rw_dnsbl_score(cfg, &s->f, names, sizeof(names));

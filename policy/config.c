@@ -739,6 +739,31 @@ parse_authserv_id(struct parse_ctx *ctx, struct rw_config *cfg,
 	return parse_string(ctx, cfg, kd, value, w);
 }
 
+static bool
+parse_spf_action(struct parse_ctx *ctx, struct rw_config *cfg,
+    const struct keydef *kd, const char *value, const struct where *w)
+{
+	static const char *const words[] = { "accept", "tag", "tempfail", "reject", NULL };
+	static const enum rw_spf_action acts[] = { RW_SPFACT_ACCEPT, RW_SPFACT_TAG,
+	    RW_SPFACT_TEMPFAIL, RW_SPFACT_REJECT };
+	enum rw_spf_result r = strcmp(kd->name, "spf_fail") == 0 ? RW_SPF_FAIL :
+	    strcmp(kd->name, "spf_softfail") == 0 ? RW_SPF_SOFTFAIL :
+	    strcmp(kd->name, "spf_neutral") == 0 ? RW_SPF_NEUTRAL :
+	    strcmp(kd->name, "spf_none") == 0 ? RW_SPF_NONE :
+	    strcmp(kd->name, "spf_temperror") == 0 ? RW_SPF_TEMPERROR : RW_SPF_PERMERROR;
+	int	i;
+
+	if (!parse_word(ctx, w, kd->name, value, words, &i))
+		return false;
+	if (r == RW_SPF_TEMPERROR && acts[i] == RW_SPFACT_REJECT) {
+		report(ctx, w, "spf_temperror = reject would refuse mail for a DNS "
+		    "failure; use tempfail (or accept/tag to fail open)");
+		return false;
+	}
+	cfg->spf_action[r] = acts[i];
+	return true;
+}
+
 /* item_dns_server - "ip", "ip:port", "[ipv6]", "[ipv6]:port" */
 static bool
 item_dns_server(struct parse_ctx *ctx, struct rw_config *cfg,
@@ -993,6 +1018,14 @@ static const struct keydef keys[] = {
 	{ "dnsbl_action", "reject", parse_dnsbl_action, NULL, 0, false },
 	{ "dnsbl_probe_interval", "300", parse_probe_interval, NULL, 0, false },
 	{ "exempt_recipients", "postmaster@, abuse@", parse_list, item_exempt, 0, false },
+	{ "spf_check", "yes", parse_bool, NULL, OFF(spf_check), false },
+	{ "spf_check_helo", "yes", parse_bool, NULL, OFF(spf_check_helo), false },
+	{ "spf_fail", "reject", parse_spf_action, NULL, 0, false },
+	{ "spf_softfail", "tag", parse_spf_action, NULL, 0, false },
+	{ "spf_neutral", "accept", parse_spf_action, NULL, 0, false },
+	{ "spf_none", "accept", parse_spf_action, NULL, 0, false },
+	{ "spf_temperror", "tempfail", parse_spf_action, NULL, 0, false },
+	{ "spf_permerror", "tag", parse_spf_action, NULL, 0, false },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -1306,6 +1339,21 @@ rw_config_summary(const struct rw_config *cfg, char *buf, size_t len)
 		    cfg->dns_timeout_ms, cfg->dns_retries + 1, cfg->dns_deadline_ms,
 		    rw_stage_name(cfg->dns_verdict_stage),
 		    cfg->dns_fail_open ? "accept" : "tempfail");
+	if (cfg->spf_check || cfg->spf_check_helo) {
+		static const char *const an[] = { "accept", "tag", "tempfail", "reject" };
+
+		put(&o, "%-20s %s%s%s; fail %s, softfail %s, neutral %s, none %s, "
+		    "temperror %s, permerror %s\n", "spf",
+		    cfg->spf_check ? "mailfrom" : "",
+		    cfg->spf_check && cfg->spf_check_helo ? "+" : "",
+		    cfg->spf_check_helo ? "helo" : "",
+		    an[cfg->spf_action[RW_SPF_FAIL]], an[cfg->spf_action[RW_SPF_SOFTFAIL]],
+		    an[cfg->spf_action[RW_SPF_NEUTRAL]], an[cfg->spf_action[RW_SPF_NONE]],
+		    an[cfg->spf_action[RW_SPF_TEMPERROR]],
+		    an[cfg->spf_action[RW_SPF_PERMERROR]]);
+	} else {
+		put(&o, "%-20s off\n", "spf");
+	}
 	put(&o, "%-20s %s\n", "on_internal_error",
 	    cfg->on_internal_error == RW_ACT_ACCEPT ? "accept" : "tempfail");
 	put(&o, "outsiders may send only to local_domains and relay_domains%s\n",

@@ -134,6 +134,29 @@ struct rw_dnsbl_fact {
 };
 
 enum rw_dns_verdict_action { RW_DNSACT_REJECT = 0, RW_DNSACT_TEMPFAIL, RW_DNSACT_TAG };
+
+/* SPF results (RFC 7208 2.6) */
+enum rw_spf_result {
+	RW_SPF_NOT_CHECKED = 0,
+	RW_SPF_NONE,
+	RW_SPF_NEUTRAL,
+	RW_SPF_PASS,
+	RW_SPF_FAIL,
+	RW_SPF_SOFTFAIL,
+	RW_SPF_TEMPERROR,
+	RW_SPF_PERMERROR
+};
+#define RW_SPF_NRESULTS	8
+
+enum rw_spf_action { RW_SPFACT_ACCEPT = 0, RW_SPFACT_TAG, RW_SPFACT_TEMPFAIL, RW_SPFACT_REJECT };
+
+/* One SPF check's outcome, from the glue. */
+struct rw_spf_fact {
+	enum rw_spf_result result;
+	char		 domain[RW_HOSTNAME_MAX + 1];	/* the domain checked */
+	char		 explanation[RW_TXT_MAX];	/* sanitised exp= text (fail) */
+	char		 reason[RW_REASON_MAX];		/* why, for logs and comments */
+};
 enum rw_rdns_mode { RW_RDNS_OFF = 0, RW_RDNS_TAG, RW_RDNS_TEMPFAIL, RW_RDNS_REJECT };
 
 /* ------------------------------------------------------------ access lists */
@@ -215,6 +238,11 @@ struct rw_config {
 	int			 dnsbl_threshold;
 	enum rw_dns_verdict_action dnsbl_action;
 	unsigned int		 dnsbl_probe_interval;	/* seconds; 0: off */
+
+	/* SPF */
+	bool			 spf_check;		/* MAIL FROM identity */
+	bool			 spf_check_helo;	/* HELO identity */
+	enum rw_spf_action	 spf_action[RW_SPF_NRESULTS];	/* by result */
 	char			**exempt_recipients;	/* "postmaster@", "abuse@example.com" */
 	size_t			 nexempt_recipients;
 };
@@ -327,6 +355,9 @@ struct rw_facts {
 	/* lists, parallel to cfg->dnsbl[] */
 	struct rw_dnsbl_fact bl[RW_DNSBL_MAX];
 	bool		 dns_ready;	/* the glue gathered DNS facts for this stage */
+	/* SPF (filled by the glue at HELO and MAIL) */
+	struct rw_spf_fact spf_helo;
+	struct rw_spf_fact spf_mail;
 	enum rw_stage	 stage;		/* the stage being decided */
 };
 
@@ -439,6 +470,14 @@ int	rw_dnsbl_score(const struct rw_config *, const struct rw_facts *,
 /* rw_rdns_evaluate - PTR status, number of PTR names, forward results */
 enum rw_rdns_result rw_rdns_evaluate(enum rw_dns_status ptr, size_t nnames,
 	    bool forward_match, bool forward_temporary);
+const char *rw_spf_result_name(enum rw_spf_result);
+/*
+ * rw_spf_received - RFC 7208 9.1 Received-SPF value for the MAIL FROM
+ * identity (identity=mailfrom, envelope-from given: the form OpenDMARC
+ * reads); false when SPF was not checked.
+ */
+bool	rw_spf_received(const struct rw_facts *, const char *receiver, char *buf,
+	    size_t len);
 /* rw_auth_results - RFC 8601 Authentication-Results value for the session */
 bool	rw_auth_results(const struct rw_config *, const struct rw_facts *,
 	    const char *authserv_id, char *buf, size_t len);

@@ -45,6 +45,7 @@ struct rw_check {
 static const struct rw_check checks[] = {
 	{ .name = "client_access", .stage = RW_STAGE_MAIL, .fn = rw_check_client_access },
 	{ .name = "sender_access", .stage = RW_STAGE_MAIL, .fn = rw_check_sender_access },
+	{ .name = "spf", .stage = RW_STAGE_MAIL, .fn = rw_check_spf },
 	{ .name = "relay", .stage = RW_STAGE_RCPT, .fn = rw_check_relay },
 	{ .name = "rdns", .any_stage = true, .fn = rw_check_rdns },
 	{ .name = "dnsbl", .any_stage = true, .fn = rw_check_dnsbl },
@@ -120,6 +121,7 @@ rw_session_reset(struct rw_session *s)
 	s->f.rcpt[0] = '\0';
 	s->f.sender_overlong = false;
 	s->f.rcpt_overlong = false;
+	memset(&s->f.spf_mail, 0, sizeof(s->f.spf_mail));
 	s->f.nrcpt_accepted = 0;
 	s->f.insider = s->f.trusted_network;
 	s->nnotes = 0;
