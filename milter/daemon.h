@@ -34,6 +34,7 @@ enum rw_macro_warning {
 
 struct rw_resolver;
 struct rw_probes;
+struct rw_spf_state;
 
 struct rw_daemon {
 	const char		*config_path;
@@ -47,6 +48,7 @@ struct rw_daemon {
 	int			 sigpipe[2];		/* signal handler -> main loop */
 	struct rw_resolver	*resolver;		/* dns.c: the DNS layer */
 	struct rw_probes	*probes;		/* probe.c: list health */
+	struct rw_spf_state	*spf;			/* spf.c: the shared SPF_server_t */
 };
 
 extern struct rw_daemon rw_daemon;

@@ -40,6 +40,7 @@
 #include "log.h"
 #include "mlfi.h"
 #include "probe.h"
+#include "spf.h"
 
 static void
 usage(void)
@@ -222,6 +223,8 @@ main(int argc, char **argv)
 	settings.cache_size = cfg->dns_cache_size;
 	if (!rw_dns_start_resolver(&settings, err, sizeof(err)))
 		rw_fatal("DNS: %s", err);
+	if (!rw_spf_init(&rw_spf_resolver_source, err, sizeof(err)))
+		rw_fatal("SPF: %s", err);
 	rw_conf_install(cfg);
 	if (!rw_probe_start())
 		rw_fatal("cannot start the block list prober");
@@ -230,6 +233,7 @@ main(int argc, char **argv)
 	rc = serve();
 	rw_probe_stop();
 	rw_dns_stop_resolver();
+	rw_spf_shutdown();
 	rw_log_info("stopped");
 	{
 		struct rw_snapshot *s = rw_conf_acquire();

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libmilter/mfapi.h>
 #include <libmilter/mfdef.h>
@@ -34,10 +35,13 @@
 #include "dnsfacts.h"
 #include "log.h"
 #include "mlfi.h"
+#include "spf.h"
 
 #define DRYRUN_HEADER	"X-Relaywarden-Dryrun"
 #define TAG_HEADER	"X-Relaywarden-Tag"
 #define AR_HEADER	"Authentication-Results"
+#define SPF_HEADER	"Received-SPF"
+#define AR_FORGED_MAX	16	/* forged Authentication-Results removed per message */
 #define QID_MAX		64
 
 /* Macros we ask the MTA for, per stage (sendmail 8.14+, Postfix 2.5+). */
@@ -54,7 +58,18 @@ struct rw_conn {
 	char			 qid[QID_MAX];
 	char			 authserv_id[RW_HOSTNAME_MAX + 1];
 	char			 header[4096];	/* headers, built at EOM */
+	bool			 nr_hdr;	/* the MTA wants no reply to headers */
+	unsigned int		 ar_seen;	/* Authentication-Results headers so far */
+	unsigned int		 ar_forged[AR_FORGED_MAX];	/* their indexes */
+	size_t			 nar_forged;
 };
+
+/* spf_wanted - SPF applies to this client (not an insider, not OK-listed) */
+static bool
+spf_wanted(const struct rw_conn *c)
+{
+	return c->s.f.client_known && !c->s.f.insider && !c->s.f.client_ok;
+}
 
 /* gather_dns - DNS facts are due now: wait for them (bounded) */
 static void
@@ -171,16 +186,26 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	unsigned long unwanted = SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY |
-	    SMFIP_NOUNKNOWN | SMFIP_NODATA;
+	/* headers are needed to remove forged Authentication-Results (RFC 8601
+	 * 5); they need no reply, which saves a round trip each */
+	unsigned long unwanted = SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NOUNKNOWN |
+	    SMFIP_NODATA | SMFIP_NR_HDR;
 
 	(void)f2;
 	(void)f3;
 	struct rw_snapshot *snap = rw_conf_acquire();
 	bool	mta_ptr = snap != NULL && snap->cfg->use_mta_ptr;
+	struct rw_conn *c;
 
 	rw_conf_release(snap);
-	*pf0 = SMFIF_ADDHDRS & f0;
+	/* the connection's state starts here: it must know what was agreed */
+	if ((c = calloc(1, sizeof(*c))) == NULL || smfi_setpriv(ctx, c) != MI_SUCCESS) {
+		free(c);
+		rw_log_err("out of memory at negotiation");
+		return SMFIS_TEMPFAIL;
+	}
+	c->nr_hdr = (f1 & SMFIP_NR_HDR) != 0;
+	*pf0 = (SMFIF_ADDHDRS | SMFIF_CHGHDRS) & f0;
 	if (f0 & SMFIF_SETSYMLIST) {
 		*pf0 |= SMFIF_SETSYMLIST;
 		if (smfi_setsymlist(ctx, SMFIM_CONNECT, mta_ptr ? MACROS_CONNECT_PTR :
@@ -224,18 +249,23 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 
 	if ((snap = rw_conf_acquire()) == NULL)
 		return internal_error(ctx, NULL, "no configuration snapshot");
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		sfsistat rc = internal_error(ctx, snap->cfg, "out of memory at connect");
-		rw_conf_release(snap);
-		return rc;
+	if ((c = conn_get(ctx)) == NULL) {	/* no negotiation (old MTA) */
+		if ((c = calloc(1, sizeof(*c))) == NULL) {
+			sfsistat rc = internal_error(ctx, snap->cfg,
+			    "out of memory at connect");
+			rw_conf_release(snap);
+			return rc;
+		}
+		if (smfi_setpriv(ctx, c) != MI_SUCCESS) {
+			sfsistat rc = internal_error(ctx, snap->cfg, "smfi_setpriv failed");
+			rw_conf_release(snap);
+			free(c);
+			return rc;
+		}
 	}
+	if (c->snap != NULL)		/* a second connect on one context */
+		rw_conf_release(c->snap);
 	c->snap = snap;
-	if (smfi_setpriv(ctx, c) != MI_SUCCESS) {
-		sfsistat rc = internal_error(ctx, snap->cfg, "smfi_setpriv failed");
-		rw_conf_release(snap);
-		free(c);
-		return rc;
-	}
 	rw_session_init(&c->s, snap->cfg);
 	a = addr_text(hostaddr, addr, sizeof(addr));
 	if (a == NULL && rw_daemon_warn_once(RW_WARN_CONNECT_ADDR))
@@ -271,6 +301,10 @@ mlfi_helo(SMFICTX *ctx, char *helo)
 		return internal_error(ctx, NULL, "HELO without a session");
 	r = rw_session_helo(&c->s, helo, &v);
 	rw_dnsfacts_helo(&c->ds, c->snap->cfg, &c->s.f);
+	if (c->snap->cfg->spf_check_helo && spf_wanted(c) && helo != NULL &&
+	    helo[0] != '\0')
+		rw_spf_check(RW_SPF_ID_HELO, c->s.f.client_addr, c->s.f.helo, NULL,
+		    c->snap->cfg->dns_deadline_ms, &c->s.f.spf_helo);
 	if (r == RW_ACT_CONTINUE && c->snap->cfg->dns_verdict_stage == RW_STAGE_HELO) {
 		gather_dns(c, RW_STAGE_HELO);
 		r = rw_session_decide(&c->s, RW_STAGE_HELO, &v);
@@ -319,6 +353,11 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	check_mail_macros(ctx, auth);
 	rw_session_begin_mail(&c->s, argv != NULL ? argv[0] : NULL, auth);
 	rw_dnsfacts_mail(&c->ds, c->snap->cfg, &c->s.f);
+	c->ar_seen = 0;
+	c->nar_forged = 0;
+	if (c->snap->cfg->spf_check && spf_wanted(c))
+		rw_spf_check(RW_SPF_ID_MAILFROM, c->s.f.client_addr, c->s.f.helo,
+		    c->s.f.sender, c->snap->cfg->dns_deadline_ms, &c->s.f.spf_mail);
 	gather_dns(c, RW_STAGE_MAIL);
 	r = rw_session_decide(&c->s, RW_STAGE_MAIL, &v);
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
@@ -343,6 +382,54 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	return apply(ctx, c, RW_STAGE_RCPT, r, &v);
 }
 
+/* authserv_matches - the header's authserv-id (RFC 8601 2.2) is ours */
+static bool
+authserv_matches(const char *value, const char *ours)
+{
+	size_t	n;
+
+	while (*value == ' ' || *value == '\t' || *value == '\r' || *value == '\n')
+		value++;
+	n = strcspn(value, "; \t\r\n(");
+	return n > 0 && n == strlen(ours) && strncasecmp(value, ours, n) == 0;
+}
+
+static sfsistat
+mlfi_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct rw_conn *c = conn_get(ctx);
+
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	if (name == NULL || value == NULL || strcasecmp(name, AR_HEADER) != 0)
+		return c->nr_hdr ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+	c->ar_seen++;
+	if (c->authserv_id[0] != '\0' && authserv_matches(value, c->authserv_id)) {
+		if (c->nar_forged < AR_FORGED_MAX)
+			c->ar_forged[c->nar_forged++] = c->ar_seen;
+	}
+	return c->nr_hdr ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* remove_forged - delete incoming Authentication-Results in our name */
+static void
+remove_forged(SMFICTX *ctx, struct rw_conn *c)
+{
+	size_t	i;
+
+	for (i = c->nar_forged; i > 0; i--) {	/* last first: indexes stay valid */
+		if (smfi_chgheader(ctx, AR_HEADER, (int)c->ar_forged[i - 1], NULL) !=
+		    MI_SUCCESS)
+			rw_log_err("%s: could not remove a forged %s header",
+			    c->qid[0] ? c->qid : "NOQUEUE", AR_HEADER);
+		else
+			rw_log_info("%s: removed an incoming %s header carrying our "
+			    "authserv-id %s", c->qid[0] ? c->qid : "NOQUEUE", AR_HEADER,
+			    c->authserv_id);
+	}
+	c->nar_forged = 0;
+}
+
 static sfsistat
 mlfi_eom(SMFICTX *ctx)
 {
@@ -356,6 +443,12 @@ mlfi_eom(SMFICTX *ctx)
 		    "log lines cannot name the message; set milter_end_of_data_macros "
 		    "= i (Postfix) or confMILTER_MACROS_EOM (sendmail)");
 	remember_qid(ctx, c);
+	remove_forged(ctx, c);
+	if (rw_spf_received(&c->s.f, c->authserv_id[0] ? c->authserv_id : "localhost",
+	    c->header, sizeof(c->header)) &&
+	    smfi_insheader(ctx, 0, SPF_HEADER, c->header) != MI_SUCCESS)
+		rw_log_err("%s: could not add the %s header", c->qid[0] ? c->qid :
+		    "NOQUEUE", SPF_HEADER);
 	if (rw_auth_results(c->snap->cfg, &c->s.f, c->authserv_id[0] ?
 	    c->authserv_id : "localhost", c->header, sizeof(c->header)) &&
 	    smfi_insheader(ctx, 0, AR_HEADER, c->header) != MI_SUCCESS)
@@ -399,7 +492,8 @@ mlfi_close(SMFICTX *ctx)
 		return SMFIS_CONTINUE;
 	(void)smfi_setpriv(ctx, NULL);
 	rw_dnsfacts_release(&c->ds);
-	rw_conf_release(c->snap);
+	if (c->snap != NULL)
+		rw_conf_release(c->snap);
 	free(c);
 	return SMFIS_CONTINUE;
 }
@@ -407,12 +501,12 @@ mlfi_close(SMFICTX *ctx)
 struct smfiDesc rw_milter_desc = {
 	.xxfi_name = "relaywarden",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = SMFIF_ADDHDRS,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
 	.xxfi_connect = mlfi_connect,
 	.xxfi_helo = mlfi_helo,
 	.xxfi_envfrom = mlfi_envfrom,
 	.xxfi_envrcpt = mlfi_envrcpt,
-	.xxfi_header = NULL,
+	.xxfi_header = mlfi_header,
 	.xxfi_eoh = NULL,
 	.xxfi_body = NULL,
 	.xxfi_eom = mlfi_eom,

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	spf.h - SPF checks with libspf2 over relaywarden's own DNS
+ * DESCRIPTION
+ *	libspf2 evaluates the record; every DNS lookup it makes goes through
+ *	our SPF_dns_server_t layer (spfdns.c), which asks an answer source:
+ *	in the daemon the c-ares resolver with its cache and the session's
+ *	deadline, in the conformance runner the test suite's zone data. The
+ *	layer watches every record and lookup, and that is where libspf2
+ *	1.2.10's defects are corrected: unset results mapped, void lookups
+ *	counted, records and domains validated, hostile macros refused.
+ */
+#ifndef RW_SPF_H
+#define RW_SPF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "dns.h"
+#include "rw_policy.h"
+
+/* Where DNS answers come from. lookup() fills out (status, records) and
+ * must be safe to call from several threads at once. */
+struct rw_spf_source {
+	void	(*lookup)(void *ctx, const char *name, uint16_t type,
+		    const struct timespec *deadline, struct rw_dns_answer *out);
+	void	*ctx;
+};
+
+enum rw_spf_identity { RW_SPF_ID_MAILFROM = 0, RW_SPF_ID_HELO };
+
+/* rw_spf_init - the one shared SPF_server_t; false with a reason */
+bool	rw_spf_init(const struct rw_spf_source *, char *err, size_t errlen);
+void	rw_spf_shutdown(void);
+
+/*
+ * rw_spf_check - evaluate one identity for client ip (text, v4 or v6).
+ * MAIL FROM identity: sender may be "" (then postmaster@helo is checked);
+ * HELO identity: sender is ignored. The answer never takes longer than
+ * deadline_ms in total. receiver names us in libspf2's comments.
+ */
+void	rw_spf_check(enum rw_spf_identity, const char *ip, const char *helo,
+	    const char *sender, unsigned int deadline_ms, struct rw_spf_fact *out);
+
+/* the daemon's answer source: rw_dns_lookup() and a bounded wait */
+extern const struct rw_spf_source rw_spf_resolver_source;
+
+#endif /* RW_SPF_H */
