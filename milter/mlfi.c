@@ -32,10 +32,9 @@
 
 #include "conf.h"
 #include "daemon.h"
-#include "dnsfacts.h"
 #include "log.h"
 #include "mlfi.h"
-#include "spf.h"
+#include "stages.h"
 
 #define DRYRUN_HEADER	"X-Relaywarden-Dryrun"
 #define TAG_HEADER	"X-Relaywarden-Tag"
@@ -53,8 +52,7 @@
 
 struct rw_conn {
 	struct rw_snapshot	*snap;
-	struct rw_session	 s;
-	struct rw_dns_session	 ds;
+	struct rw_stages	 st;		/* the session and its lookups */
 	char			 qid[QID_MAX];
 	char			 authserv_id[RW_HOSTNAME_MAX + 1];
 	char			 header[4096];	/* headers, built at EOM */
@@ -64,28 +62,19 @@ struct rw_conn {
 	size_t			 nar_forged;
 };
 
-/* spf_wanted - SPF applies to this client (not an insider, not OK-listed) */
-static bool
-spf_wanted(const struct rw_conn *c)
-{
-	return c->s.f.client_known && !c->s.f.insider && !c->s.f.client_ok;
-}
-
-/* gather_dns - DNS facts are due now: wait for them (bounded) */
-static void
-gather_dns(struct rw_conn *c, enum rw_stage stage)
-{
-	const struct rw_config *cfg = c->snap->cfg;
-
-	if (cfg->dns_verdict_stage == stage)
-		rw_dnsfacts_gather(&c->ds, cfg, &c->s.f,
-		    c->qid[0] ? c->qid : "NOQUEUE");
-}
-
 static struct rw_conn *
 conn_get(SMFICTX *ctx)
 {
 	return smfi_getpriv(ctx);
+}
+
+/* conn_ready - the connection's state, once connect has set it up */
+static struct rw_conn *
+conn_ready(SMFICTX *ctx)
+{
+	struct rw_conn *c = smfi_getpriv(ctx);
+
+	return c != NULL && c->snap != NULL ? c : NULL;
 }
 
 /* remember_qid - the "i" macro, when the MTA has given it */
@@ -117,7 +106,7 @@ static void
 log_verdict(const struct rw_conn *c, enum rw_stage stage,
     const struct rw_verdict *v)
 {
-	const struct rw_facts *f = &c->s.f;
+	const struct rw_facts *f = &c->st.s.f;
 	char	name[128], helo[128], from[300], rcpt[300];
 	char	reply[RW_REPLY_MAX + 32];
 
@@ -244,7 +233,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	struct rw_conn *c;
 	struct rw_verdict v;
 	char	addr[RW_IPTEXT_MAX];
-	const char *a;
+	const char *a, *j;
 	enum rw_action r;
 
 	if ((snap = rw_conf_acquire()) == NULL)
@@ -263,28 +252,26 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 			return rc;
 		}
 	}
-	if (c->snap != NULL)		/* a second connect on one context */
+	if (c->snap != NULL) {		/* a second connect on one context */
+		rw_stages_release(&c->st);
 		rw_conf_release(c->snap);
+	}
 	c->snap = snap;
-	rw_session_init(&c->s, snap->cfg);
+	rw_stages_init(&c->st, snap->cfg, true);
 	a = addr_text(hostaddr, addr, sizeof(addr));
 	if (a == NULL && rw_daemon_warn_once(RW_WARN_CONNECT_ADDR))
 		rw_log_warn("the MTA gave no client address (local submission or a "
 		    "non-IP connection): such clients are outsiders");
-	r = rw_session_connect(&c->s, a, hostname, &v);
-	rw_log_debug("connect from %s[%s]%s", c->s.f.client_name, c->s.f.client_addr,
-	    c->s.f.trusted_network ? " (trusted network)" : "");
 	if (snap->cfg->authserv_id != NULL && snap->cfg->authserv_id[0] != '\0')
 		rw_strlcpy_ok(c->authserv_id, snap->cfg->authserv_id,
 		    sizeof(c->authserv_id));
-	else if ((a = smfi_getsymval(ctx, "j")) != NULL)
-		rw_txt_sanitize(c->authserv_id, sizeof(c->authserv_id), a, strlen(a));
-	rw_dnsfacts_connect(&c->ds, snap->cfg, &c->s.f,
-	    smfi_getsymval(ctx, "{client_resolve}"), hostname);
-	if (r == RW_ACT_CONTINUE && snap->cfg->dns_verdict_stage == RW_STAGE_CONNECT) {
-		gather_dns(c, RW_STAGE_CONNECT);
-		r = rw_session_decide(&c->s, RW_STAGE_CONNECT, &v);
-	}
+	else if ((j = smfi_getsymval(ctx, "j")) != NULL)
+		rw_txt_sanitize(c->authserv_id, sizeof(c->authserv_id), j, strlen(j));
+	r = rw_stages_connect(&c->st, a, hostname,
+	    smfi_getsymval(ctx, "{client_resolve}"), &v);
+	rw_log_debug("connect from %s[%s]%s", c->st.s.f.client_name,
+	    c->st.s.f.client_addr,
+	    c->st.s.f.trusted_network ? " (trusted network)" : "");
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		return apply(ctx, c, RW_STAGE_CONNECT, r, &v);
 	return SMFIS_CONTINUE;
@@ -293,22 +280,13 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 static sfsistat
 mlfi_helo(SMFICTX *ctx, char *helo)
 {
-	struct rw_conn *c = conn_get(ctx);
+	struct rw_conn *c = conn_ready(ctx);
 	struct rw_verdict v;
 	enum rw_action r;
 
 	if (c == NULL)
 		return internal_error(ctx, NULL, "HELO without a session");
-	r = rw_session_helo(&c->s, helo, &v);
-	rw_dnsfacts_helo(&c->ds, c->snap->cfg, &c->s.f);
-	if (c->snap->cfg->spf_check_helo && spf_wanted(c) && helo != NULL &&
-	    helo[0] != '\0')
-		rw_spf_check(RW_SPF_ID_HELO, c->s.f.client_addr, c->s.f.helo, NULL,
-		    c->snap->cfg->dns_deadline_ms, &c->s.f.spf_helo);
-	if (r == RW_ACT_CONTINUE && c->snap->cfg->dns_verdict_stage == RW_STAGE_HELO) {
-		gather_dns(c, RW_STAGE_HELO);
-		r = rw_session_decide(&c->s, RW_STAGE_HELO, &v);
-	}
+	r = rw_stages_helo(&c->st, helo, &v);
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		return apply(ctx, c, RW_STAGE_HELO, r, &v);
 	return SMFIS_CONTINUE;
@@ -340,7 +318,7 @@ check_mail_macros(SMFICTX *ctx, const char *auth)
 static sfsistat
 mlfi_envfrom(SMFICTX *ctx, char **argv)
 {
-	struct rw_conn *c = conn_get(ctx);
+	struct rw_conn *c = conn_ready(ctx);
 	struct rw_verdict v;
 	const char *auth;
 	enum rw_action r;
@@ -351,34 +329,29 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	remember_qid(ctx, c);
 	auth = smfi_getsymval(ctx, "{auth_authen}");
 	check_mail_macros(ctx, auth);
-	rw_session_begin_mail(&c->s, argv != NULL ? argv[0] : NULL, auth);
-	rw_dnsfacts_mail(&c->ds, c->snap->cfg, &c->s.f);
 	c->ar_seen = 0;
 	c->nar_forged = 0;
-	if (c->snap->cfg->spf_check && spf_wanted(c))
-		rw_spf_check(RW_SPF_ID_MAILFROM, c->s.f.client_addr, c->s.f.helo,
-		    c->s.f.sender, c->snap->cfg->dns_deadline_ms, &c->s.f.spf_mail);
-	gather_dns(c, RW_STAGE_MAIL);
-	r = rw_session_decide(&c->s, RW_STAGE_MAIL, &v);
+	rw_strlcpy_ok(c->st.qid, c->qid, sizeof(c->st.qid));
+	r = rw_stages_mail(&c->st, argv != NULL ? argv[0] : NULL, auth, &v);
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		return apply(ctx, c, RW_STAGE_MAIL, r, &v);
 	rw_log_debug("%s: mail from=<%s>%s", c->qid[0] ? c->qid : "NOQUEUE",
-	    c->s.f.sender, c->s.f.authenticated ? " authenticated" : "");
+	    c->st.s.f.sender, c->st.s.f.authenticated ? " authenticated" : "");
 	return SMFIS_CONTINUE;
 }
 
 static sfsistat
 mlfi_envrcpt(SMFICTX *ctx, char **argv)
 {
-	struct rw_conn *c = conn_get(ctx);
+	struct rw_conn *c = conn_ready(ctx);
 	struct rw_verdict v;
 	enum rw_action r;
 
 	if (c == NULL)
 		return internal_error(ctx, NULL, "RCPT without a session");
 	remember_qid(ctx, c);
-	gather_dns(c, RW_STAGE_RCPT);
-	r = rw_session_rcpt(&c->s, argv != NULL ? argv[0] : NULL, &v);
+	rw_strlcpy_ok(c->st.qid, c->qid, sizeof(c->st.qid));
+	r = rw_stages_rcpt(&c->st, argv != NULL ? argv[0] : NULL, &v);
 	return apply(ctx, c, RW_STAGE_RCPT, r, &v);
 }
 
@@ -397,7 +370,7 @@ authserv_matches(const char *value, const char *ours)
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
 {
-	struct rw_conn *c = conn_get(ctx);
+	struct rw_conn *c = conn_ready(ctx);
 
 	if (c == NULL)
 		return SMFIS_CONTINUE;
@@ -433,7 +406,7 @@ remove_forged(SMFICTX *ctx, struct rw_conn *c)
 static sfsistat
 mlfi_eom(SMFICTX *ctx)
 {
-	struct rw_conn *c = conn_get(ctx);
+	struct rw_conn *c = conn_ready(ctx);
 
 	if (c == NULL)
 		return internal_error(ctx, NULL, "end of message without a session");
@@ -444,21 +417,21 @@ mlfi_eom(SMFICTX *ctx)
 		    "= i (Postfix) or confMILTER_MACROS_EOM (sendmail)");
 	remember_qid(ctx, c);
 	remove_forged(ctx, c);
-	if (rw_spf_received(&c->s.f, c->authserv_id[0] ? c->authserv_id : "localhost",
+	if (rw_spf_received(&c->st.s.f, c->authserv_id[0] ? c->authserv_id : "localhost",
 	    c->header, sizeof(c->header)) &&
 	    smfi_insheader(ctx, 0, SPF_HEADER, c->header) != MI_SUCCESS)
 		rw_log_err("%s: could not add the %s header", c->qid[0] ? c->qid :
 		    "NOQUEUE", SPF_HEADER);
-	if (rw_auth_results(c->snap->cfg, &c->s.f, c->authserv_id[0] ?
+	if (rw_auth_results(c->snap->cfg, &c->st.s.f, c->authserv_id[0] ?
 	    c->authserv_id : "localhost", c->header, sizeof(c->header)) &&
 	    smfi_insheader(ctx, 0, AR_HEADER, c->header) != MI_SUCCESS)
 		rw_log_err("%s: could not add the %s header", c->qid[0] ? c->qid :
 		    "NOQUEUE", AR_HEADER);
-	if (rw_session_tags(&c->s, c->header, sizeof(c->header)) &&
+	if (rw_session_tags(&c->st.s, c->header, sizeof(c->header)) &&
 	    smfi_addheader(ctx, TAG_HEADER, c->header) != MI_SUCCESS)
 		rw_log_err("%s: could not add the %s header", c->qid[0] ? c->qid :
 		    "NOQUEUE", TAG_HEADER);
-	if (rw_session_dryrun_header(&c->s, c->header, sizeof(c->header))) {
+	if (rw_session_dryrun_header(&c->st.s, c->header, sizeof(c->header))) {
 		if (smfi_addheader(ctx, DRYRUN_HEADER, c->header) != MI_SUCCESS)
 			rw_log_err("%s: could not add the %s header", c->qid[0] ?
 			    c->qid : "NOQUEUE", DRYRUN_HEADER);
@@ -466,7 +439,7 @@ mlfi_eom(SMFICTX *ctx)
 			rw_log_info("%s: stage=eom action=continue dryrun=yes "
 			    "header=%s", c->qid[0] ? c->qid : "NOQUEUE", DRYRUN_HEADER);
 	}
-	rw_session_reset(&c->s);
+	rw_session_reset(&c->st.s);
 	c->qid[0] = '\0';
 	return SMFIS_CONTINUE;
 }
@@ -474,10 +447,10 @@ mlfi_eom(SMFICTX *ctx)
 static sfsistat
 mlfi_abort(SMFICTX *ctx)
 {
-	struct rw_conn *c = conn_get(ctx);
+	struct rw_conn *c = conn_ready(ctx);
 
 	if (c != NULL) {
-		rw_session_reset(&c->s);
+		rw_session_reset(&c->st.s);
 		c->qid[0] = '\0';
 	}
 	return SMFIS_CONTINUE;
@@ -491,9 +464,10 @@ mlfi_close(SMFICTX *ctx)
 	if (c == NULL)
 		return SMFIS_CONTINUE;
 	(void)smfi_setpriv(ctx, NULL);
-	rw_dnsfacts_release(&c->ds);
-	if (c->snap != NULL)
+	if (c->snap != NULL) {
+		rw_stages_release(&c->st);
 		rw_conf_release(c->snap);
+	}
 	free(c);
 	return SMFIS_CONTINUE;
 }

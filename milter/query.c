@@ -3,12 +3,15 @@
  * NAME
  *	relaywarden-query - would this mail be accepted?
  * SYNOPSIS
- *	relaywarden-query [-c FILE] -a CLIENT_ADDR [-n CLIENT_NAME] [-H HELO]
- *	    [-u AUTH_USER] [-s SENDER] -r RCPT [-r RCPT ...]
+ *	relaywarden-query [-c FILE] [-D] -a CLIENT_ADDR [-n CLIENT_NAME]
+ *	    [-H HELO] [-u AUTH_USER] [-s SENDER] -r RCPT [-r RCPT ...]
  * DESCRIPTION
- *	Runs one SMTP transaction through the very session code the daemon
- *	uses (policy/session.c), with the given configuration, and prints
- *	each stage's verdict with its reason. No network, no MTA.
+ *	Runs one SMTP transaction through the very sequence the daemon uses
+ *	(milter/stages.c over policy/session.c), with the given
+ *	configuration, and prints each stage's verdict with its reason.
+ *	Without -D nothing touches the network and the DNS-based checks
+ *	(reverse DNS, lists, SPF) are not consulted; with -D they are,
+ *	through the configured dns_servers, and their facts are printed.
  *	Exit status: 0 when at least one recipient would be accepted,
  *	1 when the message would be refused, 2 on usage or configuration
  *	errors.
@@ -21,6 +24,10 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "daemon.h"
+#include "dns.h"
+#include "spf.h"
+#include "stages.h"
 
 #define MAX_RCPTS	1000
 
@@ -28,8 +35,10 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: relaywarden-query [-c FILE] -a CLIENT_ADDR [-n CLIENT_NAME] [-H HELO]\n"
-	    "                         [-u AUTH_USER] [-s SENDER] -r RCPT [-r RCPT ...]\n");
+	    "usage: relaywarden-query [-c FILE] [-D] -a CLIENT_ADDR [-n CLIENT_NAME]\n"
+	    "                         [-H HELO] [-u AUTH_USER] [-s SENDER]\n"
+	    "                         -r RCPT [-r RCPT ...]\n"
+	    "  -D  consult DNS (reverse DNS, lists, SPF) through dns_servers\n");
 	exit(2);
 }
 
@@ -59,6 +68,63 @@ print_verdict(const char *stage, const char *subject, const struct rw_verdict *v
 	printf("\n");
 }
 
+/* print_dns_facts - what the DNS-based checks saw (-D) */
+static void
+print_dns_facts(const struct rw_config *cfg, const struct rw_facts *f)
+{
+	size_t	i, j;
+	char	txt[RW_TXT_MAX];
+
+	if (f->spf_helo.result != RW_SPF_NOT_CHECKED)
+		printf("spf helo=%s domain=%s reason=\"%s\"\n",
+		    rw_spf_result_name(f->spf_helo.result), f->spf_helo.domain,
+		    f->spf_helo.reason);
+	if (f->spf_mail.result != RW_SPF_NOT_CHECKED)
+		printf("spf mailfrom=%s domain=%s reason=\"%s\"%s%s%s\n",
+		    rw_spf_result_name(f->spf_mail.result), f->spf_mail.domain,
+		    f->spf_mail.reason, f->spf_mail.explanation[0] ? " explanation=\"" : "",
+		    f->spf_mail.explanation, f->spf_mail.explanation[0] ? "\"" : "");
+	if (!f->dns_ready)
+		return;
+	printf("rdns %s ptr=%s name=%s\n", rw_rdns_result_name(f->rdns),
+	    rw_dns_status_name(f->ptr_status), f->ptr_name[0] ? f->ptr_name : "-");
+	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++) {
+		printf("list %s status=%s%s", cfg->dnsbl[i].spec,
+		    rw_dns_status_name(f->bl[i].status),
+		    f->bl[i].suspended ? " suspended" : "");
+		for (j = 0; j < f->bl[i].na; j++)
+			printf(" %u.%u.%u.%u", f->bl[i].a[j] >> 24,
+			    (f->bl[i].a[j] >> 16) & 0xff, (f->bl[i].a[j] >> 8) & 0xff,
+			    f->bl[i].a[j] & 0xff);
+		if (f->bl[i].txt[0] != '\0') {
+			rw_sanitize(txt, sizeof(txt), f->bl[i].txt);
+			printf(" txt=\"%s\"", txt);
+		}
+		printf("\n");
+	}
+	printf("list score %d (threshold %d)\n", rw_dnsbl_score(cfg, f, NULL, 0),
+	    cfg->dnsbl_threshold);
+}
+
+/* start_network - the resolver and SPF, as the daemon starts them */
+static bool
+start_network(const struct rw_config *cfg)
+{
+	struct rw_dns_settings ds;
+	char	err[256];
+
+	ds.servers = cfg->dns_servers;
+	ds.timeout_ms = cfg->dns_timeout_ms;
+	ds.tries = cfg->dns_retries + 1;
+	ds.cache_size = cfg->dns_cache_size;
+	if (!rw_dns_start_resolver(&ds, err, sizeof(err)) ||
+	    !rw_spf_init(&rw_spf_resolver_source, err, sizeof(err))) {
+		fprintf(stderr, "relaywarden-query: %s\n", err);
+		return false;
+	}
+	return true;
+}
+
 static bool
 refused(const struct rw_verdict *v)
 {
@@ -74,14 +140,19 @@ main(int argc, char **argv)
 	size_t	 nrcpts = 0, i, accepted = 0;
 	char	 err[RW_ERR_MAX], hdr[4096], extra[RW_ADDR_MAX + 64];
 	struct rw_config *cfg;
+	struct rw_stages *st;
 	struct rw_session *s;
+	bool	 network = false;
 	struct rw_verdict v;
 	enum rw_action r;
 	int	 ch;
 
 
-	while ((ch = getopt(argc, argv, "a:c:H:n:r:s:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:DH:n:r:s:u:")) != -1) {
 		switch (ch) {
+		case 'D':
+			network = true;
+			break;
 		case 'a':
 			addr = optarg;
 			break;
@@ -117,13 +188,19 @@ main(int argc, char **argv)
 		fputs(err, stderr);
 		return 2;
 	}
-	if ((s = malloc(sizeof(*s))) == NULL) {
+	if ((st = malloc(sizeof(*st))) == NULL) {
 		fprintf(stderr, "relaywarden-query: out of memory\n");
 		rw_config_free(cfg);
 		return 2;
 	}
-	rw_session_init(s, cfg);
-	(void)rw_session_connect(s, addr, name, &v);
+	if (network && !start_network(cfg)) {
+		free(st);
+		rw_config_free(cfg);
+		return 2;
+	}
+	rw_stages_init(st, cfg, network);
+	s = &st->s;
+	(void)rw_stages_connect(st, addr, name, NULL, &v);
 	if (!s->f.client_known)
 		fprintf(stderr, "relaywarden-query: warning: \"%s\" is not an IP "
 		    "address; the client is treated as unknown\n", addr);
@@ -133,10 +210,10 @@ main(int argc, char **argv)
 	    s->f.trusted_network ? " trusted_network=yes insider=yes" : "",
 	    s->f.client_ok ? " client_access=OK" : "");
 	if (helo != NULL) {
-		(void)rw_session_helo(s, helo, &v);
+		(void)rw_stages_helo(st, helo, &v);
 		print_verdict("helo", helo, &v, NULL);
 	}
-	r = rw_session_mail(s, sender, auth, &v);
+	r = rw_stages_mail(st, sender, auth, &v);
 	extra[0] = '\0';
 	if (s->f.authenticated) {
 		char	user[RW_ADDR_MAX + 1];
@@ -148,17 +225,24 @@ main(int argc, char **argv)
 	print_verdict("mail", s->f.sender, &v, extra);
 	if (r == RW_ACT_CONTINUE && !refused(&v)) {
 		for (i = 0; i < nrcpts; i++) {
-			(void)rw_session_rcpt(s, rcpts[i], &v);
+			(void)rw_stages_rcpt(st, rcpts[i], &v);
 			print_verdict("rcpt", rcpts[i], &v, NULL);
 			if (!refused(&v))
 				accepted++;
 		}
 	}
+	if (network)
+		print_dns_facts(cfg, &s->f);
 	if (rw_session_dryrun_header(s, hdr, sizeof(hdr)))
 		printf("header X-Relaywarden-Dryrun: %s\n", hdr);
 	printf("result: %s (%zu of %zu recipients accepted)\n",
 	    accepted > 0 ? "accepted" : "refused", accepted, nrcpts);
-	free(s);
+	rw_stages_release(st);
+	if (network) {
+		rw_dns_stop_resolver();
+		rw_spf_shutdown();
+	}
+	free(st);
 	rw_config_free(cfg);
 	return accepted > 0 ? 0 : 1;
 }
