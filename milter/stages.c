@@ -66,6 +66,7 @@ rw_stages_helo(struct rw_stages *st, const char *helo, struct rw_verdict *v)
 {
 	enum rw_action r = rw_session_helo(&st->s, helo, v);
 
+	st->helo_seen = true;
 	if (st->network)
 		rw_dnsfacts_helo(&st->ds, st->cfg, &st->s.f);
 	if (st->cfg->spf_check_helo && spf_applies(st) && st->s.f.helo[0] != '\0')
@@ -82,6 +83,15 @@ enum rw_action
 rw_stages_mail(struct rw_stages *st, const char *sender, const char *auth_user,
     struct rw_verdict *v)
 {
+	enum rw_action r;
+
+	/* a client that skips HELO must not skip a HELO-stage DNS verdict */
+	if (st->cfg->dns_verdict_stage == RW_STAGE_HELO && !st->helo_seen) {
+		st->helo_seen = true;
+		gather(st, RW_STAGE_HELO);
+		if ((r = rw_session_decide(&st->s, RW_STAGE_HELO, v)) != RW_ACT_CONTINUE)
+			return r;
+	}
 	rw_session_begin_mail(&st->s, sender, auth_user);
 	if (st->network)
 		rw_dnsfacts_mail(&st->ds, st->cfg, &st->s.f);

@@ -21,6 +21,7 @@ struct rw_stages {
 	struct rw_session	 s;
 	struct rw_dns_session	 ds;
 	bool			 network;	/* DNS and SPF lookups allowed */
+	bool			 helo_seen;	/* the client said HELO/EHLO */
 	char			 qid[64];	/* for log lines */
 };
 
