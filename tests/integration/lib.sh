@@ -114,6 +114,7 @@ rw_init() {
 rw_cleanup() {
 	local rc=$? name
 	trap - EXIT INT TERM
+	trap '' PIPE HUP	# a dead stdout (make killed) must not stop the cleanup
 	for name in $RW_TRACKED; do
 		rw_stop "$name" >/dev/null 2>&1
 	done
@@ -229,6 +230,12 @@ rw_start_daemon() {
 	shift 2
 	sock=$(sed -n 's/^[[:space:]]*socket[[:space:]]*=[[:space:]]*//p' "$conf" | tail -1)
 	if [ "${1:-}" = -p ]; then sock=$2; fi
+	# This machine's resolv.conf points off-box: every test configuration
+	# must pin relaywarden's DNS to loopback.
+	if ! grep -Eq '^[[:space:]]*dns_servers[[:space:]]*=[[:space:]]*(127\.|\[::1\])' "$conf"; then
+		fail "$name: $conf does not set dns_servers to a loopback address; not started"
+		return 1
+	fi
 	rw_bg "$name" "$T/log/$name.log" "$RELAYWARDEN" -f -c "$conf" "$@"
 	if ! rw_wait 10 rw_socket_ready "$sock"; then
 		fail "$name: no socket $sock after 10 s (log: $T/log/$name.log)"
@@ -259,6 +266,24 @@ rw_expect_log() {
 		pass "$1"
 	else
 		fail "$1: no line /$3/ in $2"
+	fi
+}
+
+# rw_expect_log_all DESC FILE ERE... - one line matches every ERE, in any
+# order (the order of key=value fields is not part of the contract)
+rw_expect_log_all() {
+	local desc=$1 file=$2 re tmp all
+	shift 2
+	all="$*"
+	tmp=$(grep -E -- "$1" "$file" 2>/dev/null)
+	shift
+	for re in "$@"; do
+		tmp=$(printf '%s\n' "$tmp" | grep -E -- "$re")
+	done
+	if [ -n "$tmp" ]; then
+		pass "$desc"
+	else
+		fail "$desc: no line in $file matches all of: $all"
 	fi
 }
 
@@ -343,3 +368,18 @@ rw_expect_not_delivered() {
 rw_sink_rcpts() {
 	sed -n 's/^X-Rcpt-Args: <\([^>]*\)>.*/\1/p' "$(rw_sink_file "$1")" | sort
 }
+
+# rw_header FILE NAME - the unfolded values of header NAME in a message
+rw_header() {
+	awk -v want="$2" '
+	/^$/ { exit }
+	/^[ \t]/ { if (on) { sub(/^[ \t]+/, " "); val = val $0 }; next }
+	{ if (on) print val; on = 0 }
+	tolower(substr($0, 1, length(want) + 1)) == tolower(want) ":" {
+		on = 1; val = substr($0, length(want) + 2); sub(/^[ \t]+/, "", val)
+	}
+	END { if (on) print val }' "$1"
+}
+
+# rw_header_has FILE NAME ERE - some NAME header (unfolded) matches ERE
+rw_header_has() { rw_header "$1" "$2" | grep -Eq -- "$3"; }
