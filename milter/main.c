@@ -140,6 +140,26 @@ serve(void)
 	return 0;
 }
 
+/* cleanup_files - our unix socket, and the pidfile if it is still ours */
+static void
+cleanup_files(const char *sock)
+{
+	struct rw_snapshot *s = rw_conf_acquire();
+	char	buf[32];
+	FILE	*fp;
+
+	if (strncmp(sock, "unix:", 5) == 0 || strncmp(sock, "local:", 6) == 0)
+		(void)unlink(strchr(sock, ':') + 1);
+	if (s != NULL && s->cfg->pidfile != NULL && s->cfg->pidfile[0] != '\0' &&
+	    (fp = fopen(s->cfg->pidfile, "r")) != NULL) {
+		/* another instance may have taken the pidfile over meanwhile */
+		if (fgets(buf, sizeof(buf), fp) != NULL && atol(buf) == (long)getpid())
+			(void)unlink(s->cfg->pidfile);
+		fclose(fp);
+	}
+	rw_conf_release(s);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -235,12 +255,6 @@ main(int argc, char **argv)
 	rw_dns_stop_resolver();
 	rw_spf_shutdown();
 	rw_log_info("stopped");
-	{
-		struct rw_snapshot *s = rw_conf_acquire();
-
-		if (s != NULL && s->cfg->pidfile != NULL && s->cfg->pidfile[0] != '\0')
-			(void)unlink(s->cfg->pidfile);
-		rw_conf_release(s);
-	}
+	cleanup_files(sock);
 	return rc;
 }

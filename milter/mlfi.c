@@ -267,7 +267,9 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		    sizeof(c->authserv_id));
 	else if ((j = smfi_getsymval(ctx, "j")) != NULL)
 		rw_txt_sanitize(c->authserv_id, sizeof(c->authserv_id), j, strlen(j));
-	r = rw_stages_connect(&c->st, a, hostname,
+	if (hostname != NULL && hostname[0] == '[')
+		hostname = NULL;	/* "[addr]": the MTA found no name */
+	r = rw_stages_connect(&c->st, a, hostname != NULL ? hostname : "unknown",
 	    smfi_getsymval(ctx, "{client_resolve}"), &v);
 	rw_log_debug("connect from %s[%s]%s", c->st.s.f.client_name,
 	    c->st.s.f.client_addr,

@@ -65,7 +65,7 @@ rw_summary() {
 	echo "$RW_PASS passed, $RW_FAIL failed"
 	[ "$RW_FAIL" -eq 0 ] && [ "${RW_KEEP:-0}" != 1 ] && RW_CLEAN_T=1
 	if [ "$RW_FAIL" -eq 0 ]; then exit 0; fi
-	echo "(logs kept in $T)"
+	[ -n "$T" ] && echo "(logs kept in $T)"
 	exit 1
 }
 

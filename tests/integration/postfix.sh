@@ -51,6 +51,7 @@ write_conf() {
 		echo "dns_servers = 127.0.0.1:25199"
 		echo "rdns_check = off"
 		echo "spf_check = no"
+		echo "spf_check_helo = no"
 		for line in "$@"; do echo "$line"; done
 	} >"$f"
 }

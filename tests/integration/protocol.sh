@@ -43,6 +43,7 @@ sender_access = spammer@bad.test REJECT No spam here, @bad.test TEMPFAIL, bad.te
 dns_servers = 127.0.0.1:25199
 rdns_check = off
 spf_check = no
+spf_check_helo = no
 EOF
 	for line in "$@"; do printf '%s\n' "$line" >>"$f.tmp"; done
 	mv "$f.tmp" "$f"	# atomic: a reload never sees half a file
