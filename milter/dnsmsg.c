@@ -157,13 +157,14 @@ rw_dnsmsg_parse(const unsigned char *msg, size_t len, uint16_t qtype,
 		off += 4;
 	}
 	if (rcode == 3) {		/* NXDOMAIN */
-		out->status = RW_DNS_NXDOMAIN;
 		for (i = 0; i < an; i++) {	/* skip answers (CNAMEs) */
-			if (!skip_name(msg, len, &off) || off + 10 > len)
-				return false;
+			if (!skip_name(msg, len, &off) || off + 10 > len ||
+			    off + 10 + get16(msg + off + 8) > len)
+				return false;	/* malformed: not a trustworthy "no" */
 			off += 10 + get16(msg + off + 8);
 		}
-		out->ttl = off <= len ? negative_ttl(msg, len, off, ns) : 0;
+		out->status = RW_DNS_NXDOMAIN;
+		out->ttl = negative_ttl(msg, len, off, ns);
 		return true;
 	}
 	if (rcode != 0) {
@@ -172,9 +173,11 @@ rw_dnsmsg_parse(const unsigned char *msg, size_t len, uint16_t qtype,
 	}
 	for (i = 0; i < an; i++) {
 		if (!skip_name(msg, len, &off) || off + 10 > len)
-			return false;
+			goto malformed;
 		type = get16(msg + off);
 		ttl = get32(msg + off + 4);
+		if (ttl & 0x80000000u)
+			ttl = 0;	/* RFC 2181 8: treat as zero */
 		rdlen = get16(msg + off + 8);
 		off += 10;
 		if (off + rdlen > len)

@@ -567,10 +567,10 @@ parse_duration_ms(struct parse_ctx *ctx, struct rw_config *cfg,
 
 	errno = 0;
 	n = strtoul(value, &end, 10);
-	if (value[0] < '0' || value[0] > '9' || errno != 0)
+	if (value[0] < '0' || value[0] > '9' || errno != 0 || n > 600000)
 		goto bad;
 	if (strcmp(end, "s") == 0)
-		n *= 1000;
+		n *= 1000;	/* n <= 600000: no overflow */
 	else if (*end != '\0' && strcmp(end, "ms") != 0)
 		goto bad;
 	if (n < 10 || n > 600000)

@@ -52,7 +52,7 @@ rw_dns_reverse_name(const struct rw_ip *ip, const char *zone, char *out,
 		n = snprintf(out, len, "%s", buf);
 	else
 		n = snprintf(out, len, "%s.%s", buf, zone);
-	return n > 0 && (size_t)n < len && (size_t)n <= RW_HOSTNAME_MAX;
+	return n > 0 && (size_t)n < len && (size_t)n <= 253;	/* RFC 1035 2.3.4 */
 }
 
 /* rw_dns_ptr_name - in-addr.arpa or ip6.arpa name */

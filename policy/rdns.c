@@ -9,11 +9,14 @@
  *	The glue does the lookups and fills in what it saw.
  *
  *	rw_check_rdns() applies rdns_check at dns_verdict_stage: off and
- *	tag never refuse; tempfail gives 450 4.7.25 and reject 550 5.7.25
- *	(RFC 7372 "Reverse DNS validation failed"), naming the client
- *	address. A mismatch counts as missing only with rdns_require_forward.
- *	A temperror is always a 450 4.7.25 (or nothing with dns_fail_open):
- *	a site's own DNS trouble must never reject mail.
+ *	tag never refuse a client for its reverse DNS; tempfail gives 450
+ *	4.7.25 and reject 550 5.7.25 (RFC 7372 "Reverse DNS validation
+ *	failed"), naming the client address. A mismatch counts as missing
+ *	only with rdns_require_forward. A temperror is a 450 4.7.25 in every
+ *	mode but off (or nothing with dns_fail_open): a site's own DNS
+ *	trouble must never reject mail, nor pass it unchecked - except when
+ *	the PTR was found and only the forward lookup failed while the
+ *	forward match is not required, which cannot change the outcome.
  */
 #include "config.h"
 
@@ -47,7 +50,8 @@ rw_check_rdns(const struct rw_config *cfg, const struct rw_facts *f,
 	    !rw_dns_stage_applies(cfg, f))
 		return RW_ACT_CONTINUE;
 	if (f->rdns == RW_RDNS_TEMPERROR) {
-		if (cfg->dns_fail_open)
+		if (cfg->dns_fail_open || (f->ptr_status == RW_DNS_OK &&
+		    !cfg->rdns_require_forward))
 			return RW_ACT_CONTINUE;
 		snprintf(text, sizeof(text), "Reverse DNS validation failed "
 		    "temporarily for %s, try again later", f->client_addr);
