@@ -8,8 +8,10 @@
  *	in the daemon the c-ares resolver with its cache and the session's
  *	deadline, in the conformance runner the test suite's zone data. The
  *	layer watches every record and lookup, and that is where libspf2
- *	1.2.10's defects are corrected: unset results mapped, void lookups
- *	counted, records and domains validated, hostile macros refused.
+ *	1.2.10's defects are corrected: unset results mapped, DNS terms and
+ *	void lookups counted per evaluation, records checked and rewritten
+ *	(spfrecord.c) before libspf2 compiles them, hostile macros refused
+ *	(CVE-2023-42118), explanations fetched and expanded by us.
  */
 #ifndef RW_SPF_H
 #define RW_SPF_H
@@ -44,7 +46,17 @@ void	rw_spf_shutdown(void);
 void	rw_spf_check(enum rw_spf_identity, const char *ip, const char *helo,
 	    const char *sender, unsigned int deadline_ms, struct rw_spf_fact *out);
 
-/* the daemon's answer source: rw_dns_lookup() and a bounded wait */
+/*
+ * rw_spf_default_explanation - the explanation a fail gets when the
+ * domain has no usable exp= (RFC 7208 6.2: the receiver's own).
+ * rw_spf_check() puts the domain's explanation, or this one, into
+ * out->explanation for every fail.
+ */
+void	rw_spf_default_explanation(const char *domain, const char *ip,
+	    char *buf, size_t len);
+
+/* the daemon's answer source (spfsource.c): rw_dns_lookup() and a
+ * bounded wait; the only part of SPF that needs the c-ares resolver */
 extern const struct rw_spf_source rw_spf_resolver_source;
 
 #endif /* RW_SPF_H */

@@ -18,7 +18,7 @@
 
 /* An exp= target libspf2 chose, with the domain current at the time. */
 struct rw_spf_exp {
-	char	 name[RW_HOSTNAME_MAX + 1];
+	char	 name[1024];	/* as expanded: may need RFC 7208 7.3 cutting */
 	char	 domain[RW_HOSTNAME_MAX + 1];
 };
 
@@ -40,6 +40,7 @@ struct rw_spf_eval {
 	 * belong to that term, not to a new one */
 	char		 sub[RW_DNS_RR_MAX][RW_HOSTNAME_MAX + 1];
 	size_t		 nsub;
+	bool		 sub_ptr;	/* they came from a PTR answer */
 	struct rw_spf_exp exp[RW_SPF_EXP_MAX];
 	size_t		 nexp;
 };

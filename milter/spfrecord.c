@@ -353,13 +353,13 @@ address_mech(struct obuf *b, const char *q, const char *name, const char *rest,
 	ob_put(b, rest, n);
 	/* libspf2 refuses a "/0" even for the other family: leave it out */
 	if (c4 > 0) {
-		char	num[8];
+		char	num[16];
 
 		snprintf(num, sizeof(num), "/%d", c4);
 		ob_str(b, num);
 	}
 	if (c6 > 0) {
-		char	num[8];
+		char	num[16];
 
 		snprintf(num, sizeof(num), "//%d", c6);
 		ob_str(b, num);

@@ -15,7 +15,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 packages="build-essential autoconf automake pkg-config m4 libmilter-dev
 	libspf2-dev libc-ares-dev check postfix swaks miltertest sasl2-bin
-	libsasl2-modules procps iproute2 util-linux ca-certificates"
+	libsasl2-modules procps iproute2 util-linux ca-certificates python3-yaml
+	unbound rbldnsd dnsutils opendmarc"
 
 say() { printf '\n=== %s\n' "$*"; }
 
