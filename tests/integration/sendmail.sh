@@ -386,7 +386,8 @@ rw_swaks down-tempfail 23 '^<\*\* 451 4\.3\.2 ' $S $OUT --to bob@example.test --
 rw_swaks down-tempfail-insider 23 '^<\*\* 451 4\.3\.2 ' $S --to alice@outside.test
 rw_expect_not_delivered "relaywarden down: nothing delivered, the client keeps the message" "$sub" 2
 if [ -n "$SHIM" ]; then
-	rw_expect_log "sendmail logged the milter failure" "$SMLOG" 'Milter \(relaywarden\): error connecting to filter'
+	# the socket is gone (relaywarden removes it at exit) or refuses connections
+	rw_expect_log "sendmail logged the milter failure" "$SMLOG" 'Milter \(relaywarden\): (error connecting to filter|local socket name .* unsafe)'
 fi
 
 check "the inet relaywarden is still alive" rw_running rw-inet
