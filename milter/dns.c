@@ -233,7 +233,8 @@ resolver_loop(void *arg)
 	struct rw_dns_lookup *q, *next;
 	struct timeval tv, maxtv = { 1, 0 }, *tvp;
 	char	drain[64];
-	int	bits, i, n, timeout_ms;
+	unsigned int bits;
+	int	i, n, timeout_ms;
 	bool	stop;
 
 	for (;;) {
@@ -259,13 +260,16 @@ resolver_loop(void *arg)
 		if (stop)
 			break;
 		n = 0;
-		bits = ares_getsock(r->ch, socks, ARES_GETSOCK_MAXNUM);
+		/* ares.h's ARES_GETSOCK_* shift a signed 1 into bit 31: use our own */
+		bits = (unsigned int)ares_getsock(r->ch, socks, ARES_GETSOCK_MAXNUM);
 		for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-			if (!ARES_GETSOCK_READABLE(bits, i) && !ARES_GETSOCK_WRITABLE(bits, i))
+			bool rd = (bits & (1u << i)) != 0;
+			bool wr = (bits & (1u << (i + ARES_GETSOCK_MAXNUM))) != 0;
+
+			if (!rd && !wr)
 				continue;
 			pfd[n].fd = socks[i];
-			pfd[n].events = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-			    (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+			pfd[n].events = (short)((rd ? POLLIN : 0) | (wr ? POLLOUT : 0));
 			pfd[n].revents = 0;
 			n++;
 		}
