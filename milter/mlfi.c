@@ -179,13 +179,16 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	 * 5); they need no reply, which saves a round trip each */
 	unsigned long unwanted = SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NOUNKNOWN |
 	    SMFIP_NODATA | SMFIP_NR_HDR;
+	struct rw_snapshot *snap = rw_conf_acquire();
+	bool	mta_ptr = snap != NULL && snap->cfg->use_mta_ptr;
+	/* headers only when we write Authentication-Results (and so must
+	 * remove forged ones): reverse DNS or SPF checks are on */
+	bool	headers = snap == NULL || snap->cfg->rdns_check != RW_RDNS_OFF ||
+	    snap->cfg->spf_check || snap->cfg->spf_check_helo;
+	struct rw_conn *c;
 
 	(void)f2;
 	(void)f3;
-	struct rw_snapshot *snap = rw_conf_acquire();
-	bool	mta_ptr = snap != NULL && snap->cfg->use_mta_ptr;
-	struct rw_conn *c;
-
 	rw_conf_release(snap);
 	/* the connection's state starts here: it must know what was agreed */
 	if ((c = calloc(1, sizeof(*c))) == NULL || smfi_setpriv(ctx, c) != MI_SUCCESS) {
@@ -205,6 +208,8 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 			rw_log_warn("could not request macros from the MTA; "
 			    "relying on its milter macro settings");
 	}
+	if (!headers)
+		unwanted |= SMFIP_NOHDRS;
 	*pf1 = f1 & unwanted;
 	*pf2 = 0;
 	*pf3 = 0;
