@@ -1333,7 +1333,7 @@ rw_config_summary(const struct rw_config *cfg, char *buf, size_t len)
 		    "reject" : cfg->dnsbl_action == RW_DNSACT_TEMPFAIL ? "tempfail" :
 		    "tag");
 	if (cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0)
-		put(&o, "%-20s servers %s, timeout %ums x %u tries, deadline %ums, "
+		put(&o, "%-20s servers %s, timeout %ums (doubling) x %u tries, deadline %ums, "
 		    "verdict at %s, %s on DNS failure\n", "dns",
 		    cfg->dns_servers != NULL ? cfg->dns_servers : "from resolv.conf",
 		    cfg->dns_timeout_ms, cfg->dns_retries + 1, cfg->dns_deadline_ms,
