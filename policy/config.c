@@ -233,18 +233,19 @@ parse_bool(struct parse_ctx *ctx, struct rw_config *cfg,
 	return true;
 }
 
+static bool parse_word(struct parse_ctx *, const struct where *, const char *,
+    const char *, const char *const *, int *);
+
 static bool
 parse_mode(struct parse_ctx *ctx, struct rw_config *cfg,
     const struct keydef *kd, const char *value, const struct where *w)
 {
-	if (strcasecmp(value, "enforce") == 0)
-		cfg->mode = RW_MODE_ENFORCE;
-	else if (strcasecmp(value, "dryrun") == 0)
-		cfg->mode = RW_MODE_DRYRUN;
-	else {
-		report(ctx, w, "mode must be enforce or dryrun, not \"%s\"", value);
+	static const char *const words[] = { "enforce", "dryrun", NULL };
+	int	i;
+
+	if (!parse_word(ctx, w, kd->name, value, words, &i))
 		return false;
-	}
+	cfg->mode = i == 0 ? RW_MODE_ENFORCE : RW_MODE_DRYRUN;
 	return true;
 }
 
@@ -252,15 +253,12 @@ static bool
 parse_internal_error(struct parse_ctx *ctx, struct rw_config *cfg,
     const struct keydef *kd, const char *value, const struct where *w)
 {
-	if (strcasecmp(value, "tempfail") == 0)
-		cfg->on_internal_error = RW_ACT_TEMPFAIL;
-	else if (strcasecmp(value, "accept") == 0)
-		cfg->on_internal_error = RW_ACT_ACCEPT;
-	else {
-		report(ctx, w, "on_internal_error must be tempfail or accept, not \"%s\"",
-		    value);
+	static const char *const words[] = { "tempfail", "accept", NULL };
+	int	i;
+
+	if (!parse_word(ctx, w, kd->name, value, words, &i))
 		return false;
-	}
+	cfg->on_internal_error = i == 0 ? RW_ACT_TEMPFAIL : RW_ACT_ACCEPT;
 	return true;
 }
 
@@ -268,14 +266,12 @@ static bool
 parse_log_level(struct parse_ctx *ctx, struct rw_config *cfg,
     const struct keydef *kd, const char *value, const struct where *w)
 {
-	if (strcasecmp(value, "info") == 0)
-		cfg->log_debug = false;
-	else if (strcasecmp(value, "debug") == 0)
-		cfg->log_debug = true;
-	else {
-		report(ctx, w, "log_level must be info or debug, not \"%s\"", value);
+	static const char *const words[] = { "info", "debug", NULL };
+	int	i;
+
+	if (!parse_word(ctx, w, kd->name, value, words, &i))
 		return false;
-	}
+	cfg->log_debug = i == 1;
 	return true;
 }
 
