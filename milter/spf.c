@@ -378,8 +378,15 @@ rw_spf_check(enum rw_spf_identity id, const char *ip, const char *helo,
 	}
 	out->result = r;
 	if (resp != NULL && out->reason[0] == '\0' &&
-	    (s = SPF_response_get_header_comment(resp)) != NULL)
+	    (s = SPF_response_get_header_comment(resp)) != NULL) {
+		/* libspf2 starts its comment with our host name ("vm: domain
+		 * of ..."): the headers name the receiver themselves */
+		const char *colon = strstr(s, ": ");
+
+		if (colon != NULL && (size_t)(colon - s) == strcspn(s, " :"))
+			s = colon + 2;
 		rw_txt_sanitize(out->reason, sizeof(out->reason), s, strlen(s));
+	}
 	if (r == RW_SPF_FAIL) {
 		exp = rw_spfdns_exp(e, resp != NULL ?
 		    SPF_response_get_explanation(resp) : NULL);

@@ -41,7 +41,7 @@ void	rw_spf_shutdown(void);
  * rw_spf_check - evaluate one identity for client ip (text, v4 or v6).
  * MAIL FROM identity: sender may be "" (then postmaster@helo is checked);
  * HELO identity: sender is ignored. The answer never takes longer than
- * deadline_ms in total. receiver names us in libspf2's comments.
+ * deadline_ms in total.
  */
 void	rw_spf_check(enum rw_spf_identity, const char *ip, const char *helo,
 	    const char *sender, unsigned int deadline_ms, struct rw_spf_fact *out);

@@ -38,7 +38,7 @@
  *	libspf2 passes no per-request pointer to lookup(), so the evaluation
  *	being watched is found through a thread-local pointer, set by
  *	rw_spfdns_begin() around one evaluation on the calling thread and
- *	pointing at that thread's stack. Type SPF (99) is never queried:
+ *	pointing at the evaluation rw_spf_check() owns. Type SPF (99) is never queried:
  *	RFC 7208 3.1 removed it, and a query for it would be one more
  *	lookup to wait for.
  */

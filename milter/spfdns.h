@@ -22,7 +22,7 @@ struct rw_spf_exp {
 	char	 domain[RW_HOSTNAME_MAX + 1];
 };
 
-/* What one evaluation's lookups saw; lives on the evaluating thread's stack. */
+/* What one evaluation's lookups saw; owned by rw_spf_check() for its duration. */
 struct rw_spf_eval {
 	struct timespec	 deadline;
 	struct rw_ip	 client;	/* as checked: IPv4-mapped is IPv4 */

@@ -92,8 +92,16 @@ rw_auth_results(const struct rw_config *cfg, const struct rw_facts *f,
 		rw_strlcpy_ok(id, "localhost", sizeof(id));
 	put(&o, "%s", id);
 	if (f->spf_mail.result != RW_SPF_NOT_CHECKED) {
-		pvalue(from, sizeof(from), f->sender[0] != '\0' ? f->sender :
-		    f->spf_mail.domain);
+		if (f->sender[0] != '\0')
+			pvalue(from, sizeof(from), f->sender);
+		else	/* the null sender was checked as postmaster@HELO */
+			pvalue(from, sizeof(from), f->spf_mail.domain[0] != '\0' ?
+			    f->spf_mail.domain : "");
+		if (f->sender[0] == '\0' && from[0] != '\0' &&
+		    strlen(from) + 12 < sizeof(from)) {
+			memmove(from + 11, from, strlen(from) + 1);
+			memcpy(from, "postmaster@", 11);
+		}
 		put(&o, "; spf=%s smtp.mailfrom=%s",
 		    rw_spf_result_name(f->spf_mail.result), from);
 		any = true;
@@ -138,6 +146,14 @@ rw_session_tags(const struct rw_session *s, char *buf, size_t len)
 	    cfg->spf_action[s->f.spf_mail.result] == RW_SPFACT_TAG && o < len) {
 		n = snprintf(buf + o, len - o, "%sspf=%s", o ? "; " : "",
 		    rw_spf_result_name(s->f.spf_mail.result));
+		if (n > 0 && (size_t)n < len - o)
+			o += (size_t)n;
+	}
+	if (s->f.spf_helo.result != RW_SPF_NOT_CHECKED &&
+	    s->f.spf_mail.result != RW_SPF_PASS &&
+	    cfg->spf_action[s->f.spf_helo.result] == RW_SPFACT_TAG && o < len) {
+		n = snprintf(buf + o, len - o, "%sspf-helo=%s", o ? "; " : "",
+		    rw_spf_result_name(s->f.spf_helo.result));
 		if (n > 0 && (size_t)n < len - o)
 			o += (size_t)n;
 	}

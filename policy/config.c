@@ -1328,7 +1328,8 @@ rw_config_summary(const struct rw_config *cfg, char *buf, size_t len)
 		    cfg->dnsbl_threshold, cfg->dnsbl_action == RW_DNSACT_REJECT ?
 		    "reject" : cfg->dnsbl_action == RW_DNSACT_TEMPFAIL ? "tempfail" :
 		    "tag");
-	if (cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0)
+	if (cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0 || cfg->spf_check ||
+	    cfg->spf_check_helo)
 		put(&o, "%-20s servers %s, timeout %ums (doubling) x %u tries, deadline %ums, "
 		    "verdict at %s, %s on DNS failure\n", "dns",
 		    cfg->dns_servers != NULL ? cfg->dns_servers : "from resolv.conf",

@@ -4,8 +4,9 @@
  *	spf - SPF results to verdicts and headers (no libspf2 here)
  * DESCRIPTION
  *	rw_check_spf() runs at MAIL: the MAIL FROM identity's result (the
- *	null sender is checked as postmaster@HELO, RFC 7208 2.4) and then
- *	the HELO identity's (RFC 7208 2.3) are mapped through spf_fail,
+ *	null sender is checked as postmaster@HELO, RFC 7208 2.4) and then,
+ *	unless MAIL FROM passed, the HELO identity's (RFC 7208 2.3) are
+ *	mapped through spf_fail,
  *	spf_softfail, spf_neutral, spf_none, spf_temperror, spf_permerror.
  *	Replies use RFC 7372 codes: 550 5.7.23 for a refused result, with
  *	the domain's explanation when it has one (sanitised DNS text);
@@ -79,6 +80,12 @@ spf_verdict(const struct rw_config *cfg, const struct rw_facts *f,
 	}
 	if (sf->explanation[0] != '\0')
 		snprintf(text, sizeof(text), "%.300s", sf->explanation);
+	else if (sf->result == RW_SPF_NONE)
+		snprintf(text, sizeof(text), "SPF none: %.100s publishes no SPF "
+		    "record", sf->domain);
+	else if (sf->result == RW_SPF_NEUTRAL)
+		snprintf(text, sizeof(text), "SPF neutral: %.100s does not say "
+		    "whether %s may send its mail", sf->domain, f->client_addr);
 	else
 		snprintf(text, sizeof(text), "SPF %s: %.100s does not designate %s "
 		    "as permitted sender", rw_spf_result_name(sf->result), sf->domain,
@@ -100,6 +107,9 @@ rw_check_spf(const struct rw_config *cfg, const struct rw_facts *f,
 		return RW_ACT_CONTINUE;
 	if ((r = spf_verdict(cfg, f, &f->spf_mail, "mailfrom", v)) != RW_ACT_CONTINUE)
 		return r;
+	/* a MAIL FROM that passes is authorised, whatever its HELO says */
+	if (f->spf_mail.result == RW_SPF_PASS)
+		return RW_ACT_CONTINUE;
 	return spf_verdict(cfg, f, &f->spf_helo, "helo", v);
 }
 

@@ -356,12 +356,13 @@ START_TEST(test_auth_results_spf)
 	ck_assert_msg(strstr(buf, "spf=none smtp.helo=mx.example.org") != NULL,
 	    "got \"%s\"", buf);
 
-	/* null sender: the domain checked, no stray characters from HELO */
+	/* null sender: postmaster@ the domain checked (RFC 7208 2.4), no stray
+	 * characters from HELO */
 	facts(&f, "bad;helo (x)", "");
 	f.spf_mail.result = RW_SPF_FAIL;
 	f.spf_helo.result = RW_SPF_PERMERROR;
 	ck_assert(rw_auth_results(cfg, &f, "mx.example.net", buf, sizeof(buf)));
-	ck_assert_msg(strstr(buf, "spf=fail smtp.mailfrom=example.org") != NULL,
+	ck_assert_msg(strstr(buf, "spf=fail smtp.mailfrom=postmaster@example.org") != NULL,
 	    "got \"%s\"", buf);
 	ck_assert_msg(strstr(buf, "spf=permerror smtp.helo=badhelox") != NULL,
 	    "got \"%s\", want the helo without ; ( ) or spaces", buf);
