@@ -63,19 +63,6 @@ resolver(void)
 	return rw_daemon.resolver;
 }
 
-/* rw_dns_deadline - now + ms, monotonic */
-void
-rw_dns_deadline(struct timespec *ts, unsigned int ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 /* rw_dns_lookup - a cached, joined or new lookup; NULL when impossible */
 struct rw_dns_lookup *
 rw_dns_lookup(const char *name, uint16_t type)

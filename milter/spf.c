@@ -361,7 +361,7 @@ rw_spf_check(enum rw_spf_identity id, const char *ip, const char *helo,
 		SPF_request_set_helo_dom(req, helo);
 	if (id == RW_SPF_ID_MAILFROM && sender != NULL && sender[0] != '\0')
 		SPF_request_set_env_from(req, sender);
-	rw_spfdns_deadline(&e->deadline, deadline_ms);
+	rw_dns_deadline(&e->deadline, deadline_ms);
 	e->req = req;
 	rw_spfdns_begin(e);
 	(void)SPF_request_query_mailfrom(req, &resp);

@@ -73,19 +73,6 @@ rw_spfdns_end(void)
 	rw_spf_current_eval = NULL;
 }
 
-/* rw_spfdns_deadline - now + ms, monotonic */
-void
-rw_spfdns_deadline(struct timespec *ts, unsigned int ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 static void
 eval_permerror(struct rw_spf_eval *e, const char *why)
 {
@@ -264,7 +251,7 @@ lookup(SPF_dns_server_t *s, const char *domain, ns_type type, int should_cache)
 	if (e != NULL)
 		deadline = e->deadline;
 	else
-		rw_spfdns_deadline(&deadline, 10000);
+		rw_dns_deadline(&deadline, 10000);
 	memset(&ans, 0, sizeof(ans));
 	qname[0] = '\0';
 	valid = rw_spfrec_query_name(domain, qname, sizeof(qname));

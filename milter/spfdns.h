@@ -50,8 +50,6 @@ void	rw_spfdns_free(SPF_dns_server_t *);
 /* rw_spfdns_begin/end - bind an evaluation to the calling thread */
 void	rw_spfdns_begin(struct rw_spf_eval *);
 void	rw_spfdns_end(void);
-/* rw_spfdns_deadline - now + ms on CLOCK_MONOTONIC */
-void	rw_spfdns_deadline(struct timespec *, unsigned int ms);
 /* rw_spfdns_exp - the exp= target named by libspf2's explanation token */
 const struct rw_spf_exp *rw_spfdns_exp(const struct rw_spf_eval *,
 	    const char *token);
