@@ -3,8 +3,9 @@
 # machine, as root. Installs what is missing, then:
 #   1. normal build (-Werror) in build/, make check: unit tests, query tool,
 #      purity guard, miltertest protocol tests, real Postfix, real sendmail;
-#   2. ASan+UBSan build in build-asan/, make check of the unit, query and
-#      protocol tests;
+#   2. ASan+UBSan build in build-asan/, make check of the unit tests, the
+#      query tool, the SPF suite, and the protocol and DNS tests (the
+#      daemon itself under the sanitizers);
 #   3. make distcheck (end-to-end tests off inside it; they ran in step 1).
 # The last line is "N passed, N failed" over all steps. Exit non-zero on
 # any failure. Nothing leaves loopback; see tests/integration/README.
@@ -84,9 +85,11 @@ asan_build() {
 	../configure -q --enable-sanitizers && make -s -j"$jobs" || return 1
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	make -j"$jobs" check TESTS="tests/check_address tests/check_cidr \
-	    tests/check_config tests/check_relay tests/query.sh \
-	    tests/integration/protocol.sh" RW_REQUIRE_E2E=1 >check.out 2>&1; rc=$?
+	make -j1 check TESTS="tests/check_address tests/check_cidr \
+	    tests/check_config tests/check_relay tests/check_spf \
+	    tests/check_dns tests/check_dnscache tests/query.sh \
+	    tests/spf/spf-suite.sh tests/integration/protocol.sh \
+	    tests/integration/dns.sh" RW_REQUIRE_E2E=1 >check.out 2>&1; rc=$?
 	grep -E '^(PASS|FAIL|ERROR|SKIP|#)' check.out
 	count check.out
 	[ $rc -eq 0 ] || show_failures .
