@@ -128,6 +128,9 @@ rw_conf_reload(void)
 		    cur->cfg->dns_retries != cfg->dns_retries)
 			rw_log_warn("dns_timeout and dns_retries changes take effect "
 			    "only after a restart");
+		if (cur->cfg->dns_servers != NULL && cfg->dns_servers == NULL)
+			rw_log_warn("dns_servers removed: going back to resolv.conf "
+			    "takes a restart; the old servers stay in use");
 		rw_conf_release(cur);
 	}
 	settings.servers = cfg->dns_servers;
