@@ -383,3 +383,238 @@ rw_header() {
 
 # rw_header_has FILE NAME ERE - some NAME header (unfolded) matches ERE
 rw_header_has() { rw_header "$1" "$2" | grep -Eq -- "$3"; }
+
+# ------------------------------------------------------------ DNS fixtures
+
+# rw_start_fixtures - start tests/dns/fixtures.sh (RW_FIXTURES_DIR and the
+# RW_*_PORT variables exported by the caller) and track its four daemons;
+# the whole script fails when they do not start
+rw_start_fixtures() {
+	local fixtures=$RW_TOP_SRCDIR/tests/dns/fixtures.sh n w
+	if ! "$fixtures" start >"$T/log/fixtures.out" 2>&1; then
+		fail "DNS fixtures did not start: $(tail -3 "$T/log/fixtures.out" | tr '\n' ' ')"
+		"$fixtures" stop >/dev/null 2>&1
+		rw_summary
+	fi
+	for n in unbound rbldnsd servfail blackhole; do
+		case $n in unbound | rbldnsd) w=$n ;; *) w=dnsstub.py ;; esac
+		rw_track "dns-$n" "$(cat "$RW_FIXTURES_DIR/run/$n.pid")" "$w"
+	done
+	pass "DNS fixtures up"
+}
+
+# ------------------------------------------------------------ Postfix
+#
+# A private Postfix instance below a directory PF: PF/etc (main.cf,
+# master.cf), PF/spool, PF/data; it logs to $T/log/postfix.log. Start it
+# with rw_postfix_start; rw_stop postfix (and the EXIT trap) stops it with
+# "postfix stop".
+
+# rw_postfix_setup PF SINK_PORT PROTOCOLS MILTERS MASTER_HOOK [MAIN_HOOK]
+# - write the instance: main.cf is the base settings below, MAIN_HOOK's
+# output (extra lines, optional), then contrib/postfix/main.cf.relaywarden
+# verbatim, whose smtpd_milters only is then set to MILTERS (postconf's
+# stderr in $T/log/postconf.err). The only next hop is the smtp-sink on
+# 127.0.0.1:SINK_PORT. PROTOCOLS is inet_protocols: ipv4, or all (then ::1
+# is in mynetworks and may send XCLIENT too). master.cf is MASTER_HOOK's
+# output (the smtpd services), then the usual services; no chroot anywhere.
+rw_postfix_setup() {
+	local pf=$1 sink=$2 protocols=$3 milters=$4 master_hook=$5 main_hook=${6:-}
+	local etc=$1/etc nets=127.0.0.0/8
+	[ "$protocols" = ipv4 ] || nets="127.0.0.0/8 [::1]/128"
+	mkdir -p "$etc" "$pf/spool" "$pf/data"
+	# master refuses to start unless data_directory belongs to mail_owner
+	# (master.lock)
+	chown postfix "$pf/data"
+	chmod 700 "$pf/data"
+
+	cat >"$etc/main.cf" <<EOF
+# Postfix test instance of relaywarden's $RW_NAME.sh (postfix -c $etc)
+compatibility_level = 3.6
+config_directory = $etc
+queue_directory = $pf/spool
+data_directory = $pf/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mx.example.test
+mydomain = example.test
+myorigin = \$myhostname
+# Nothing is delivered locally: every recipient goes to the sink.
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+biff = no
+inet_interfaces = loopback-only
+inet_protocols = $protocols
+mynetworks = $nets
+# Never touch the system resolver (it points off this machine): no DNS in
+# the SMTP client, the only next hop is the sink, and no reverse lookups
+# of clients (no ::1 in /etc/hosts, and the XCLIENT addresses are data).
+smtp_dns_support_level = disabled
+relayhost = [127.0.0.1]:$sink
+smtpd_peername_lookup = no
+# No syslog here: Postfix logs to a file.
+maillog_file_prefixes = $T
+maillog_file = $T/log/postfix.log
+in_flow_delay = 0s
+# relaywarden is the only relay gate of this instance: Postfix itself
+# relays anything (postfix.sh's port without milter proves it), so every
+# refusal comes from relaywarden. smtpd refuses to start without
+# reject_unauth_destination somewhere; the static:OK lookup before it
+# permits every client, so it is never reached. Never do this in
+# production.
+smtpd_relay_restrictions = check_client_access static:OK, reject_unauth_destination
+smtpd_recipient_restrictions = permit
+# XCLIENT from loopback sets the client address, name and SASL login.
+smtpd_authorized_xclient_hosts = $nets
+EOF
+	if [ -n "$main_hook" ]; then "$main_hook" >>"$etc/main.cf"; fi
+	printf '\n# ---- contrib/postfix/main.cf.relaywarden, verbatim ----\n' >>"$etc/main.cf"
+	cat "$RW_TOP_SRCDIR/contrib/postfix/main.cf.relaywarden" >>"$etc/main.cf"
+
+	{
+		echo "# Postfix test instance: no chroot anywhere (column 5 = n), so the"
+		echo "# milter socket paths are the real paths."
+		"$master_hook"
+		cat <<'EOF'
+pickup    unix  n  -  n  60    1  pickup
+cleanup   unix  n  -  n  -     0  cleanup
+qmgr      unix  n  -  n  300   1  qmgr
+rewrite   unix  -  -  n  -     -  trivial-rewrite
+bounce    unix  -  -  n  -     0  bounce
+defer     unix  -  -  n  -     0  bounce
+trace     unix  -  -  n  -     0  bounce
+verify    unix  -  -  n  -     1  verify
+flush     unix  n  -  n  1000? 0  flush
+proxymap  unix  -  -  n  -     -  proxymap
+smtp      unix  -  -  n  -     -  smtp
+relay     unix  -  -  n  -     -  smtp
+showq     unix  n  -  n  -     -  showq
+error     unix  -  -  n  -     -  error
+retry     unix  -  -  n  -     -  error
+discard   unix  -  -  n  -     -  discard
+anvil     unix  -  -  n  -     1  anvil
+scache    unix  -  -  n  -     1  scache
+postlog   unix-dgram n - n -   1  postlogd
+EOF
+	} >"$etc/master.cf"
+
+	# The snippet is pasted as is; the test changes only the socket(s).
+	postconf -c "$etc" -e "smtpd_milters = $milters" 2>"$T/log/postconf.err"
+}
+
+# rw_postfix_start PF PORT... - postfix check, start, wait until it
+# listens on every PORT (15 s for the first, 5 s more for each other),
+# track the master; the whole script fails when Postfix does not start
+rw_postfix_start() {
+	local pf=$1 p secs=15
+	shift
+	if ! postfix -c "$pf/etc" check >"$T/log/postfix-check.out" 2>&1; then
+		fail "postfix check: $(head -3 "$T/log/postfix-check.out")"
+		rw_summary
+	fi
+	postfix -c "$pf/etc" start >>"$T/log/postfix-check.out" 2>&1
+	for p in "$@"; do
+		if ! rw_wait "$secs" rw_tcp_listening "$p"; then
+			fail "Postfix did not start (see $T/log/postfix.log)"
+			rw_summary
+		fi
+		secs=5
+	done
+	rw_wait 5 test -s "$pf/spool/pid/master.pid"
+	rw_track postfix "$(tr -dc 0-9 <"$pf/spool/pid/master.pid")" master "postfix -c '$pf/etc' stop"
+	pass "Postfix started (master pid $(rw_pid_of postfix))"
+}
+
+# ------------------------------------------------------------ relay cases
+#
+# What postfix.sh and sendmail.sh (one MTA each, the same relaywarden
+# setup) share. SERVER is the swaks arguments for the milter port (server,
+# port, HELO, sender); OUTSIDER those that make the client an outsider
+# (XCLIENT for Postfix, a source address for sendmail). Both are
+# word-split.
+
+# rw_relay_conf FILE PIDFILE SOCKET_MODE TRUSTED [extra lines...] - write
+# a relaywarden configuration: relay check only, socket $T/run/rw.sock
+rw_relay_conf() {
+	local f=$1 pidfile=$2 mode=$3 trusted=$4 line
+	shift 4
+	{
+		echo "# relaywarden test configuration ($RW_NAME.sh)"
+		echo "socket = unix:$T/run/rw.sock"
+		echo "socket_mode = $mode"
+		echo "pidfile = $pidfile"
+		echo "trusted_networks = $trusted"
+		echo "local_domains = example.test, .example.test"
+		echo "relay_domains = relay.example.test"
+		echo "max_recipients = 5"
+		# No DNS checks here (dns.sh covers them). Should anything still
+		# query, it goes to a dead loopback port, never to the system
+		# resolver (it points off this machine).
+		echo "dns_servers = 127.0.0.1:25199"
+		echo "rdns_check = off"
+		echo "spf_check = no"
+		echo "spf_check_helo = no"
+		for line in "$@"; do echo "$line"; done
+	} >"$f"
+}
+
+# rw_relay_max_recipients SERVER OUTSIDER - max_recipients = 5 for
+# outsiders: the 6th gets 452 4.5.3
+rw_relay_max_recipients() {
+	# shellcheck disable=SC2086
+	rw_swaks max-recipients 0 '^<\*\* 452 4\.5\.3 Too many recipients' $1 $2 \
+	    --to m1@example.test,m2@example.test,m3@example.test,m4@example.test,m5@example.test,m6@example.test
+	check "max-recipients: exactly one recipient refused" \
+	    test "$(grep -c '^<\*\* 452' "$(rw_swaks_out max-recipients)")" -eq 1
+}
+
+# rw_relay_inet PORT OUTSIDER DENIED - the MTA's port whose milter is the
+# second relaywarden (rw-inet, on an inet socket)
+rw_relay_inet() {
+	local is="--server 127.0.0.1 --port $1 --helo client.example.test --from sender@example.org" sub
+	# shellcheck disable=SC2086
+	rw_swaks inet-outsider-outside 24 "$3" $is $2 --to alice@outside.test
+	sub=$(rw_subject inet-local)
+	# shellcheck disable=SC2086
+	rw_swaks inet-outsider-local 0 '' $is $2 --to bob@example.test --h-Subject "$sub"
+	rw_expect_delivered "inet milter: outsider -> local delivered" "$sub"
+	rw_expect_log "the inet relaywarden logged its refusal" "$T/log/rw-inet.log" \
+	    'stage=rcpt action=reject check=relay .*rcpt=<alice@outside\.test>'
+}
+
+# rw_relay_dryrun SERVER OUTSIDER - restart relaywarden "rw" with
+# $T/rw-dryrun.conf (mode = dryrun): the outside recipient is delivered,
+# marked and logged
+rw_relay_dryrun() {
+	local sub f
+	rw_stop rw
+	rw_note "relaywarden stopped in ${RW_STOP_SECS}s; restarting with mode = dryrun"
+	rw_start_daemon rw "$T/rw-dryrun.conf" || rw_summary
+	sub=$(rw_subject dryrun)
+	# shellcheck disable=SC2086
+	rw_swaks dryrun-outsider-outside 0 '' $1 $2 --to bob@example.test,alice@outside.test --h-Subject "$sub"
+	rw_expect_delivered "dryrun: outsider -> outside delivered" "$sub"
+	f=$(rw_sink_file "$sub")
+	check "dryrun: both recipients delivered" \
+	    test "$(rw_sink_rcpts "$sub" | tr '\n' ' ')" = "alice@outside.test bob@example.test "
+	check "dryrun: the delivered message carries X-Relaywarden-Dryrun" \
+	    rw_header_has "$f" X-Relaywarden-Dryrun 'rcpt <alice@outside\.test>: would reject \(relay\): 550 5\.7\.1 <alice@outside\.test>: Relaying denied'
+	rw_expect_log_all "dryrun: logged with dryrun=yes" "$T/log/rw.log" 'stage=rcpt action=reject ' \
+	    'check=relay' ' dryrun=yes' 'rcpt=<alice@outside\.test>'
+}
+
+# rw_relay_down SERVER OUTSIDER CODE - stop relaywarden "rw": outsider and
+# insider alike get 451 CODE (the MTA's tempfail) at MAIL FROM, and
+# nothing is delivered
+rw_relay_down() {
+	local sub
+	rw_stop rw
+	sub=$(rw_subject down)
+	# shellcheck disable=SC2086
+	rw_swaks down-tempfail 23 "^<\\*\\* 451 $3 " $1 $2 --to bob@example.test --h-Subject "$sub"
+	# shellcheck disable=SC2086
+	rw_swaks down-tempfail-insider 23 "^<\\*\\* 451 $3 " $1 --to alice@outside.test
+	rw_expect_not_delivered "relaywarden down: nothing delivered, the client keeps the message" "$sub" 2
+}

@@ -28,26 +28,14 @@ rw_init postfix-dns postfix postconf smtp-sink swaks unbound unbound-checkconf r
 P_SMTPD=25170 P_SINK=25171
 export RW_FIXTURES_DIR=$T/fixtures
 export RW_DNS_PORT=25173 RW_RBL_PORT=25174 RW_SERVFAIL_PORT=25175 RW_BLACKHOLE_PORT=25176
-FIXTURES=$RW_TOP_SRCDIR/tests/dns/fixtures.sh
 PF=$T/pf
-PF_ETC=$PF/etc
-SNIPPET=$RW_TOP_SRCDIR/contrib/postfix/main.cf.relaywarden
 LOG=$T/log/rw.log
 PFLOG=$T/log/postfix.log
 
 rw_ports_free $P_SMTPD $P_SINK
 
 # -------------------------------------------------------------- DNS
-if ! "$FIXTURES" start >"$T/log/fixtures.out" 2>&1; then
-	fail "DNS fixtures did not start: $(tail -3 "$T/log/fixtures.out" | tr '\n' ' ')"
-	"$FIXTURES" stop >/dev/null 2>&1
-	rw_summary
-fi
-for n in unbound rbldnsd servfail blackhole; do
-	case $n in unbound | rbldnsd) w=$n ;; *) w=dnsstub.py ;; esac
-	rw_track "dns-$n" "$(cat "$RW_FIXTURES_DIR/run/$n.pid")" "$w"
-done
-pass "DNS fixtures up"
+rw_start_fixtures
 
 # -------------------------------------------------------------- relaywarden
 cat >"$T/rw.conf" <<EOF
@@ -73,81 +61,10 @@ rw_start_daemon rw "$T/rw.conf" || rw_summary
 
 # -------------------------------------------------------------- Postfix
 rw_start_sink $P_SINK || rw_summary
-mkdir -p "$PF_ETC" "$PF/spool" "$PF/data"
-chown postfix "$PF/data"	# master.lock: data_directory must be postfix's
-chmod 700 "$PF/data"
-cat >"$PF_ETC/main.cf" <<EOF
-# Postfix test instance of relaywarden's postfix-dns.sh (postfix -c $PF_ETC)
-compatibility_level = 3.6
-config_directory = $PF_ETC
-queue_directory = $PF/spool
-data_directory = $PF/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = mx.example.test
-mydomain = example.test
-myorigin = \$myhostname
-mydestination =
-local_recipient_maps =
-alias_maps =
-alias_database =
-biff = no
-inet_interfaces = loopback-only
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-# No DNS in Postfix at all: the sink is the only next hop, no reverse
-# lookups of clients (the XCLIENT addresses are data).
-smtp_dns_support_level = disabled
-relayhost = [127.0.0.1]:$P_SINK
-smtpd_peername_lookup = no
-maillog_file_prefixes = $T
-maillog_file = $PFLOG
-in_flow_delay = 0s
-# relaywarden is this instance's only gate (never do this in production)
-smtpd_relay_restrictions = check_client_access static:OK, reject_unauth_destination
-smtpd_recipient_restrictions = permit
-smtpd_authorized_xclient_hosts = 127.0.0.0/8
-
-# ---- contrib/postfix/main.cf.relaywarden, verbatim ----
-EOF
-cat "$SNIPPET" >>"$PF_ETC/main.cf"
-cat >"$PF_ETC/master.cf" <<EOF
-# no chroot (column 5 = n): the milter socket path is the real path
-127.0.0.1:$P_SMTPD inet n - n - - smtpd
-pickup    unix  n  -  n  60    1  pickup
-cleanup   unix  n  -  n  -     0  cleanup
-qmgr      unix  n  -  n  300   1  qmgr
-rewrite   unix  -  -  n  -     -  trivial-rewrite
-bounce    unix  -  -  n  -     0  bounce
-defer     unix  -  -  n  -     0  bounce
-trace     unix  -  -  n  -     0  bounce
-verify    unix  -  -  n  -     1  verify
-flush     unix  n  -  n  1000? 0  flush
-proxymap  unix  -  -  n  -     -  proxymap
-smtp      unix  -  -  n  -     -  smtp
-relay     unix  -  -  n  -     -  smtp
-showq     unix  n  -  n  -     -  showq
-error     unix  -  -  n  -     -  error
-retry     unix  -  -  n  -     -  error
-discard   unix  -  -  n  -     -  discard
-anvil     unix  -  -  n  -     1  anvil
-scache    unix  -  -  n  -     1  scache
-postlog   unix-dgram n - n -   1  postlogd
-EOF
-postconf -c "$PF_ETC" -e "smtpd_milters = unix:$T/run/rw.sock" 2>"$T/log/postconf.err"
+pf_master() { echo "127.0.0.1:$P_SMTPD inet n - n - - smtpd"; }
+rw_postfix_setup "$PF" $P_SINK ipv4 "unix:$T/run/rw.sock" pf_master
 check "the pasted snippet draws no postconf warnings" test ! -s "$T/log/postconf.err"
-if ! postfix -c "$PF_ETC" check >"$T/log/postfix-check.out" 2>&1; then
-	fail "postfix check: $(head -3 "$T/log/postfix-check.out")"
-	rw_summary
-fi
-postfix -c "$PF_ETC" start >>"$T/log/postfix-check.out" 2>&1
-if ! rw_wait 15 rw_tcp_listening $P_SMTPD; then
-	fail "Postfix did not start (see $PFLOG)"
-	rw_summary
-fi
-rw_wait 5 test -s "$PF/spool/pid/master.pid"
-rw_track postfix "$(tr -dc 0-9 <"$PF/spool/pid/master.pid")" master "postfix -c '$PF_ETC' stop"
-pass "Postfix started (master pid $(rw_pid_of postfix))"
+rw_postfix_start "$PF" $P_SMTPD
 
 S="--server 127.0.0.1 --port $P_SMTPD --from sender@example.test"
 # xc ADDR NAME - XCLIENT arguments: Postfix (and so relaywarden) sees ADDR

@@ -73,29 +73,9 @@ fi
 pass "sendmail unpacked: $SENDMAIL"
 
 # -------------------------------------------------------------- relaywarden
-# write_conf FILE PIDFILE [extra lines...]
-write_conf() {
-	local f=$1 pidfile=$2
-	shift 2
-	{
-		echo "# relaywarden test configuration (sendmail.sh)"
-		echo "socket = unix:$T/run/rw.sock"
-		echo "socket_mode = 0660"	# sendmail connects as root
-		echo "pidfile = $pidfile"
-		echo "trusted_networks = 127.0.0.1/32, ::1/128"
-		echo "local_domains = example.test, .example.test"
-		echo "relay_domains = relay.example.test"
-		echo "max_recipients = 5"
-		# No DNS checks here (dns.sh covers them). Should anything still
-		# query, it goes to a dead loopback port, never to the system
-		# resolver (it points off this machine).
-		echo "dns_servers = 127.0.0.1:25199"
-		echo "rdns_check = off"
-		echo "spf_check = no"
-		echo "spf_check_helo = no"
-		for line in "$@"; do echo "$line"; done
-	} >"$f"
-}
+# write_conf FILE PIDFILE [extra lines...]; socket mode 0660: sendmail
+# connects as root
+write_conf() { rw_relay_conf "$1" "$2" 0660 "127.0.0.1/32, ::1/128" "${@:3}"; }
 write_conf "$T/rw.conf" "$T/run/rw.pid"
 write_conf "$T/rw-inet.conf" "$T/run/rw-inet.pid"
 write_conf "$T/rw-dryrun.conf" "$T/run/rw.pid" "mode = dryrun"
@@ -324,10 +304,7 @@ else
 	fail "mixed: no queue id in the swaks transcript"
 fi
 
-rw_swaks max-recipients 0 '^<\*\* 452 4\.5\.3 Too many recipients' $S $OUT \
-    --to m1@example.test,m2@example.test,m3@example.test,m4@example.test,m5@example.test,m6@example.test
-check "max-recipients: exactly one recipient refused" \
-    test "$(grep -c '^<\*\* 452' "$(rw_swaks_out max-recipients)")" -eq 1
+rw_relay_max_recipients "$S" "$OUT"
 
 # -------------------------------------------------------------- insiders
 sub=$(rw_subject trusted)
@@ -356,35 +333,13 @@ else
 fi
 
 # -------------------------------------------------------------- inet socket
-IS="--server 127.0.0.1 --port $P_INET --helo client.example.test --from sender@example.org"
-rw_swaks inet-outsider-outside 24 "$DENIED" $IS $OUT --to alice@outside.test
-sub=$(rw_subject inet-local)
-rw_swaks inet-outsider-local 0 '' $IS $OUT --to bob@example.test --h-Subject "$sub"
-rw_expect_delivered "inet milter: outsider -> local delivered" "$sub"
-rw_expect_log "the inet relaywarden logged its refusal" "$T/log/rw-inet.log" \
-    'stage=rcpt action=reject check=relay .*rcpt=<alice@outside\.test>'
+rw_relay_inet $P_INET "$OUT" "$DENIED"
 
 # -------------------------------------------------------------- dryrun
-rw_stop rw
-rw_note "relaywarden stopped in ${RW_STOP_SECS}s; restarting with mode = dryrun"
-rw_start_daemon rw "$T/rw-dryrun.conf" || rw_summary
-sub=$(rw_subject dryrun)
-rw_swaks dryrun-outsider-outside 0 '' $S $OUT --to bob@example.test,alice@outside.test --h-Subject "$sub"
-rw_expect_delivered "dryrun: outsider -> outside delivered" "$sub"
-f=$(rw_sink_file "$sub")
-check "dryrun: both recipients delivered" \
-    test "$(rw_sink_rcpts "$sub" | tr '\n' ' ')" = "alice@outside.test bob@example.test "
-check "dryrun: the delivered message carries X-Relaywarden-Dryrun" \
-    rw_header_has "$f" X-Relaywarden-Dryrun 'rcpt <alice@outside\.test>: would reject \(relay\): 550 5\.7\.1 <alice@outside\.test>: Relaying denied'
-rw_expect_log_all "dryrun: logged with dryrun=yes" "$LOG" 'stage=rcpt action=reject ' \
-    'check=relay' ' dryrun=yes' 'rcpt=<alice@outside\.test>'
+rw_relay_dryrun "$S" "$OUT"
 
 # -------------------------------------------------------------- relaywarden down
-rw_stop rw
-sub=$(rw_subject down)
-rw_swaks down-tempfail 23 '^<\*\* 451 4\.3\.2 ' $S $OUT --to bob@example.test --h-Subject "$sub"
-rw_swaks down-tempfail-insider 23 '^<\*\* 451 4\.3\.2 ' $S --to alice@outside.test
-rw_expect_not_delivered "relaywarden down: nothing delivered, the client keeps the message" "$sub" 2
+rw_relay_down "$S" "$OUT" '4\.3\.2'
 if [ -n "$SHIM" ]; then
 	# the socket is gone (relaywarden removes it at exit) or refuses connections
 	rw_expect_log "sendmail logged the milter failure" "$SMLOG" 'Milter \(relaywarden\): (error connecting to filter|local socket name .* unsafe)'
