@@ -43,14 +43,12 @@ wanted(const struct rw_config *cfg, const struct rw_facts *f)
 }
 
 static void
-start_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
-    const char *qname)
+start_list(struct rw_dns_session *ds, size_t i, const char *qname)
 {
 	rw_dns_release(ds->bl_a[i]);
 	rw_dns_release(ds->bl_txt[i]);
 	ds->bl_a[i] = rw_dns_lookup(qname, RW_T_A);
 	ds->bl_txt[i] = rw_dns_lookup(qname, RW_T_TXT);
-	(void)cfg;
 }
 
 /* start_domain_lists - RHSBL lookups of one kind for a domain */
@@ -67,7 +65,7 @@ start_domain_lists(struct rw_dns_session *ds, const struct rw_config *cfg,
 	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
 		if (cfg->dnsbl[i].kind == kind &&
 		    rw_dns_domain_query(norm, cfg->dnsbl[i].zone, q, sizeof(q)))
-			start_list(ds, cfg, i, q);
+			start_list(ds, i, q);
 }
 
 /* rw_dnsfacts_connect - PTR and client lists */
@@ -106,7 +104,7 @@ rw_dnsfacts_connect(struct rw_dns_session *ds, const struct rw_config *cfg,
 	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
 		if (cfg->dnsbl[i].kind == RW_BL_CLIENT &&
 		    rw_dns_reverse_name(&f->client_ip, cfg->dnsbl[i].zone, q, sizeof(q)))
-			start_list(ds, cfg, i, q);
+			start_list(ds, i, q);
 }
 
 /* rw_dnsfacts_helo - RHSBL on the HELO name */

@@ -41,7 +41,6 @@
 #define AR_HEADER	"Authentication-Results"
 #define SPF_HEADER	"Received-SPF"
 #define AR_FORGED_MAX	16	/* forged Authentication-Results removed per message */
-#define QID_MAX		64
 
 /* Macros we ask the MTA for, per stage (sendmail 8.14+, Postfix 2.5+). */
 #define MACROS_CONNECT	"j {daemon_name}"
@@ -53,7 +52,6 @@
 struct rw_conn {
 	struct rw_snapshot	*snap;
 	struct rw_stages	 st;		/* the session and its lookups */
-	char			 qid[QID_MAX];
 	char			 authserv_id[RW_HOSTNAME_MAX + 1];
 	char			 header[4096];	/* headers, built at EOM */
 	bool			 nr_hdr;	/* the MTA wants no reply to headers */
@@ -77,6 +75,32 @@ conn_ready(SMFICTX *ctx)
 	return c != NULL && c->snap != NULL ? c : NULL;
 }
 
+/* qid - the queue id for log lines, once the MTA has given one */
+static const char *
+qid(const struct rw_conn *c)
+{
+	return c->st.qid[0] != '\0' ? c->st.qid : "NOQUEUE";
+}
+
+/* authserv - our authserv-id (RFC 8601 2.5) for the headers we write */
+static const char *
+authserv(const struct rw_conn *c)
+{
+	return c->authserv_id[0] != '\0' ? c->authserv_id : "localhost";
+}
+
+/* add_header - at the top (our verdicts) or the end; failures logged */
+static bool
+add_header(SMFICTX *ctx, const struct rw_conn *c, bool top, const char *name)
+{
+	int	rc = top ? smfi_insheader(ctx, 0, (char *)name, (char *)c->header) :
+	    smfi_addheader(ctx, (char *)name, (char *)c->header);
+
+	if (rc != MI_SUCCESS)
+		rw_log_err("%s: could not add the %s header", qid(c), name);
+	return rc == MI_SUCCESS;
+}
+
 /* remember_qid - the "i" macro, when the MTA has given it */
 static void
 remember_qid(SMFICTX *ctx, struct rw_conn *c)
@@ -84,7 +108,7 @@ remember_qid(SMFICTX *ctx, struct rw_conn *c)
 	const char *i = smfi_getsymval(ctx, "i");
 
 	if (i != NULL && i[0] != '\0')
-		rw_sanitize(c->qid, sizeof(c->qid), i);
+		rw_sanitize(c->st.qid, sizeof(c->st.qid), i);
 }
 
 /* reply_escape - smfi_setreply() treats '%' as a format character */
@@ -121,7 +145,7 @@ log_verdict(const struct rw_conn *c, enum rw_stage stage,
 		reply[0] = '\0';
 	rw_log_info("%s: stage=%s action=%s%s check=%s client=%s[%s] helo=<%s> "
 	    "from=<%s>%s%s%s%s reason=\"%s\"%s",
-	    c->qid[0] ? c->qid : "NOQUEUE", rw_stage_name(stage),
+	    qid(c), rw_stage_name(stage),
 	    rw_action_name(v->action), v->dryrun ? " dryrun=yes" : "",
 	    v->check != NULL ? v->check : "none", name, f->client_addr, helo,
 	    from, stage == RW_STAGE_RCPT ? " rcpt=<" : "",
@@ -164,7 +188,7 @@ apply(SMFICTX *ctx, struct rw_conn *c, enum rw_stage stage,
 		if (smfi_setreply(ctx, (char *)v->rcode, (char *)v->xcode, text) !=
 		    MI_SUCCESS)
 			rw_log_warn("%s: smfi_setreply failed; the MTA uses its default text",
-			    c->qid[0] ? c->qid : "NOQUEUE");
+			    qid(c));
 		return action == RW_ACT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 	}
 	return SMFIS_CONTINUE;
@@ -332,17 +356,16 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 
 	if (c == NULL)
 		return internal_error(ctx, NULL, "MAIL without a session");
-	c->qid[0] = '\0';
+	c->st.qid[0] = '\0';
 	remember_qid(ctx, c);
 	auth = smfi_getsymval(ctx, "{auth_authen}");
 	check_mail_macros(ctx, auth);
 	c->ar_seen = 0;
 	c->nar_forged = 0;
-	rw_strlcpy_ok(c->st.qid, c->qid, sizeof(c->st.qid));
 	r = rw_stages_mail(&c->st, argv != NULL ? argv[0] : NULL, auth, &v);
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		return apply(ctx, c, RW_STAGE_MAIL, r, &v);
-	rw_log_debug("%s: mail from=<%s>%s", c->qid[0] ? c->qid : "NOQUEUE",
+	rw_log_debug("%s: mail from=<%s>%s", qid(c),
 	    c->st.s.f.sender, c->st.s.f.authenticated ? " authenticated" : "");
 	return SMFIS_CONTINUE;
 }
@@ -357,7 +380,6 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	if (c == NULL)
 		return internal_error(ctx, NULL, "RCPT without a session");
 	remember_qid(ctx, c);
-	rw_strlcpy_ok(c->st.qid, c->qid, sizeof(c->st.qid));
 	r = rw_stages_rcpt(&c->st, argv != NULL ? argv[0] : NULL, &v);
 	return apply(ctx, c, RW_STAGE_RCPT, r, &v);
 }
@@ -401,10 +423,10 @@ remove_forged(SMFICTX *ctx, struct rw_conn *c)
 		if (smfi_chgheader(ctx, AR_HEADER, (int)c->ar_forged[i - 1], NULL) !=
 		    MI_SUCCESS)
 			rw_log_err("%s: could not remove a forged %s header",
-			    c->qid[0] ? c->qid : "NOQUEUE", AR_HEADER);
+			    qid(c), AR_HEADER);
 		else
 			rw_log_info("%s: removed an incoming %s header carrying our "
-			    "authserv-id %s", c->qid[0] ? c->qid : "NOQUEUE", AR_HEADER,
+			    "authserv-id %s", qid(c), AR_HEADER,
 			    c->authserv_id);
 	}
 	c->nar_forged = 0;
@@ -424,30 +446,19 @@ mlfi_eom(SMFICTX *ctx)
 		    "= i (Postfix) or confMILTER_MACROS_EOM (sendmail)");
 	remember_qid(ctx, c);
 	remove_forged(ctx, c);
-	if (rw_spf_received(&c->st.s.f, c->authserv_id[0] ? c->authserv_id : "localhost",
-	    c->header, sizeof(c->header)) &&
-	    smfi_insheader(ctx, 0, SPF_HEADER, c->header) != MI_SUCCESS)
-		rw_log_err("%s: could not add the %s header", c->qid[0] ? c->qid :
-		    "NOQUEUE", SPF_HEADER);
-	if (rw_auth_results(c->snap->cfg, &c->st.s.f, c->authserv_id[0] ?
-	    c->authserv_id : "localhost", c->header, sizeof(c->header)) &&
-	    smfi_insheader(ctx, 0, AR_HEADER, c->header) != MI_SUCCESS)
-		rw_log_err("%s: could not add the %s header", c->qid[0] ? c->qid :
-		    "NOQUEUE", AR_HEADER);
-	if (rw_session_tags(&c->st.s, c->header, sizeof(c->header)) &&
-	    smfi_addheader(ctx, TAG_HEADER, c->header) != MI_SUCCESS)
-		rw_log_err("%s: could not add the %s header", c->qid[0] ? c->qid :
-		    "NOQUEUE", TAG_HEADER);
-	if (rw_session_dryrun_header(&c->st.s, c->header, sizeof(c->header))) {
-		if (smfi_addheader(ctx, DRYRUN_HEADER, c->header) != MI_SUCCESS)
-			rw_log_err("%s: could not add the %s header", c->qid[0] ?
-			    c->qid : "NOQUEUE", DRYRUN_HEADER);
-		else
-			rw_log_info("%s: stage=eom action=continue dryrun=yes "
-			    "header=%s", c->qid[0] ? c->qid : "NOQUEUE", DRYRUN_HEADER);
-	}
+	if (rw_spf_received(&c->st.s.f, authserv(c), c->header, sizeof(c->header)))
+		(void)add_header(ctx, c, true, SPF_HEADER);
+	if (rw_auth_results(c->snap->cfg, &c->st.s.f, authserv(c), c->header,
+	    sizeof(c->header)))
+		(void)add_header(ctx, c, true, AR_HEADER);
+	if (rw_session_tags(&c->st.s, c->header, sizeof(c->header)))
+		(void)add_header(ctx, c, false, TAG_HEADER);
+	if (rw_session_dryrun_header(&c->st.s, c->header, sizeof(c->header)) &&
+	    add_header(ctx, c, false, DRYRUN_HEADER))
+		rw_log_info("%s: stage=eom action=continue dryrun=yes header=%s",
+		    qid(c), DRYRUN_HEADER);
 	rw_session_reset(&c->st.s);
-	c->qid[0] = '\0';
+	c->st.qid[0] = '\0';
 	return SMFIS_CONTINUE;
 }
 
@@ -458,7 +469,7 @@ mlfi_abort(SMFICTX *ctx)
 
 	if (c != NULL) {
 		rw_session_reset(&c->st.s);
-		c->qid[0] = '\0';
+		c->st.qid[0] = '\0';
 	}
 	return SMFIS_CONTINUE;
 }
