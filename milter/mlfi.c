@@ -3,13 +3,16 @@
  * NAME
  *	mlfi - libmilter callbacks: milter data in, policy verdicts out
  * DESCRIPTION
- *	Each callback copies what the MTA gave into the session's facts,
- *	calls the policy core (policy/session.c), logs one line per verdict
- *	and applies it with smfi_setreply() and an SMFIS_* code. No policy
- *	decision is made here.
+ *	Each callback translates one libmilter call into one stage call
+ *	(milter/stages.c: record, gather, decide) and the verdict into a
+ *	libmilter reply: one log line, smfi_setreply() and an SMFIS_* code.
+ *	At end of message it applies the header edits the session lists.
+ *	No policy decision is made here and no session internals are read.
  *
  *	Negotiation asks only for the protocol steps and macros relaywarden
- *	uses: no headers, body, DATA or unknown commands, and per stage the
+ *	uses: headers only when Authentication-Results is written (forged
+ *	ones must be found and removed), end of header only when a check
+ *	runs there, never the body, DATA or unknown commands; per stage the
  *	macros below (smfi_setsymlist), so the MTA sends nothing we ignore.
  *
  *	A session holds a configuration snapshot from connect to close.
@@ -25,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <libmilter/mfapi.h>
 #include <libmilter/mfdef.h>
@@ -35,12 +37,6 @@
 #include "log.h"
 #include "mlfi.h"
 #include "stages.h"
-
-#define DRYRUN_HEADER	"X-Relaywarden-Dryrun"
-#define TAG_HEADER	"X-Relaywarden-Tag"
-#define AR_HEADER	"Authentication-Results"
-#define SPF_HEADER	"Received-SPF"
-#define AR_FORGED_MAX	16	/* forged Authentication-Results removed per message */
 
 /* Macros we ask the MTA for, per stage (sendmail 8.14+, Postfix 2.5+). */
 #define MACROS_CONNECT	"j {daemon_name}"
@@ -52,12 +48,8 @@
 struct rw_conn {
 	struct rw_snapshot	*snap;
 	struct rw_stages	 st;		/* the session and its lookups */
-	char			 authserv_id[RW_HOSTNAME_MAX + 1];
-	char			 header[4096];	/* headers, built at EOM */
+	struct rw_header_edit	 edit;		/* one header edit, at EOM */
 	bool			 nr_hdr;	/* the MTA wants no reply to headers */
-	unsigned int		 ar_seen;	/* Authentication-Results headers so far */
-	unsigned int		 ar_forged[AR_FORGED_MAX];	/* their indexes */
-	size_t			 nar_forged;
 };
 
 static struct rw_conn *
@@ -79,26 +71,7 @@ conn_ready(SMFICTX *ctx)
 static const char *
 qid(const struct rw_conn *c)
 {
-	return c->st.qid[0] != '\0' ? c->st.qid : "NOQUEUE";
-}
-
-/* authserv - our authserv-id (RFC 8601 2.5) for the headers we write */
-static const char *
-authserv(const struct rw_conn *c)
-{
-	return c->authserv_id[0] != '\0' ? c->authserv_id : "localhost";
-}
-
-/* add_header - at the top (our verdicts) or the end; failures logged */
-static bool
-add_header(SMFICTX *ctx, const struct rw_conn *c, bool top, const char *name)
-{
-	int	rc = top ? smfi_insheader(ctx, 0, (char *)name, (char *)c->header) :
-	    smfi_addheader(ctx, (char *)name, (char *)c->header);
-
-	if (rc != MI_SUCCESS)
-		rw_log_err("%s: could not add the %s header", qid(c), name);
-	return rc == MI_SUCCESS;
+	return rw_stages_qid(&c->st);
 }
 
 /* remember_qid - the "i" macro, when the MTA has given it */
@@ -108,7 +81,7 @@ remember_qid(SMFICTX *ctx, struct rw_conn *c)
 	const char *i = smfi_getsymval(ctx, "i");
 
 	if (i != NULL && i[0] != '\0')
-		rw_sanitize(c->st.qid, sizeof(c->st.qid), i);
+		rw_stages_set_qid(&c->st, i);
 }
 
 /* reply_escape - smfi_setreply() treats '%' as a format character */
@@ -130,29 +103,10 @@ static void
 log_verdict(const struct rw_conn *c, enum rw_stage stage,
     const struct rw_verdict *v)
 {
-	const struct rw_facts *f = &c->st.s.f;
-	char	name[128], helo[128], from[300], rcpt[300];
-	char	reply[RW_REPLY_MAX + 32];
+	char	line[1536];
 
-	rw_sanitize(name, sizeof(name), f->client_name[0] ? f->client_name : "unknown");
-	rw_sanitize(helo, sizeof(helo), f->helo);
-	rw_sanitize(from, sizeof(from), f->sender);
-	rw_sanitize(rcpt, sizeof(rcpt), f->rcpt);
-	if (v->action == RW_ACT_REJECT || v->action == RW_ACT_TEMPFAIL)
-		snprintf(reply, sizeof(reply), " reply=\"%s %s %s\"", v->rcode,
-		    v->xcode, v->text);
-	else
-		reply[0] = '\0';
-	rw_log_info("%s: stage=%s action=%s%s check=%s client=%s[%s] helo=<%s> "
-	    "from=<%s>%s%s%s%s reason=\"%s\"%s",
-	    qid(c), rw_stage_name(stage),
-	    rw_action_name(v->action), v->dryrun ? " dryrun=yes" : "",
-	    v->check != NULL ? v->check : "none", name, f->client_addr, helo,
-	    from, stage == RW_STAGE_RCPT ? " rcpt=<" : "",
-	    stage == RW_STAGE_RCPT ? rcpt : "", stage == RW_STAGE_RCPT ? ">" : "",
-	    f->insider ? " insider=yes" : (f->client_ok ? " client_ok=yes" : ""),
-	    v->reason[0] ? v->reason : (f->insider ? "insider" : "no objection"),
-	    reply);
+	rw_stages_logline(&c->st, stage, v, line, sizeof(line));
+	rw_log_info("%s: %s", qid(c), line);
 }
 
 /* internal_error - the configured answer when we cannot decide */
@@ -182,6 +136,8 @@ apply(SMFICTX *ctx, struct rw_conn *c, enum rw_stage stage,
 		return SMFIS_CONTINUE;
 	case RW_ACT_ACCEPT:
 		return SMFIS_ACCEPT;
+	case RW_ACT_TAG:
+		return SMFIS_CONTINUE;
 	case RW_ACT_TEMPFAIL:
 	case RW_ACT_REJECT:
 		reply_escape(text, sizeof(text), v->text);
@@ -201,14 +157,12 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 {
 	/* headers are needed to remove forged Authentication-Results (RFC 8601
 	 * 5); they need no reply, which saves a round trip each */
-	unsigned long unwanted = SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NOUNKNOWN |
-	    SMFIP_NODATA | SMFIP_NR_HDR;
+	unsigned long unwanted = SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA |
+	    SMFIP_NR_HDR;
 	struct rw_snapshot *snap = rw_conf_acquire();
 	bool	mta_ptr = snap != NULL && snap->cfg->use_mta_ptr;
-	/* headers only when we write Authentication-Results (and so must
-	 * remove forged ones): reverse DNS or SPF checks are on */
-	bool	headers = snap == NULL || snap->cfg->rdns_check != RW_RDNS_OFF ||
-	    snap->cfg->spf_check || snap->cfg->spf_check_helo;
+	bool	headers = snap == NULL || rw_session_wants_headers(snap->cfg);
+	bool	eoh = snap == NULL || rw_session_stage_used(snap->cfg, RW_STAGE_EOH);
 	struct rw_conn *c;
 
 	(void)f2;
@@ -234,6 +188,8 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	}
 	if (!headers)
 		unwanted |= SMFIP_NOHDRS;
+	if (!eoh)
+		unwanted |= SMFIP_NOEOH;
 	*pf1 = f1 & unwanted;
 	*pf2 = 0;
 	*pf3 = 0;
@@ -262,7 +218,8 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	struct rw_conn *c;
 	struct rw_verdict v;
 	char	addr[RW_IPTEXT_MAX];
-	const char *a, *j;
+	const char *a;
+	const struct rw_facts *f;
 	enum rw_action r;
 
 	if ((snap = rw_conf_acquire()) == NULL)
@@ -291,18 +248,13 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	if (a == NULL && rw_daemon_warn_once(RW_WARN_CONNECT_ADDR))
 		rw_log_warn("the MTA gave no client address (local submission or a "
 		    "non-IP connection): such clients are outsiders");
-	if (snap->cfg->authserv_id != NULL && snap->cfg->authserv_id[0] != '\0')
-		rw_strlcpy_ok(c->authserv_id, snap->cfg->authserv_id,
-		    sizeof(c->authserv_id));
-	else if ((j = smfi_getsymval(ctx, "j")) != NULL)
-		rw_txt_sanitize(c->authserv_id, sizeof(c->authserv_id), j, strlen(j));
 	if (hostname != NULL && hostname[0] == '[')
 		hostname = NULL;	/* "[addr]": the MTA found no name */
 	r = rw_stages_connect(&c->st, a, hostname != NULL ? hostname : "unknown",
-	    smfi_getsymval(ctx, "{client_resolve}"), &v);
-	rw_log_debug("connect from %s[%s]%s", c->st.s.f.client_name,
-	    c->st.s.f.client_addr,
-	    c->st.s.f.trusted_network ? " (trusted network)" : "");
+	    smfi_getsymval(ctx, "j"), smfi_getsymval(ctx, "{client_resolve}"), &v);
+	f = rw_stages_facts(&c->st);
+	rw_log_debug("connect from %s[%s]%s", f->client_name, f->client_addr,
+	    f->trusted_network ? " (trusted network)" : "");
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		return apply(ctx, c, RW_STAGE_CONNECT, r, &v);
 	return SMFIS_CONTINUE;
@@ -351,22 +303,21 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct rw_conn *c = conn_ready(ctx);
 	struct rw_verdict v;
+	const struct rw_facts *f;
 	const char *auth;
 	enum rw_action r;
 
 	if (c == NULL)
 		return internal_error(ctx, NULL, "MAIL without a session");
-	c->st.qid[0] = '\0';
-	remember_qid(ctx, c);
+	rw_stages_set_qid(&c->st, smfi_getsymval(ctx, "i"));
 	auth = smfi_getsymval(ctx, "{auth_authen}");
 	check_mail_macros(ctx, auth);
-	c->ar_seen = 0;
-	c->nar_forged = 0;
 	r = rw_stages_mail(&c->st, argv != NULL ? argv[0] : NULL, auth, &v);
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		return apply(ctx, c, RW_STAGE_MAIL, r, &v);
-	rw_log_debug("%s: mail from=<%s>%s", qid(c),
-	    c->st.s.f.sender, c->st.s.f.authenticated ? " authenticated" : "");
+	f = rw_stages_facts(&c->st);
+	rw_log_debug("%s: mail from=<%s>%s", qid(c), f->sender,
+	    f->authenticated ? " authenticated" : "");
 	return SMFIS_CONTINUE;
 }
 
@@ -384,18 +335,6 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	return apply(ctx, c, RW_STAGE_RCPT, r, &v);
 }
 
-/* authserv_matches - the header's authserv-id (RFC 8601 2.2) is ours */
-static bool
-authserv_matches(const char *value, const char *ours)
-{
-	size_t	n;
-
-	while (*value == ' ' || *value == '\t' || *value == '\r' || *value == '\n')
-		value++;
-	n = strcspn(value, "; \t\r\n(");
-	return n > 0 && n == strlen(ours) && strncasecmp(value, ours, n) == 0;
-}
-
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
 {
@@ -403,39 +342,63 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 
 	if (c == NULL)
 		return SMFIS_CONTINUE;
-	if (name == NULL || value == NULL || strcasecmp(name, AR_HEADER) != 0)
-		return c->nr_hdr ? SMFIS_NOREPLY : SMFIS_CONTINUE;
-	c->ar_seen++;
-	if (c->authserv_id[0] != '\0' && authserv_matches(value, c->authserv_id)) {
-		if (c->nar_forged < AR_FORGED_MAX)
-			c->ar_forged[c->nar_forged++] = c->ar_seen;
-	}
+	rw_stages_header(&c->st, name, value);
 	return c->nr_hdr ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
-/* remove_forged - delete incoming Authentication-Results in our name */
-static void
-remove_forged(SMFICTX *ctx, struct rw_conn *c)
+static sfsistat
+mlfi_eoh(SMFICTX *ctx)
 {
-	size_t	i;
+	struct rw_conn *c = conn_ready(ctx);
+	struct rw_verdict v;
+	enum rw_action r;
 
-	for (i = c->nar_forged; i > 0; i--) {	/* last first: indexes stay valid */
-		if (smfi_chgheader(ctx, AR_HEADER, (int)c->ar_forged[i - 1], NULL) !=
-		    MI_SUCCESS)
-			rw_log_err("%s: could not remove a forged %s header",
-			    qid(c), AR_HEADER);
+	if (c == NULL)
+		return internal_error(ctx, NULL, "end of header without a session");
+	r = rw_stages_eoh(&c->st, &v);
+	if (r != RW_ACT_CONTINUE || v.check != NULL)
+		return apply(ctx, c, RW_STAGE_EOH, r, &v);
+	return SMFIS_CONTINUE;
+}
+
+/* edit_header - apply one header edit the session listed; failures logged */
+static bool
+edit_header(SMFICTX *ctx, const struct rw_conn *c, const struct rw_header_edit *e)
+{
+	char	*name = (char *)e->name, *value = (char *)e->value;
+	int	 rc;
+
+	switch (e->op) {
+	case RW_HDR_DELETE:
+		rc = smfi_chgheader(ctx, name, (int)e->index, NULL);
+		if (rc == MI_SUCCESS)
+			rw_log_info("%s: removed an incoming %s header %s", qid(c),
+			    e->name, e->value);
 		else
-			rw_log_info("%s: removed an incoming %s header carrying our "
-			    "authserv-id %s", qid(c), AR_HEADER,
-			    c->authserv_id);
+			rw_log_err("%s: could not remove an incoming %s header %s",
+			    qid(c), e->name, e->value);
+		return rc == MI_SUCCESS;
+	case RW_HDR_INSERT_TOP:
+		rc = smfi_insheader(ctx, 0, name, value);
+		break;
+	case RW_HDR_APPEND:
+	default:
+		rc = smfi_addheader(ctx, name, value);
+		break;
 	}
-	c->nar_forged = 0;
+	if (rc != MI_SUCCESS)
+		rw_log_err("%s: could not add the %s header", qid(c), e->name);
+	return rc == MI_SUCCESS;
 }
 
 static sfsistat
 mlfi_eom(SMFICTX *ctx)
 {
 	struct rw_conn *c = conn_ready(ctx);
+	struct rw_verdict v;
+	enum rw_action r;
+	sfsistat rc = SMFIS_CONTINUE;
+	size_t	cursor = 0;
 
 	if (c == NULL)
 		return internal_error(ctx, NULL, "end of message without a session");
@@ -445,21 +408,18 @@ mlfi_eom(SMFICTX *ctx)
 		    "log lines cannot name the message; set milter_end_of_data_macros "
 		    "= i (Postfix) or confMILTER_MACROS_EOM (sendmail)");
 	remember_qid(ctx, c);
-	remove_forged(ctx, c);
-	if (rw_spf_received(&c->st.s.f, authserv(c), c->header, sizeof(c->header)))
-		(void)add_header(ctx, c, true, SPF_HEADER);
-	if (rw_auth_results(c->snap->cfg, &c->st.s.f, authserv(c), c->header,
-	    sizeof(c->header)))
-		(void)add_header(ctx, c, true, AR_HEADER);
-	if (rw_session_tags(&c->st.s, c->header, sizeof(c->header)))
-		(void)add_header(ctx, c, false, TAG_HEADER);
-	if (rw_session_dryrun_header(&c->st.s, c->header, sizeof(c->header)) &&
-	    add_header(ctx, c, false, DRYRUN_HEADER))
-		rw_log_info("%s: stage=eom action=continue dryrun=yes header=%s",
-		    qid(c), DRYRUN_HEADER);
-	rw_session_reset(&c->st.s);
-	c->st.qid[0] = '\0';
-	return SMFIS_CONTINUE;
+	r = rw_stages_eom(&c->st, &v);
+	if (r != RW_ACT_CONTINUE || v.check != NULL)
+		rc = apply(ctx, c, RW_STAGE_EOM, r, &v);
+	if (!rw_action_refuses(r)) {
+		while (rw_stages_header_next(&c->st, &cursor, &c->edit))
+			if (edit_header(ctx, c, &c->edit) &&
+			    strcmp(c->edit.name, "X-Relaywarden-Dryrun") == 0)
+				rw_log_info("%s: stage=eom action=continue dryrun=yes "
+				    "header=%s", qid(c), c->edit.name);
+	}
+	rw_stages_end(&c->st);
+	return rc;
 }
 
 static sfsistat
@@ -467,10 +427,8 @@ mlfi_abort(SMFICTX *ctx)
 {
 	struct rw_conn *c = conn_ready(ctx);
 
-	if (c != NULL) {
-		rw_session_reset(&c->st.s);
-		c->st.qid[0] = '\0';
-	}
+	if (c != NULL)
+		rw_stages_end(&c->st);
 	return SMFIS_CONTINUE;
 }
 
@@ -499,7 +457,7 @@ struct smfiDesc rw_milter_desc = {
 	.xxfi_envfrom = mlfi_envfrom,
 	.xxfi_envrcpt = mlfi_envrcpt,
 	.xxfi_header = mlfi_header,
-	.xxfi_eoh = NULL,
+	.xxfi_eoh = mlfi_eoh,
 	.xxfi_body = NULL,
 	.xxfi_eom = mlfi_eom,
 	.xxfi_abort = mlfi_abort,

@@ -128,7 +128,24 @@ start_network(const struct rw_config *cfg)
 static bool
 refused(const struct rw_verdict *v)
 {
-	return v->action == RW_ACT_REJECT || v->action == RW_ACT_TEMPFAIL;
+	return rw_action_refuses(v->action);
+}
+
+/* print_headers - the header edits the daemon would make at end of message */
+static void
+print_headers(const struct rw_stages *st)
+{
+	struct rw_header_edit *e;
+	size_t	cursor = 0;
+
+	if ((e = malloc(sizeof(*e))) == NULL) {
+		fprintf(stderr, "relaywarden-query: out of memory (headers)\n");
+		return;
+	}
+	while (rw_stages_header_next(st, &cursor, e))
+		if (e->op != RW_HDR_DELETE)
+			printf("header %s: %s\n", e->name, e->value);
+	free(e);
 }
 
 int
@@ -138,10 +155,10 @@ main(int argc, char **argv)
 	const char *helo = NULL, *auth = NULL, *sender = "";
 	const char *rcpts[MAX_RCPTS];
 	size_t	 nrcpts = 0, i, accepted = 0;
-	char	 err[RW_ERR_MAX], hdr[4096], extra[RW_ADDR_MAX + 64];
+	char	 err[RW_ERR_MAX], extra[RW_ADDR_MAX + 64];
 	struct rw_config *cfg;
 	struct rw_stages *st;
-	struct rw_session *s;
+	const struct rw_facts *f;
 	bool	 network = false;
 	struct rw_verdict v;
 	enum rw_action r;
@@ -199,30 +216,30 @@ main(int argc, char **argv)
 		return 2;
 	}
 	rw_stages_init(st, cfg, network);
-	s = &st->s;
-	(void)rw_stages_connect(st, addr, name, NULL, &v);
-	if (!s->f.client_known)
+	f = rw_stages_facts(st);
+	(void)rw_stages_connect(st, addr, name, NULL, NULL, &v);
+	if (!f->client_known)
 		fprintf(stderr, "relaywarden-query: warning: \"%s\" is not an IP "
 		    "address; the client is treated as unknown\n", addr);
 	rw_sanitize(extra, sizeof(extra), name);
-	printf("connect client=%s[%s] action=%s%s%s\n", extra, s->f.client_addr,
+	printf("connect client=%s[%s] action=%s%s%s\n", extra, f->client_addr,
 	    rw_action_name(v.action),
-	    s->f.trusted_network ? " trusted_network=yes insider=yes" : "",
-	    s->f.client_ok ? " client_access=OK" : "");
+	    f->trusted_network ? " trusted_network=yes insider=yes" : "",
+	    f->client_ok ? " client_access=OK" : "");
 	if (helo != NULL) {
 		(void)rw_stages_helo(st, helo, &v);
 		print_verdict("helo", helo, &v, NULL);
 	}
 	r = rw_stages_mail(st, sender, auth, &v);
 	extra[0] = '\0';
-	if (s->f.authenticated) {
+	if (f->authenticated) {
 		char	user[RW_ADDR_MAX + 1];
 
-		rw_sanitize(user, sizeof(user), s->f.auth_user);
+		rw_sanitize(user, sizeof(user), f->auth_user);
 		snprintf(extra, sizeof(extra), " authenticated=%s insider=%s", user,
 		    cfg->trust_authenticated ? "yes" : "no(trust_authenticated=no)");
 	}
-	print_verdict("mail", s->f.sender, &v, extra);
+	print_verdict("mail", f->sender, &v, extra);
 	if (r == RW_ACT_CONTINUE && !refused(&v)) {
 		for (i = 0; i < nrcpts; i++) {
 			(void)rw_stages_rcpt(st, rcpts[i], &v);
@@ -232,9 +249,15 @@ main(int argc, char **argv)
 		}
 	}
 	if (network)
-		print_dns_facts(cfg, &s->f);
-	if (rw_session_dryrun_header(s, hdr, sizeof(hdr)))
-		printf("header X-Relaywarden-Dryrun: %s\n", hdr);
+		print_dns_facts(cfg, f);
+	if (accepted > 0) {
+		(void)rw_stages_eom(st, &v);
+		if (v.check != NULL || v.action != RW_ACT_CONTINUE)
+			print_verdict("eom", NULL, &v, NULL);
+		if (!refused(&v))
+			print_headers(st);
+	} else	/* the notes of a refused message are still worth seeing */
+		print_headers(st);
 	printf("result: %s (%zu of %zu recipients accepted)\n",
 	    accepted > 0 ? "accepted" : "refused", accepted, nrcpts);
 	rw_stages_release(st);

@@ -3,11 +3,14 @@
  * NAME
  *	stages - the per-stage sequence shared by the milter and the query tool
  * DESCRIPTION
- *	See stages.h. SPF is evaluated when its identity is known (HELO at
+ *	See stages.h. Each stage function records its facts, then calls
+ *	run(): every gatherer is started for the stage, every gatherer
+ *	whose facts the stage's verdict needs is awaited, and the policy
+ *	decides once. SPF is evaluated when its identity is known (HELO at
  *	HELO, MAIL FROM at MAIL) and only for clients it applies to: known
- *	address, not an insider, not client_access OK. Its verdict is given
- *	at MAIL by the policy (policy/spf.c). DNS facts are gathered once
- *	per transaction at dns_verdict_stage, bounded by dns_deadline.
+ *	address, not an insider, not client_access OK; its verdict is given
+ *	at MAIL by the policy (policy/spf.c). DNS facts are gathered at
+ *	dns_verdict_stage, bounded by dns_deadline.
  */
 #include "config.h"
 
@@ -15,6 +18,114 @@
 
 #include "spf.h"
 #include "stages.h"
+
+/*
+ * A gatherer collects facts from outside the policy core. start() runs
+ * after a stage's facts are recorded (it may begin lookups, or do the
+ * whole work when that is cheap or synchronous); await() runs before a
+ * stage is decided and must return with every fact that stage's checks
+ * need, or with the facts marked as failed (never blocking past its
+ * deadline). Either may be NULL.
+ */
+struct gatherer {
+	const char	*name;
+	void		(*start)(struct rw_stages *, enum rw_stage);
+	void		(*await)(struct rw_stages *, enum rw_stage);
+};
+
+static const char *
+qid_or_noqueue(const struct rw_stages *st)
+{
+	return st->qid[0] != '\0' ? st->qid : "NOQUEUE";
+}
+
+/* dns_start - begin the lookups the stage's facts make possible */
+static void
+dns_start(struct rw_stages *st, enum rw_stage stage)
+{
+	struct rw_facts *f = &st->s.f;
+
+	if (!st->network)
+		return;
+	switch (stage) {
+	case RW_STAGE_CONNECT:
+		rw_dnsfacts_connect(&st->ds, st->cfg, f,
+		    st->mta_resolve[0] != '\0' ? st->mta_resolve : NULL,
+		    f->client_name);
+		break;
+	case RW_STAGE_HELO:
+		rw_dnsfacts_helo(&st->ds, st->cfg, f);
+		break;
+	case RW_STAGE_MAIL:
+		rw_dnsfacts_mail(&st->ds, st->cfg, f);
+		break;
+	case RW_STAGE_RCPT:
+	case RW_STAGE_EOH:
+	case RW_STAGE_EOM:
+		break;
+	}
+}
+
+/* dns_await - DNS facts are due at dns_verdict_stage (bounded wait) */
+static void
+dns_await(struct rw_stages *st, enum rw_stage stage)
+{
+	if (st->network && st->cfg->dns_verdict_stage == stage)
+		rw_dnsfacts_gather(&st->ds, st->cfg, &st->s.f, qid_or_noqueue(st));
+}
+
+static bool
+spf_applies(const struct rw_stages *st)
+{
+	return st->network && st->s.f.client_known && !st->s.f.insider &&
+	    !st->s.f.client_ok;
+}
+
+/* spf_start - evaluate the identity the stage made known (synchronous) */
+static void
+spf_start(struct rw_stages *st, enum rw_stage stage)
+{
+	struct rw_facts *f = &st->s.f;
+
+	if (!spf_applies(st))
+		return;
+	if (stage == RW_STAGE_HELO && st->cfg->spf_check_helo && f->helo[0] != '\0')
+		rw_spf_check(RW_SPF_ID_HELO, f->client_addr, f->helo, NULL,
+		    st->cfg->dns_deadline_ms, &f->spf_helo);
+	if (stage == RW_STAGE_MAIL && st->cfg->spf_check)
+		rw_spf_check(RW_SPF_ID_MAILFROM, f->client_addr, f->helo,
+		    f->sender, st->cfg->dns_deadline_ms, &f->spf_mail);
+}
+
+static const struct gatherer gatherers[] = {
+	{ .name = "dns", .start = dns_start, .await = dns_await },
+	{ .name = "spf", .start = spf_start, .await = NULL },
+};
+#define NGATHERERS	(sizeof(gatherers) / sizeof(gatherers[0]))
+
+/* decide - await what the stage's verdict needs, then decide once */
+static enum rw_action
+decide(struct rw_stages *st, enum rw_stage stage, struct rw_verdict *v)
+{
+	size_t	i;
+
+	for (i = 0; i < NGATHERERS; i++)
+		if (gatherers[i].await != NULL)
+			gatherers[i].await(st, stage);
+	return rw_session_decide(&st->s, stage, v);
+}
+
+/* run - the stage's facts are recorded: start the gatherers, decide */
+static enum rw_action
+run(struct rw_stages *st, enum rw_stage stage, struct rw_verdict *v)
+{
+	size_t	i;
+
+	for (i = 0; i < NGATHERERS; i++)
+		if (gatherers[i].start != NULL)
+			gatherers[i].start(st, stage);
+	return decide(st, stage, v);
+}
 
 void
 rw_stages_init(struct rw_stages *st, const struct rw_config *cfg, bool network)
@@ -25,58 +136,24 @@ rw_stages_init(struct rw_stages *st, const struct rw_config *cfg, bool network)
 	rw_session_init(&st->s, cfg);
 }
 
-static const char *
-qid(const struct rw_stages *st)
-{
-	return st->qid[0] != '\0' ? st->qid : "NOQUEUE";
-}
-
-static bool
-spf_applies(const struct rw_stages *st)
-{
-	return st->network && st->s.f.client_known && !st->s.f.insider &&
-	    !st->s.f.client_ok;
-}
-
-/* gather - DNS facts are due at this stage: wait for them (bounded) */
-static void
-gather(struct rw_stages *st, enum rw_stage stage)
-{
-	if (st->network && st->cfg->dns_verdict_stage == stage)
-		rw_dnsfacts_gather(&st->ds, st->cfg, &st->s.f, qid(st));
-}
-
 enum rw_action
 rw_stages_connect(struct rw_stages *st, const char *addr, const char *name,
-    const char *mta_resolve, struct rw_verdict *v)
+    const char *mta_host, const char *mta_resolve, struct rw_verdict *v)
 {
-	enum rw_action r = rw_session_connect(&st->s, addr, name, v);
-
-	if (st->network)
-		rw_dnsfacts_connect(&st->ds, st->cfg, &st->s.f, mta_resolve, name);
-	if (r == RW_ACT_CONTINUE && st->cfg->dns_verdict_stage == RW_STAGE_CONNECT) {
-		gather(st, RW_STAGE_CONNECT);
-		r = rw_session_decide(&st->s, RW_STAGE_CONNECT, v);
-	}
-	return r;
+	rw_session_record_connect(&st->s, addr, name, mta_host);
+	st->mta_resolve[0] = '\0';
+	if (mta_resolve != NULL)
+		rw_sanitize(st->mta_resolve, sizeof(st->mta_resolve), mta_resolve);
+	st->helo_decided = false;
+	return run(st, RW_STAGE_CONNECT, v);
 }
 
 enum rw_action
 rw_stages_helo(struct rw_stages *st, const char *helo, struct rw_verdict *v)
 {
-	enum rw_action r = rw_session_helo(&st->s, helo, v);
-
-	st->helo_seen = true;
-	if (st->network)
-		rw_dnsfacts_helo(&st->ds, st->cfg, &st->s.f);
-	if (st->cfg->spf_check_helo && spf_applies(st) && st->s.f.helo[0] != '\0')
-		rw_spf_check(RW_SPF_ID_HELO, st->s.f.client_addr, st->s.f.helo, NULL,
-		    st->cfg->dns_deadline_ms, &st->s.f.spf_helo);
-	if (r == RW_ACT_CONTINUE && st->cfg->dns_verdict_stage == RW_STAGE_HELO) {
-		gather(st, RW_STAGE_HELO);
-		r = rw_session_decide(&st->s, RW_STAGE_HELO, v);
-	}
-	return r;
+	rw_session_record_helo(&st->s, helo);
+	st->helo_decided = true;
+	return run(st, RW_STAGE_HELO, v);
 }
 
 enum rw_action
@@ -85,28 +162,82 @@ rw_stages_mail(struct rw_stages *st, const char *sender, const char *auth_user,
 {
 	enum rw_action r;
 
-	/* a client that skips HELO must not skip a HELO-stage DNS verdict */
-	if (st->cfg->dns_verdict_stage == RW_STAGE_HELO && !st->helo_seen) {
-		st->helo_seen = true;
-		gather(st, RW_STAGE_HELO);
-		if ((r = rw_session_decide(&st->s, RW_STAGE_HELO, v)) != RW_ACT_CONTINUE)
+	/* a client that skips HELO must not skip the HELO stage's verdict */
+	if (!st->helo_decided) {
+		st->helo_decided = true;
+		if (rw_session_stage_used(st->cfg, RW_STAGE_HELO) &&
+		    rw_action_refuses(r = decide(st, RW_STAGE_HELO, v)))
 			return r;
 	}
-	rw_session_begin_mail(&st->s, sender, auth_user);
-	if (st->network)
-		rw_dnsfacts_mail(&st->ds, st->cfg, &st->s.f);
-	if (st->cfg->spf_check && spf_applies(st))
-		rw_spf_check(RW_SPF_ID_MAILFROM, st->s.f.client_addr, st->s.f.helo,
-		    st->s.f.sender, st->cfg->dns_deadline_ms, &st->s.f.spf_mail);
-	gather(st, RW_STAGE_MAIL);
-	return rw_session_decide(&st->s, RW_STAGE_MAIL, v);
+	rw_session_record_mail(&st->s, sender, auth_user);
+	return run(st, RW_STAGE_MAIL, v);
 }
 
 enum rw_action
 rw_stages_rcpt(struct rw_stages *st, const char *rcpt, struct rw_verdict *v)
 {
-	gather(st, RW_STAGE_RCPT);
-	return rw_session_rcpt(&st->s, rcpt, v);
+	rw_session_record_rcpt(&st->s, rcpt);
+	return run(st, RW_STAGE_RCPT, v);
+}
+
+void
+rw_stages_header(struct rw_stages *st, const char *name, const char *value)
+{
+	rw_session_record_header(&st->s, name, value);
+}
+
+enum rw_action
+rw_stages_eoh(struct rw_stages *st, struct rw_verdict *v)
+{
+	return run(st, RW_STAGE_EOH, v);
+}
+
+enum rw_action
+rw_stages_eom(struct rw_stages *st, struct rw_verdict *v)
+{
+	return run(st, RW_STAGE_EOM, v);
+}
+
+bool
+rw_stages_header_next(const struct rw_stages *st, size_t *cursor,
+    struct rw_header_edit *e)
+{
+	return rw_session_header_next(&st->s, cursor, e);
+}
+
+void
+rw_stages_end(struct rw_stages *st)
+{
+	rw_session_reset(&st->s);
+	st->qid[0] = '\0';
+}
+
+void
+rw_stages_set_qid(struct rw_stages *st, const char *qid)
+{
+	if (qid != NULL && qid[0] != '\0')
+		rw_sanitize(st->qid, sizeof(st->qid), qid);
+	else
+		st->qid[0] = '\0';
+}
+
+const char *
+rw_stages_qid(const struct rw_stages *st)
+{
+	return qid_or_noqueue(st);
+}
+
+const struct rw_facts *
+rw_stages_facts(const struct rw_stages *st)
+{
+	return &st->s.f;
+}
+
+void
+rw_stages_logline(const struct rw_stages *st, enum rw_stage stage,
+    const struct rw_verdict *v, char *buf, size_t len)
+{
+	rw_session_logline(&st->s, stage, v, buf, len);
 }
 
 void

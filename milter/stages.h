@@ -1,14 +1,23 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
- *	stages.h - one SMTP session driven through facts, lookups and checks
+ *	stages.h - one SMTP session driven through facts, gatherers and checks
  * DESCRIPTION
- *	The sequence both the milter and relaywarden-query follow at each
- *	stage: record the stage's facts in the policy session, start the DNS
- *	lookups that became possible, run SPF for the identity that became
- *	known, gather the DNS facts when dns_verdict_stage is reached, then
- *	let the policy decide. mlfi.c only adds libmilter around it, so the
- *	query tool answers with the very sequence that decides real mail.
+ *	The sequence both the milter and relaywarden-query follow at every
+ *	stage, end of header, end of message and abort included:
+ *
+ *	    record what the MTA gave (the policy session's facts)
+ *	    -> start the gatherers the new facts make possible
+ *	    -> await the gatherers whose facts this stage's verdict needs
+ *	    -> decide once (rw_session_decide: the checks of the stage)
+ *
+ *	Gatherers collect facts from outside the policy core: DNS lookups
+ *	(dnsfacts.c, started at connect, HELO and MAIL, awaited at
+ *	dns_verdict_stage) and SPF (spf.c, evaluated when its identity is
+ *	known). A state store and content scanning plug in as further rows
+ *	of the gatherer table in stages.c. mlfi.c only adds libmilter
+ *	around these calls, so the query tool answers with the very
+ *	sequence that decides real mail.
  */
 #ifndef RW_STAGES_H
 #define RW_STAGES_H
@@ -21,19 +30,44 @@ struct rw_stages {
 	struct rw_session	 s;
 	struct rw_dns_session	 ds;
 	bool			 network;	/* DNS and SPF lookups allowed */
-	bool			 helo_seen;	/* the client said HELO/EHLO */
+	bool			 helo_decided;	/* the HELO stage was decided */
+	char			 mta_resolve[16];	/* {client_resolve}, at connect */
 	char			 qid[64];	/* for log lines */
 };
 
 void	rw_stages_init(struct rw_stages *, const struct rw_config *, bool network);
+/* mta_host: macro j; mta_resolve: {client_resolve}; either may be NULL */
 enum rw_action rw_stages_connect(struct rw_stages *, const char *addr,
-	    const char *name, const char *mta_resolve, struct rw_verdict *);
+	    const char *name, const char *mta_host, const char *mta_resolve,
+	    struct rw_verdict *);
 enum rw_action rw_stages_helo(struct rw_stages *, const char *helo,
 	    struct rw_verdict *);
 enum rw_action rw_stages_mail(struct rw_stages *, const char *sender,
 	    const char *auth_user, struct rw_verdict *);
 enum rw_action rw_stages_rcpt(struct rw_stages *, const char *rcpt,
 	    struct rw_verdict *);
+/* rw_stages_header - one header of the message (recorded, no verdict) */
+void	rw_stages_header(struct rw_stages *, const char *name, const char *value);
+enum rw_action rw_stages_eoh(struct rw_stages *, struct rw_verdict *);
+/*
+ * rw_stages_eom - the end-of-message verdict. Unless it refuses, the
+ * caller then applies rw_stages_header_next()'s edits. Either way it
+ * ends with rw_stages_end().
+ */
+enum rw_action rw_stages_eom(struct rw_stages *, struct rw_verdict *);
+bool	rw_stages_header_next(const struct rw_stages *, size_t *cursor,
+	    struct rw_header_edit *);
+/* rw_stages_end - the transaction is over (end of message, RSET, abort) */
+void	rw_stages_end(struct rw_stages *);
+
+/* rw_stages_set_qid - the MTA's queue id, for log lines */
+void	rw_stages_set_qid(struct rw_stages *, const char *qid);
+const char *rw_stages_qid(const struct rw_stages *);
+/* rw_stages_facts - what was recorded and gathered so far (read only) */
+const struct rw_facts *rw_stages_facts(const struct rw_stages *);
+/* rw_stages_logline - the one log line for a verdict (qid not included) */
+void	rw_stages_logline(const struct rw_stages *, enum rw_stage,
+	    const struct rw_verdict *, char *buf, size_t len);
 void	rw_stages_release(struct rw_stages *);
 
 #endif /* RW_STAGES_H */

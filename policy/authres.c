@@ -6,8 +6,9 @@
  *	rw_auth_results() writes "authserv-id; method=result ..." for what
  *	this session checked. iprev (RFC 8601 2.7.3): pass, fail (names,
  *	none resolving back), permerror (no PTR), temperror. Nothing is
- *	written (false) when no method was checked. rw_session_tags()
- *	lists what a "tag" action noted, for the X-Relaywarden-Tag header.
+ *	written (false) when no method was checked. It reports the facts
+ *	the gatherers recorded (what was checked and what came of it); what
+ *	the checks made of them is in the session's outcomes.
  */
 #include "config.h"
 
@@ -121,50 +122,4 @@ rw_auth_results(const struct rw_config *cfg, const struct rw_facts *f,
 		any = true;
 	}
 	return any && !o.overflow;
-}
-
-/* rw_session_tags - what tag actions noted; false when nothing */
-bool
-rw_session_tags(const struct rw_session *s, char *buf, size_t len)
-{
-	const struct rw_config *cfg = s->cfg;
-	char	names[256];
-	int	score;
-	size_t	o = 0;
-	int	n;
-
-	if (len == 0 || s->f.insider || s->f.client_ok)
-		return false;
-	buf[0] = '\0';
-	if (cfg->rdns_check == RW_RDNS_TAG && (s->f.rdns == RW_RDNS_NONE ||
-	    (s->f.rdns == RW_RDNS_MISMATCH && cfg->rdns_require_forward))) {
-		n = snprintf(buf, len, "rdns=%s", rw_rdns_result_name(s->f.rdns));
-		if (n > 0 && (size_t)n < len)
-			o = (size_t)n;
-	}
-	if (s->f.spf_mail.result != RW_SPF_NOT_CHECKED &&
-	    cfg->spf_action[s->f.spf_mail.result] == RW_SPFACT_TAG && o < len) {
-		n = snprintf(buf + o, len - o, "%sspf=%s", o ? "; " : "",
-		    rw_spf_result_name(s->f.spf_mail.result));
-		if (n > 0 && (size_t)n < len - o)
-			o += (size_t)n;
-	}
-	if (s->f.spf_helo.result != RW_SPF_NOT_CHECKED &&
-	    s->f.spf_mail.result != RW_SPF_PASS &&
-	    cfg->spf_action[s->f.spf_helo.result] == RW_SPFACT_TAG && o < len) {
-		n = snprintf(buf + o, len - o, "%sspf-helo=%s", o ? "; " : "",
-		    rw_spf_result_name(s->f.spf_helo.result));
-		if (n > 0 && (size_t)n < len - o)
-			o += (size_t)n;
-	}
-	if (cfg->dnsbl_action == RW_DNSACT_TAG && cfg->ndnsbl > 0) {
-		score = rw_dnsbl_score(cfg, &s->f, names, sizeof(names));
-		if (score >= cfg->dnsbl_threshold && o < len) {
-			n = snprintf(buf + o, len - o, "%sdnsbl=%d (%s)",
-			    o ? "; " : "", score, names);
-			if (n > 0 && (size_t)n < len - o)
-				o += (size_t)n;
-		}
-	}
-	return o > 0;
 }

@@ -5,7 +5,8 @@
  * DESCRIPTION
  *	Every check has the rw_check_fn signature and is listed once in the
  *	table in session.c. rw_verdict_set() is the one place that fills a
- *	verdict's reply, so codes and texts stay consistent.
+ *	verdict's reply, so codes and texts stay consistent; rw_verdict_tag()
+ *	fills a TAG outcome's header part.
  */
 #ifndef RW_CHECKS_H
 #define RW_CHECKS_H
@@ -31,5 +32,8 @@ const struct rw_client_rule *rw_access_client_lookup(const struct rw_config *,
 enum rw_action	rw_verdict_set(struct rw_verdict *, enum rw_action,
 		    const char *check, const char *rcode, const char *xcode,
 		    const char *text, const char *reason);
+/* rw_verdict_tag - a TAG outcome: the header part and the log reason */
+enum rw_action	rw_verdict_tag(struct rw_verdict *, const char *check,
+		    const char *tag, const char *reason);
 
 #endif /* RW_CHECKS_H */

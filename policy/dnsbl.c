@@ -290,15 +290,24 @@ rw_check_dnsbl(const struct rw_config *cfg, const struct rw_facts *f,
 	}
 	if (lo < cfg->dnsbl_threshold && hi >= cfg->dnsbl_threshold) {
 		/* a list that did not answer could change the outcome */
-		if (cfg->dns_fail_open)
-			return RW_ACT_CONTINUE;
 		snprintf(reason, sizeof(reason), "block list lookup failed "
 		    "(score %d, threshold %d, unanswered lists could reach it)",
 		    definite, cfg->dnsbl_threshold);
-		return rw_verdict_set(v, RW_ACT_TEMPFAIL, "dnsbl", "451", "4.4.3",
-		    "DNS block list lookup failed, try again later", reason);
+		if (!cfg->dns_fail_open)
+			return rw_verdict_set(v, RW_ACT_TEMPFAIL, "dnsbl", "451",
+			    "4.4.3", "DNS block list lookup failed, try again later",
+			    reason);
 	}
-	if (lo < cfg->dnsbl_threshold || cfg->dnsbl_action == RW_DNSACT_TAG)
+	if (cfg->dnsbl_action == RW_DNSACT_TAG) {
+		/* the lists that did answer are what the tag reports */
+		if (definite < cfg->dnsbl_threshold)
+			return RW_ACT_CONTINUE;
+		snprintf(text, sizeof(text), "dnsbl=%d (%.250s)", definite, names);
+		snprintf(reason, sizeof(reason), "listed in %.180s (score %d, "
+		    "threshold %d, tag)", names, definite, cfg->dnsbl_threshold);
+		return rw_verdict_tag(v, "dnsbl", text, reason);
+	}
+	if (lo < cfg->dnsbl_threshold)
 		return RW_ACT_CONTINUE;
 	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
 		if (cfg->dnsbl[i].weight > 0 && zone_counts(&cfg->dnsbl[i], &f->bl[i]) &&

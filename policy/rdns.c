@@ -9,7 +9,8 @@
  *	The glue does the lookups and fills in what it saw.
  *
  *	rw_check_rdns() applies rdns_check at dns_verdict_stage: off and
- *	tag never refuse a client for its reverse DNS; tempfail gives 450
+ *	tag never refuse a client for its reverse DNS (tag records
+ *	"rdns=none" or "rdns=mismatch"); tempfail gives 450
  *	4.7.25 and reject 550 5.7.25 (RFC 7372 "Reverse DNS validation
  *	failed"), naming the client address. A mismatch counts as missing
  *	only with rdns_require_forward. A temperror is a 450 4.7.25 in every
@@ -62,8 +63,14 @@ rw_check_rdns(const struct rw_config *cfg, const struct rw_facts *f,
 	}
 	missing = f->rdns == RW_RDNS_NONE ||
 	    (f->rdns == RW_RDNS_MISMATCH && cfg->rdns_require_forward);
-	if (!missing || cfg->rdns_check == RW_RDNS_TAG)
+	if (!missing)
 		return RW_ACT_CONTINUE;
+	if (cfg->rdns_check == RW_RDNS_TAG) {
+		snprintf(text, sizeof(text), "rdns=%s", rw_rdns_result_name(f->rdns));
+		snprintf(reason, sizeof(reason), "rdns %s (PTR %s, tag)",
+		    rw_rdns_result_name(f->rdns), rw_dns_status_name(f->ptr_status));
+		return rw_verdict_tag(v, "rdns", text, reason);
+	}
 	if (f->rdns == RW_RDNS_NONE) {
 		snprintf(text, sizeof(text), "Reverse DNS validation failed: "
 		    "%s has no PTR record", f->client_addr);

@@ -28,27 +28,42 @@
 #define RW_REASON_MAX	256	/* log reason */
 #define RW_IPTEXT_MAX	64	/* IPv6 text plus scope, with room */
 #define RW_HOPS_MAX	8	/* routing hops we are willing to judge */
-#define RW_NOTES_MAX	16	/* dryrun notes kept per transaction */
+#define RW_OUTCOMES_MAX	16	/* tags and dryrun notes kept per session */
+#define RW_TAG_MAX	320	/* one check's X-Relaywarden-Tag part */
+#define RW_HEADER_MAX	4096	/* one header value we write */
+#define RW_AR_FORGED_MAX 16	/* forged Authentication-Results removed per message */
 #define RW_ERR_MAX	4096	/* configuration error report */
 #define RW_DNSBL_MAX	32	/* block/allow lists of all kinds */
 #define RW_DNSBL_A_MAX	8	/* A answers kept per list */
 #define RW_TXT_MAX	256	/* TXT reason kept for a reply */
 #define RW_PTR_MAX	4	/* PTR names checked for forward confirmation */
 
+/*
+ * A check's outcome. TAG lets the mail through and marks it (the
+ * X-Relaywarden-Tag header); the checks after it still run. TEMPFAIL and
+ * REJECT end the stage. (Discard and quarantine come with content rules.)
+ */
 enum rw_action {
 	RW_ACT_CONTINUE = 0,	/* no objection; go on */
 	RW_ACT_ACCEPT,		/* accept without further checks */
+	RW_ACT_TAG,		/* accept, marked */
 	RW_ACT_TEMPFAIL,	/* 4xx */
 	RW_ACT_REJECT		/* 5xx */
 };
 
+/* rw_action_refuses - TEMPFAIL or REJECT: the MTA must refuse */
+#define rw_action_refuses(a)	((a) == RW_ACT_TEMPFAIL || (a) == RW_ACT_REJECT)
+
+/* The SMTP stages, in the order the MTA reaches them. */
 enum rw_stage {
 	RW_STAGE_CONNECT = 0,
 	RW_STAGE_HELO,
 	RW_STAGE_MAIL,
 	RW_STAGE_RCPT,
-	RW_STAGE_EOM
+	RW_STAGE_EOH,		/* end of the message header */
+	RW_STAGE_EOM		/* end of the message */
 };
+#define RW_NSTAGES	6
 
 enum rw_mode { RW_MODE_ENFORCE = 0, RW_MODE_DRYRUN };
 
@@ -369,10 +384,17 @@ struct rw_verdict {
 	char		 xcode[8];	/* "5.7.1" */
 	char		 text[RW_REPLY_MAX];
 	char		 reason[RW_REASON_MAX];
+	char		 tag[RW_TAG_MAX];	/* TAG: "rdns=none", for the header */
 };
 
-/* A note of a verdict that dryrun mode did not enforce. */
-struct rw_note {
+/*
+ * What a stage's checks decided that outlives the stage: a TAG (for
+ * X-Relaywarden-Tag) or, in dryrun mode, a refusal not enforced (for
+ * X-Relaywarden-Dryrun). Outcomes of CONNECT and HELO belong to the
+ * connection and are kept across transactions; the others to the
+ * transaction.
+ */
+struct rw_outcome {
 	enum rw_stage	 stage;
 	struct rw_verdict v;
 	char		 subject[RW_ADDR_MAX + 1];	/* the recipient or sender */
@@ -381,55 +403,99 @@ struct rw_note {
 struct rw_session {
 	const struct rw_config	*cfg;
 	struct rw_facts		 f;
-	/* client_access REJECT/TEMPFAIL found at connect, applied at MAIL */
-	bool			 client_pending;
-	struct rw_verdict	 client_verdict;
-	/* dryrun notes of the current transaction */
-	struct rw_note		 notes[RW_NOTES_MAX];
-	size_t			 nnotes;
-	size_t			 notes_dropped;
+	char			 authserv_id[RW_HOSTNAME_MAX + 1];
+	/* tags and dryrun notes, in the order decided */
+	struct rw_outcome	 outcomes[RW_OUTCOMES_MAX];
+	size_t			 noutcomes;
+	size_t			 outcomes_dropped;
+	/* incoming Authentication-Results carrying our authserv-id */
+	unsigned int		 ar_seen;
+	unsigned int		 ar_forged[RW_AR_FORGED_MAX];	/* their indexes */
+	size_t			 nar_forged;
 };
 
+/*
+ * rw_check_fn - one check: look at the facts, say CONTINUE or fill in the
+ * verdict (rw_verdict_set, rw_verdict_tag) and return its action: TAG,
+ * TEMPFAIL or REJECT. A check never changes the facts.
+ */
 typedef enum rw_action rw_check_fn(const struct rw_config *,
     const struct rw_facts *, struct rw_verdict *);
 
 /*
- * The session functions run each stage's checks in order and return the
- * action the MTA must be given. In dryrun mode a TEMPFAIL or REJECT is
- * recorded as a note, v->dryrun is set, and CONTINUE is returned. The
- * verdict always describes what the policy decided, for the log.
+ * The session: every stage goes the same way. The glue records what the
+ * MTA gave (rw_session_record_*), starts and awaits its gatherers (DNS,
+ * SPF), then calls rw_session_decide() once for the stage. decide runs
+ * the stage's checks from the table in session.c, once each, and returns
+ * the action the MTA must be given: TEMPFAIL or REJECT (the first check
+ * that refuses ends the stage), else CONTINUE; v->action is TAG when a
+ * check tagged (the tag is recorded for the header). In dryrun mode a
+ * refusal is recorded as an outcome, v->dryrun is set, and CONTINUE is
+ * returned. The verdict always describes what the policy decided, for
+ * the log. At the end of the message rw_session_header_next() lists the
+ * header edits, built from the recorded facts and outcomes.
  */
 void	rw_session_init(struct rw_session *, const struct rw_config *);
-enum rw_action rw_session_connect(struct rw_session *, const char *addr,
-	    const char *name, struct rw_verdict *);
-enum rw_action rw_session_helo(struct rw_session *, const char *helo,
-	    struct rw_verdict *);
-enum rw_action rw_session_mail(struct rw_session *, const char *sender,
-	    const char *auth_user, struct rw_verdict *);
-enum rw_action rw_session_rcpt(struct rw_session *, const char *rcpt,
-	    struct rw_verdict *);
-/*
- * For the glue, which must gather DNS facts between recording a stage's
- * facts and deciding it: rw_session_begin_mail() records what
- * rw_session_mail() would, and rw_session_decide() runs the checks of
- * CONNECT, HELO or MAIL (again). RCPT is always rw_session_rcpt().
- */
-void	rw_session_begin_mail(struct rw_session *, const char *sender,
+/* mta_host: the MTA's own name (macro j), the authserv-id unless configured */
+void	rw_session_record_connect(struct rw_session *, const char *addr,
+	    const char *name, const char *mta_host);
+void	rw_session_record_helo(struct rw_session *, const char *helo);
+/* rw_session_record_mail - a new transaction: sender and authentication */
+void	rw_session_record_mail(struct rw_session *, const char *sender,
 	    const char *auth_user);
+void	rw_session_record_rcpt(struct rw_session *, const char *rcpt);
+/* rw_session_record_header - one header of the incoming message */
+void	rw_session_record_header(struct rw_session *, const char *name,
+	    const char *value);
 enum rw_action rw_session_decide(struct rw_session *, enum rw_stage,
 	    struct rw_verdict *);
-/* rw_session_reset - a new transaction starts (MAIL, RSET, end of message) */
+/* rw_session_reset - the transaction ends (RSET, abort, end of message) */
 void	rw_session_reset(struct rw_session *);
 
+/* rw_session_stage_used - does any check run at this stage */
+bool	rw_session_stage_used(const struct rw_config *, enum rw_stage);
+/* rw_session_wants_headers - the header step is needed (forged A-R removal) */
+bool	rw_session_wants_headers(const struct rw_config *);
+
+enum rw_header_op {
+	RW_HDR_DELETE = 0,	/* the index-th header of this name (1-based) */
+	RW_HDR_INSERT_TOP,	/* our verdicts: above the MTA's Received */
+	RW_HDR_APPEND
+};
+
+struct rw_header_edit {
+	enum rw_header_op op;
+	const char	*name;		/* static */
+	unsigned int	 index;		/* DELETE */
+	char		 value[RW_HEADER_MAX];	/* DELETE: why, for the log */
+};
+
 /*
- * rw_session_dryrun_header - format the transaction's dryrun notes as
- * one header value; false when there is nothing to report.
+ * rw_session_header_next - the next header edit at end of message;
+ * start with *cursor = 0; false when there are no more. Forged
+ * Authentication-Results first (last first, so indexes stay valid),
+ * then Received-SPF, Authentication-Results, X-Relaywarden-Tag and
+ * X-Relaywarden-Dryrun, each only when it has something to say.
+ */
+bool	rw_session_header_next(const struct rw_session *, size_t *cursor,
+	    struct rw_header_edit *);
+
+/*
+ * rw_session_dryrun_header - the dryrun notes as one header value;
+ * false when there is nothing to report.
  */
 bool	rw_session_dryrun_header(const struct rw_session *, char *buf,
 	    size_t len);
-
-/* rw_session_tags - what "tag" actions noted, for X-Relaywarden-Tag */
+/* rw_session_tags - the recorded tags, for X-Relaywarden-Tag */
 bool	rw_session_tags(const struct rw_session *, char *buf, size_t len);
+
+/*
+ * rw_session_logline - the one log line per verdict, "stage=... action=...
+ * check=... client=...[...] ... reason=\"...\"" (the daemon prefixes the
+ * queue id).
+ */
+void	rw_session_logline(const struct rw_session *, enum rw_stage,
+	    const struct rw_verdict *, char *buf, size_t len);
 
 const char *rw_action_name(enum rw_action);
 const char *rw_stage_name(enum rw_stage);

@@ -1,56 +1,96 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
- *	session - one SMTP session's facts and the stage-ordered checks
+ *	session - one SMTP session: recorded facts, the check table, outcomes
  * DESCRIPTION
  *	The milter glue and relaywarden-query both drive a session through
  *	these functions, so the query tool answers with the very code that
  *	decides real mail.
  *
- *	rw_session_connect() records the client and works out what depends
- *	on it alone: trusted network, client_access OK. rw_session_mail()
- *	starts a transaction: the sender, the authentication identity, and
- *	so whether the client is an insider. rw_session_rcpt() judges one
- *	recipient. Each runs the checks of its stage from the table below,
- *	in order; the first that objects decides. The DNS facts (reverse
- *	DNS, list answers) are filled in by the glue before the stage at
- *	which they are due (dns_verdict_stage), with f.dns_ready set.
+ *	Every stage goes the same way: the glue records what the MTA gave
+ *	(rw_session_record_*), starts and awaits the gatherers whose facts
+ *	the stage needs, then calls rw_session_decide() once. decide runs
+ *	the checks of that stage from the table below, in order, each once:
+ *	the first TEMPFAIL or REJECT ends the stage; a TAG is recorded and
+ *	the checks after it still run. decide returns what the MTA must be
+ *	told (CONTINUE, TEMPFAIL, REJECT); the verdict says what was decided,
+ *	TAG included, for the log. Checks marked dns_stage run at
+ *	dns_verdict_stage, whichever stage that is.
  *
- *	Dryrun mode: a TEMPFAIL or REJECT is recorded as a note (reported
- *	in a header at end of message), the verdict is marked dryrun, and
- *	CONTINUE is returned so the mail flows. A recipient that would have
- *	been refused does not count towards max_recipients, as it would
- *	not have in enforce mode.
+ *	Outcomes (tags, and in dryrun mode the refusals not enforced) are
+ *	recorded as they are decided; the headers at end of message are
+ *	built from them and from the gatherers' facts, never re-derived
+ *	from the configuration. Outcomes of CONNECT and HELO belong to the
+ *	connection and survive a new transaction; the others do not.
+ *
+ *	Dryrun mode: a TEMPFAIL or REJECT is recorded, the verdict is
+ *	marked dryrun, and CONTINUE is returned so the mail flows. A
+ *	recipient that would have been refused does not count towards
+ *	max_recipients, as it would not have in enforce mode.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "checks.h"
+
+#define AR_HEADER	"Authentication-Results"
+#define SPF_HEADER	"Received-SPF"
+#define TAG_HEADER	"X-Relaywarden-Tag"
+#define DRYRUN_HEADER	"X-Relaywarden-Dryrun"
 
 struct rw_check {
 	const char	*name;
 	enum rw_stage	 stage;
-	bool		 any_stage;	/* runs at every stage; decides when due */
+	bool		 dns_stage;	/* runs at dns_verdict_stage instead */
 	rw_check_fn	*fn;
 };
 
 /*
- * The check table: adding a check is one file, one row and one test file.
- * Order matters within a stage: the first objection decides. Relay control
- * comes before the DNS checks so that a relay attempt is named as such;
- * the DNS checks (rdns, dnsbl) decide at dns_verdict_stage.
+ * The check table: adding a check is one file, one row and one test file
+ * (doc/DESIGN.md, "Adding a check"). Order matters within a stage: the
+ * first refusal decides. Relay control comes before the DNS checks so
+ * that a relay attempt is named as such.
  */
 static const struct rw_check checks[] = {
 	{ .name = "client_access", .stage = RW_STAGE_MAIL, .fn = rw_check_client_access },
 	{ .name = "sender_access", .stage = RW_STAGE_MAIL, .fn = rw_check_sender_access },
 	{ .name = "spf", .stage = RW_STAGE_MAIL, .fn = rw_check_spf },
 	{ .name = "relay", .stage = RW_STAGE_RCPT, .fn = rw_check_relay },
-	{ .name = "rdns", .any_stage = true, .fn = rw_check_rdns },
-	{ .name = "dnsbl", .any_stage = true, .fn = rw_check_dnsbl },
+	{ .name = "rdns", .dns_stage = true, .fn = rw_check_rdns },
+	{ .name = "dnsbl", .dns_stage = true, .fn = rw_check_dnsbl },
 	{ .name = "max_recipients", .stage = RW_STAGE_RCPT, .fn = rw_check_max_recipients },
 };
+
+/* check_stage - the stage at which a check runs under this configuration */
+static enum rw_stage
+check_stage(const struct rw_config *cfg, const struct rw_check *c)
+{
+	return c->dns_stage ? cfg->dns_verdict_stage : c->stage;
+}
+
+/* rw_session_stage_used - does any check run at this stage */
+bool
+rw_session_stage_used(const struct rw_config *cfg, enum rw_stage stage)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		if (check_stage(cfg, &checks[i]) == stage)
+			return true;
+	return false;
+}
+
+/* rw_session_wants_headers - Authentication-Results is written (reverse
+ * DNS or SPF on), so forged ones must be found among the headers */
+bool
+rw_session_wants_headers(const struct rw_config *cfg)
+{
+	return cfg->rdns_check != RW_RDNS_OFF || cfg->spf_check ||
+	    cfg->spf_check_helo;
+}
 
 static void
 verdict_clear(struct rw_verdict *v)
@@ -59,47 +99,107 @@ verdict_clear(struct rw_verdict *v)
 	v->action = RW_ACT_CONTINUE;
 }
 
-static void
-add_note(struct rw_session *s, enum rw_stage stage, const char *subject,
-    const struct rw_verdict *v)
+/* subject_of - what a stage judges, for notes */
+static const char *
+subject_of(const struct rw_session *s, enum rw_stage stage)
 {
-	struct rw_note *n;
-
-	if (s->nnotes >= RW_NOTES_MAX) {
-		s->notes_dropped++;
-		return;
+	switch (stage) {
+	case RW_STAGE_CONNECT:
+		return s->f.client_addr;
+	case RW_STAGE_HELO:
+		return s->f.helo;
+	case RW_STAGE_MAIL:
+		return s->f.sender;
+	case RW_STAGE_RCPT:
+		return s->f.rcpt;
+	case RW_STAGE_EOH:
+	case RW_STAGE_EOM:
+		break;
 	}
-	n = &s->notes[s->nnotes++];
-	n->stage = stage;
-	n->v = *v;
-	rw_sanitize(n->subject, sizeof(n->subject), subject);
+	return "";
 }
 
-/* run_stage - run the stage's checks; apply dryrun */
-static enum rw_action
-run_stage(struct rw_session *s, enum rw_stage stage, const char *subject,
-    struct rw_verdict *v)
+/* same_tag - this check already recorded this tag (DNS checks run per rcpt) */
+static bool
+same_tag(const struct rw_session *s, const struct rw_verdict *v)
 {
 	size_t	i;
+
+	for (i = 0; i < s->noutcomes; i++)
+		if (s->outcomes[i].v.action == RW_ACT_TAG &&
+		    s->outcomes[i].v.check == v->check &&
+		    strcmp(s->outcomes[i].v.tag, v->tag) == 0)
+			return true;
+	return false;
+}
+
+static void
+record_outcome(struct rw_session *s, enum rw_stage stage,
+    const struct rw_verdict *v)
+{
+	struct rw_outcome *o;
+
+	if (v->action == RW_ACT_TAG && same_tag(s, v))
+		return;
+	if (s->noutcomes >= RW_OUTCOMES_MAX) {
+		s->outcomes_dropped++;
+		return;
+	}
+	o = &s->outcomes[s->noutcomes++];
+	o->stage = stage;
+	o->v = *v;
+	rw_sanitize(o->subject, sizeof(o->subject), subject_of(s, stage));
+}
+
+/* forget_outcomes - drop the outcomes of stage `from` and later ones */
+static void
+forget_outcomes(struct rw_session *s, enum rw_stage from)
+{
+	size_t	i, o = 0;
+
+	for (i = 0; i < s->noutcomes; i++)
+		if (s->outcomes[i].stage < from)
+			s->outcomes[o++] = s->outcomes[i];
+	s->noutcomes = o;
+	s->outcomes_dropped = 0;
+}
+
+/* rw_session_decide - run the stage's checks, once each; apply dryrun */
+enum rw_action
+rw_session_decide(struct rw_session *s, enum rw_stage stage,
+    struct rw_verdict *v)
+{
+	struct rw_verdict cv;
 	enum rw_action r;
+	size_t	i;
 
 	verdict_clear(v);
 	s->f.stage = stage;
 	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
-		if (!checks[i].any_stage && checks[i].stage != stage)
+		if (check_stage(s->cfg, &checks[i]) != stage)
 			continue;
-		r = checks[i].fn(s->cfg, &s->f, v);
+		verdict_clear(&cv);
+		r = checks[i].fn(s->cfg, &s->f, &cv);
+		cv.action = r;
 		if (r == RW_ACT_CONTINUE)
 			continue;
-		if ((r == RW_ACT_REJECT || r == RW_ACT_TEMPFAIL) &&
-		    s->cfg->mode == RW_MODE_DRYRUN) {
+		if (r == RW_ACT_TAG) {
+			record_outcome(s, stage, &cv);
+			if (v->action == RW_ACT_CONTINUE)
+				*v = cv;	/* the log names the first tag */
+			continue;
+		}
+		*v = cv;
+		if (rw_action_refuses(r) && s->cfg->mode == RW_MODE_DRYRUN) {
 			v->dryrun = true;
-			add_note(s, stage, subject, v);
-			return RW_ACT_CONTINUE;
+			record_outcome(s, stage, v);
+			break;
 		}
 		return r;
 	}
-	return RW_ACT_CONTINUE;
+	if (stage == RW_STAGE_RCPT && !v->dryrun)
+		s->f.nrcpt_accepted++;
+	return RW_ACT_CONTINUE;	/* v->action says whether it was tagged */
 }
 
 /* rw_session_init - a new session on a configuration snapshot */
@@ -124,8 +224,9 @@ rw_session_reset(struct rw_session *s)
 	memset(&s->f.spf_mail, 0, sizeof(s->f.spf_mail));
 	s->f.nrcpt_accepted = 0;
 	s->f.insider = s->f.trusted_network;
-	s->nnotes = 0;
-	s->notes_dropped = 0;
+	forget_outcomes(s, RW_STAGE_MAIL);
+	s->ar_seen = 0;
+	s->nar_forged = 0;
 }
 
 /* copy_fact - bounded copy of an untrusted value into a fact field */
@@ -138,14 +239,21 @@ copy_fact(char *dst, size_t size, const char *src)
 		rw_sanitize(dst, size, src);	/* marked "..." and judged as such */
 }
 
-/* rw_session_connect - record the client; nothing is refused here yet */
-enum rw_action
-rw_session_connect(struct rw_session *s, const char *addr, const char *name,
-    struct rw_verdict *v)
+/* authserv_ok - usable as an RFC 8601 authserv-id: a non-empty token */
+static bool
+authserv_ok(const char *id)
+{
+	return id[0] != '\0' && strpbrk(id, " \t;()\"\\") == NULL;
+}
+
+/* rw_session_record_connect - the client; what depends on it alone */
+void
+rw_session_record_connect(struct rw_session *s, const char *addr,
+    const char *name, const char *mta_host)
 {
 	const struct rw_client_rule *r;
+	char	id[RW_HOSTNAME_MAX + 1];
 
-	verdict_clear(v);
 	copy_fact(s->f.client_name, sizeof(s->f.client_name), name);
 	s->f.client_known = addr != NULL && rw_ip_parse(addr, &s->f.client_ip);
 	if (s->f.client_known) {
@@ -162,15 +270,24 @@ rw_session_connect(struct rw_session *s, const char *addr, const char *name,
 		s->f.client_ok = false;
 	}
 	s->f.insider = s->f.trusted_network;
-	return run_stage(s, RW_STAGE_CONNECT, s->f.client_addr, v);
+	/* the configured authserv-id (checked at load), else the MTA's name */
+	id[0] = '\0';
+	if (s->cfg->authserv_id != NULL && s->cfg->authserv_id[0] != '\0')
+		(void)rw_strlcpy_ok(id, s->cfg->authserv_id, sizeof(id));
+	else if (mta_host != NULL)
+		rw_txt_sanitize(id, sizeof(id), mta_host, strlen(mta_host));
+	if (!authserv_ok(id))
+		id[0] = '\0';	/* headers say "localhost"; nothing is removed */
+	memcpy(s->authserv_id, id, sizeof(id));
+	forget_outcomes(s, RW_STAGE_CONNECT);
 }
 
-/* rw_session_helo - record the HELO name */
-enum rw_action
-rw_session_helo(struct rw_session *s, const char *helo, struct rw_verdict *v)
+/* rw_session_record_helo - the HELO name (again: its outcomes start over) */
+void
+rw_session_record_helo(struct rw_session *s, const char *helo)
 {
 	copy_fact(s->f.helo, sizeof(s->f.helo), helo);
-	return run_stage(s, RW_STAGE_HELO, s->f.helo, v);
+	forget_outcomes(s, RW_STAGE_HELO);
 }
 
 /* copy_address - "<a@b>" to "a@b" for the facts; false when overlong */
@@ -199,20 +316,9 @@ copy_address(char *dst, size_t size, const char *src)
 	return true;
 }
 
-/* rw_session_decide - run a stage's checks again, now that DNS facts are in */
-enum rw_action
-rw_session_decide(struct rw_session *s, enum rw_stage stage,
-    struct rw_verdict *v)
-{
-	const char *subject = stage == RW_STAGE_MAIL ? s->f.sender :
-	    stage == RW_STAGE_HELO ? s->f.helo : s->f.client_addr;
-
-	return run_stage(s, stage, subject, v);
-}
-
-/* rw_session_begin_mail - record a new transaction, decide nothing yet */
+/* rw_session_record_mail - a new transaction */
 void
-rw_session_begin_mail(struct rw_session *s, const char *sender,
+rw_session_record_mail(struct rw_session *s, const char *sender,
     const char *auth_user)
 {
 	rw_session_reset(s);
@@ -226,53 +332,178 @@ rw_session_begin_mail(struct rw_session *s, const char *sender,
 	    (s->f.authenticated && s->cfg->trust_authenticated);
 }
 
-/* rw_session_mail - start a transaction and judge the sender */
-enum rw_action
-rw_session_mail(struct rw_session *s, const char *sender,
-    const char *auth_user, struct rw_verdict *v)
+/* rw_session_record_rcpt - the recipient to be judged */
+void
+rw_session_record_rcpt(struct rw_session *s, const char *rcpt)
 {
-	rw_session_begin_mail(s, sender, auth_user);
-	return run_stage(s, RW_STAGE_MAIL, s->f.sender, v);
+	s->f.rcpt_overlong = !copy_address(s->f.rcpt, sizeof(s->f.rcpt), rcpt);
 }
 
-/* rw_session_rcpt - judge one recipient */
-enum rw_action
-rw_session_rcpt(struct rw_session *s, const char *rcpt, struct rw_verdict *v)
+/* authserv_matches - the header's authserv-id (RFC 8601 2.2) is ours */
+static bool
+authserv_matches(const char *value, const char *ours)
 {
-	enum rw_action r;
+	size_t	n;
 
-	s->f.rcpt_overlong = !copy_address(s->f.rcpt, sizeof(s->f.rcpt), rcpt);
-	r = run_stage(s, RW_STAGE_RCPT, s->f.rcpt, v);
-	if (r == RW_ACT_CONTINUE && !v->dryrun)
-		s->f.nrcpt_accepted++;
-	return r;
+	while (*value == ' ' || *value == '\t' || *value == '\r' || *value == '\n')
+		value++;
+	n = strcspn(value, "; \t\r\n(");
+	return n > 0 && n == strlen(ours) && strncasecmp(value, ours, n) == 0;
+}
+
+/* rw_session_record_header - note incoming Authentication-Results in our name */
+void
+rw_session_record_header(struct rw_session *s, const char *name,
+    const char *value)
+{
+	if (name == NULL || value == NULL || strcasecmp(name, AR_HEADER) != 0)
+		return;
+	s->ar_seen++;
+	if (s->authserv_id[0] != '\0' && authserv_matches(value, s->authserv_id) &&
+	    s->nar_forged < RW_AR_FORGED_MAX)
+		s->ar_forged[s->nar_forged++] = s->ar_seen;
 }
 
 /* rw_session_dryrun_header - what dryrun let through, as a header value */
 bool
 rw_session_dryrun_header(const struct rw_session *s, char *buf, size_t len)
 {
-	size_t	i, o = 0;
+	size_t	i, o = 0, dropped = s->outcomes_dropped;
+	bool	any = false;
 	int	n;
 
-	if (len == 0 || s->nnotes == 0)
+	if (len == 0)
 		return false;
 	buf[0] = '\0';
-	for (i = 0; i < s->nnotes; i++) {
-		const struct rw_note *note = &s->notes[i];
+	for (i = 0; i < s->noutcomes; i++) {
+		const struct rw_outcome *note = &s->outcomes[i];
 
+		if (!note->v.dryrun)
+			continue;
 		n = snprintf(buf + o, len - o, "%s%s <%s>: would %s (%s): %s %s %s",
-		    i > 0 ? ";\n\t" : "", rw_stage_name(note->stage),
+		    any ? ";\n\t" : "", rw_stage_name(note->stage),
 		    note->subject, rw_action_name(note->v.action),
 		    note->v.check != NULL ? note->v.check : "policy",
 		    note->v.rcode, note->v.xcode, note->v.text);
 		if (n < 0 || (size_t)n >= len - o) {
 			buf[o] = '\0';	/* drop the entry that did not fit */
-			return o > 0;
+			return any;
+		}
+		o += (size_t)n;
+		any = true;
+	}
+	if (any && dropped > 0)
+		snprintf(buf + o, len - o, ";\n\tand %zu more", dropped);
+	return any;
+}
+
+/* rw_session_tags - the recorded tags; false when nothing (or an insider) */
+bool
+rw_session_tags(const struct rw_session *s, char *buf, size_t len)
+{
+	size_t	i, o = 0;
+	int	n;
+
+	if (len == 0)
+		return false;
+	buf[0] = '\0';
+	/* a connection-stage tag does not mark an authenticated user's mail */
+	if (s->f.insider || s->f.client_ok)
+		return false;
+	for (i = 0; i < s->noutcomes; i++) {
+		if (s->outcomes[i].v.action != RW_ACT_TAG)
+			continue;
+		n = snprintf(buf + o, len - o, "%s%s", o ? "; " : "",
+		    s->outcomes[i].v.tag);
+		if (n < 0 || (size_t)n >= len - o) {
+			buf[o] = '\0';	/* drop the part that did not fit */
+			break;
 		}
 		o += (size_t)n;
 	}
-	if (s->notes_dropped > 0)
-		snprintf(buf + o, len - o, ";\n\tand %zu more", s->notes_dropped);
-	return true;
+	return o > 0;
+}
+
+/* rw_session_header_next - the next header edit at end of message */
+bool
+rw_session_header_next(const struct rw_session *s, size_t *cursor,
+    struct rw_header_edit *e)
+{
+	const char *id = s->authserv_id[0] != '\0' ? s->authserv_id : "localhost";
+	size_t	i;
+	bool	have;
+
+	for (;;) {
+		i = (*cursor)++;
+		e->index = 0;
+		e->value[0] = '\0';
+		if (i < s->nar_forged) {
+			e->op = RW_HDR_DELETE;
+			e->name = AR_HEADER;
+			e->index = s->ar_forged[s->nar_forged - 1 - i];
+			snprintf(e->value, sizeof(e->value),
+			    "carrying our authserv-id %s", s->authserv_id);
+			return true;
+		}
+		switch (i - s->nar_forged) {
+		case 0:
+			e->op = RW_HDR_INSERT_TOP;
+			e->name = SPF_HEADER;
+			have = rw_spf_received(&s->f, id, e->value,
+			    sizeof(e->value));
+			break;
+		case 1:
+			e->op = RW_HDR_INSERT_TOP;
+			e->name = AR_HEADER;
+			have = rw_auth_results(s->cfg, &s->f, id,
+			    e->value, sizeof(e->value));
+			break;
+		case 2:
+			e->op = RW_HDR_APPEND;
+			e->name = TAG_HEADER;
+			have = rw_session_tags(s, e->value, sizeof(e->value));
+			break;
+		case 3:
+			e->op = RW_HDR_APPEND;
+			e->name = DRYRUN_HEADER;
+			have = rw_session_dryrun_header(s, e->value,
+			    sizeof(e->value));
+			break;
+		default:
+			return false;
+		}
+		if (have)
+			return true;
+	}
+}
+
+/* rw_session_logline - the one log line per verdict */
+void
+rw_session_logline(const struct rw_session *s, enum rw_stage stage,
+    const struct rw_verdict *v, char *buf, size_t len)
+{
+	const struct rw_facts *f = &s->f;
+	char	name[128], helo[128], from[300], rcpt[300];
+	char	reply[RW_REPLY_MAX + 32];
+	bool	rcpt_stage = stage == RW_STAGE_RCPT;
+
+	rw_sanitize(name, sizeof(name), f->client_name[0] ? f->client_name : "unknown");
+	rw_sanitize(helo, sizeof(helo), f->helo);
+	rw_sanitize(from, sizeof(from), f->sender);
+	rw_sanitize(rcpt, sizeof(rcpt), f->rcpt);
+	if (rw_action_refuses(v->action))
+		snprintf(reply, sizeof(reply), " reply=\"%s %s %s\"", v->rcode,
+		    v->xcode, v->text);
+	else
+		reply[0] = '\0';
+	snprintf(buf, len, "stage=%s action=%s%s check=%s client=%s[%s] "
+	    "helo=<%s> from=<%s>%s%s%s%s reason=\"%s\"%s",
+	    rw_stage_name(stage), rw_action_name(v->action),
+	    v->dryrun ? " dryrun=yes" : "",
+	    v->check != NULL ? v->check : "none", name, f->client_addr, helo,
+	    from, rcpt_stage ? " rcpt=<" : "", rcpt_stage ? rcpt : "",
+	    rcpt_stage ? ">" : "",
+	    f->insider ? " insider=yes" : (f->client_ok ? " client_ok=yes" : ""),
+	    v->reason[0] ? v->reason : (f->insider ? "insider" : "no objection"),
+	    reply);
 }

@@ -57,8 +57,10 @@ spf_verdict(const struct rw_config *cfg, const struct rw_facts *f,
 	if (sf->result == RW_SPF_NOT_CHECKED)
 		return RW_ACT_CONTINUE;
 	act = cfg->spf_action[sf->result];
-	if (act == RW_SPFACT_ACCEPT || act == RW_SPFACT_TAG)
+	if (act == RW_SPFACT_ACCEPT)
 		return RW_ACT_CONTINUE;
+	if (act == RW_SPFACT_TAG)
+		return RW_ACT_TAG;	/* the caller words the tag */
 	snprintf(reason, sizeof(reason), "spf %s=%s domain=%.100s%s%.100s",
 	    identity, rw_spf_result_name(sf->result), sf->domain,
 	    sf->reason[0] ? ": " : "", sf->reason);
@@ -101,16 +103,32 @@ enum rw_action
 rw_check_spf(const struct rw_config *cfg, const struct rw_facts *f,
     struct rw_verdict *v)
 {
+	char	tag[RW_TAG_MAX], reason[RW_REASON_MAX];
+	bool	mail_tag, helo_tag = false;
 	enum rw_action r;
 
 	if (f->insider || f->client_ok)
 		return RW_ACT_CONTINUE;
-	if ((r = spf_verdict(cfg, f, &f->spf_mail, "mailfrom", v)) != RW_ACT_CONTINUE)
+	r = spf_verdict(cfg, f, &f->spf_mail, "mailfrom", v);
+	if (rw_action_refuses(r))
 		return r;
+	mail_tag = r == RW_ACT_TAG;
 	/* a MAIL FROM that passes is authorised, whatever its HELO says */
-	if (f->spf_mail.result == RW_SPF_PASS)
+	if (f->spf_mail.result != RW_SPF_PASS) {
+		r = spf_verdict(cfg, f, &f->spf_helo, "helo", v);
+		if (rw_action_refuses(r))
+			return r;
+		helo_tag = r == RW_ACT_TAG;
+	}
+	if (!mail_tag && !helo_tag)
 		return RW_ACT_CONTINUE;
-	return spf_verdict(cfg, f, &f->spf_helo, "helo", v);
+	snprintf(tag, sizeof(tag), "%s%s%s%s%s",
+	    mail_tag ? "spf=" : "",
+	    mail_tag ? rw_spf_result_name(f->spf_mail.result) : "",
+	    mail_tag && helo_tag ? "; " : "", helo_tag ? "spf-helo=" : "",
+	    helo_tag ? rw_spf_result_name(f->spf_helo.result) : "");
+	snprintf(reason, sizeof(reason), "spf %.200s (tag)", tag);
+	return rw_verdict_tag(v, "spf", tag, reason);
 }
 
 /* quote_value - RFC 5322 quoted-string content: printable, no quote/backslash */

@@ -104,6 +104,8 @@ rw_action_name(enum rw_action a)
 		return "continue";
 	case RW_ACT_ACCEPT:
 		return "accept";
+	case RW_ACT_TAG:
+		return "tag";
 	case RW_ACT_TEMPFAIL:
 		return "tempfail";
 	case RW_ACT_REJECT:
@@ -125,6 +127,8 @@ rw_stage_name(enum rw_stage s)
 		return "mail";
 	case RW_STAGE_RCPT:
 		return "rcpt";
+	case RW_STAGE_EOH:
+		return "eoh";
 	case RW_STAGE_EOM:
 		return "eom";
 	}

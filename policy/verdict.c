@@ -9,6 +9,9 @@
  *	printable ASCII (anything else becomes '?'), so no CR/LF or control
  *	character from an untrusted address can reach the SMTP dialogue;
  *	the reason is escaped with rw_sanitize() for the log.
+ *	rw_verdict_tag() records a TAG: the part of X-Relaywarden-Tag this
+ *	check contributes (printable ASCII, no ';' quoting needed: the
+ *	session joins parts with "; ") and the reason for the log.
  */
 #include "config.h"
 
@@ -42,4 +45,20 @@ rw_verdict_set(struct rw_verdict *v, enum rw_action action, const char *check,
 	copy_printable(v->text, sizeof(v->text), text);
 	rw_sanitize(v->reason, sizeof(v->reason), reason);
 	return action;
+}
+
+/* rw_verdict_tag - record a TAG outcome; returns RW_ACT_TAG */
+enum rw_action
+rw_verdict_tag(struct rw_verdict *v, const char *check, const char *tag,
+    const char *reason)
+{
+	v->action = RW_ACT_TAG;
+	v->dryrun = false;
+	v->check = check;
+	v->rcode[0] = '\0';
+	v->xcode[0] = '\0';
+	v->text[0] = '\0';
+	copy_printable(v->tag, sizeof(v->tag), tag);
+	rw_sanitize(v->reason, sizeof(v->reason), reason);
+	return RW_ACT_TAG;
 }

@@ -12,7 +12,7 @@
  *
  *	The DNS verdicts are driven through the session API, as the glue
  *	does: connect, HELO and MAIL first, then the DNS facts are filled in
- *	by hand with f.dns_ready set, then rw_session_rcpt() or, for
+ *	by hand with f.dns_ready set, then step_rcpt() or, for
  *	dns_verdict_stage = mail, rw_session_decide(). Nothing here touches
  *	the network.
  *
@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "rw_policy.h"
+#include "steps.h"
 
 #define SOURCE	"test.conf"
 #define OUT	"203.0.113.5"	/* an outsider in every configuration */
@@ -44,6 +45,8 @@ act(enum rw_action a)
 		return "CONTINUE";
 	case RW_ACT_ACCEPT:
 		return "ACCEPT";
+	case RW_ACT_TAG:
+		return "TAG";
 	case RW_ACT_TEMPFAIL:
 		return "TEMPFAIL";
 	case RW_ACT_REJECT:
@@ -889,13 +892,13 @@ run_dns_case(const struct dns_case *c)
 
 	rw_session_init(&s, cfg);
 	memset(&v, 0, sizeof(v));
-	a = rw_session_connect(&s, c->client, "client.example.test", &v);
+	a = step_connect(&s, c->client, "client.example.test", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: connect: got %s, want CONTINUE",
 	    c->label, act(a));
-	a = rw_session_helo(&s, "client.example.test", &v);
+	a = step_helo(&s, "client.example.test", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: helo: got %s, want CONTINUE",
 	    c->label, act(a));
-	rw_session_begin_mail(&s, "alice@sender.test", c->auth);
+	rw_session_record_mail(&s, "alice@sender.test", c->auth);
 	if (!c->at_mail) {
 		a = rw_session_decide(&s, RW_STAGE_MAIL, &v);
 		ck_assert_msg(a == RW_ACT_CONTINUE, "%s: mail: got %s (%s), want "
@@ -914,12 +917,12 @@ run_dns_case(const struct dns_case *c)
 		want_verdict(c->label, a, &v, c);
 		if (a != RW_ACT_CONTINUE)
 			goto done;
-		a = rw_session_rcpt(&s, c->rcpt, &v);
+		a = step_rcpt(&s, c->rcpt, &v);
 		ck_assert_msg(a == RW_ACT_CONTINUE, "%s: rcpt after MAIL: got %s "
 		    "(%s %s), want CONTINUE", c->label, act(a), v.rcode, v.text);
 	} else {
 		memset(&v, 0, sizeof(v));
-		a = rw_session_rcpt(&s, c->rcpt, &v);
+		a = step_rcpt(&s, c->rcpt, &v);
 		want_verdict(c->label, a, &v, c);
 	}
 	if (c->tag != NULL) {
@@ -953,11 +956,11 @@ START_TEST(test_stage_mail_not_at_rcpt)
 	enum rw_action a;
 
 	rw_session_init(&s, cfg);
-	rw_session_connect(&s, OUT, NULL, &v);
-	rw_session_begin_mail(&s, "alice@sender.test", NULL);
+	step_connect(&s, OUT, NULL, &v);
+	rw_session_record_mail(&s, "alice@sender.test", NULL);
 	fill_facts(&s.f, bl, 2);
 	s.f.dns_ready = true;
-	a = rw_session_rcpt(&s, RCPT, &v);
+	a = step_rcpt(&s, RCPT, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "stage mail, listed, at RCPT: got %s "
 	    "(%s %s), want CONTINUE", act(a), v.rcode, v.text);
 	rw_config_free(cfg);
@@ -965,8 +968,8 @@ START_TEST(test_stage_mail_not_at_rcpt)
 	/* and with the default stage, MAIL decides nothing */
 	cfg = parse("stage", C_BL);
 	rw_session_init(&s, cfg);
-	rw_session_connect(&s, OUT, NULL, &v);
-	rw_session_begin_mail(&s, "alice@sender.test", NULL);
+	step_connect(&s, OUT, NULL, &v);
+	rw_session_record_mail(&s, "alice@sender.test", NULL);
 	fill_facts(&s.f, bl, 2);
 	s.f.dns_ready = true;
 	a = rw_session_decide(&s, RW_STAGE_MAIL, &v);
@@ -975,7 +978,7 @@ START_TEST(test_stage_mail_not_at_rcpt)
 	a = rw_session_decide(&s, RW_STAGE_CONNECT, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "stage rcpt, listed, at CONNECT: got "
 	    "%s, want CONTINUE", act(a));
-	a = rw_session_rcpt(&s, RCPT, &v);
+	a = step_rcpt(&s, RCPT, &v);
 	ck_assert_msg(a == RW_ACT_REJECT, "stage rcpt, listed, at RCPT: got %s, "
 	    "want REJECT", act(a));
 	rw_config_free(cfg);
@@ -1162,12 +1165,12 @@ START_TEST(test_rdns_unknown_client)
 	enum rw_action a;
 
 	rw_session_init(&s, cfg);
-	rw_session_connect(&s, NULL, NULL, &v);
-	rw_session_begin_mail(&s, "alice@sender.test", NULL);
+	step_connect(&s, NULL, NULL, &v);
+	rw_session_record_mail(&s, "alice@sender.test", NULL);
 	s.f.rdns = RW_RDNS_NONE;
 	s.f.ptr_status = RW_DNS_NXDOMAIN;
 	s.f.dns_ready = true;
-	a = rw_session_rcpt(&s, RCPT, &v);
+	a = step_rcpt(&s, RCPT, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "unknown client, rdns none: got %s "
 	    "(%s %s), want CONTINUE", act(a), v.rcode, v.text);
 	rw_config_free(cfg);

@@ -4,9 +4,8 @@
  *	check_relay - unit tests for relay control, client and sender
  *	access lists, max_recipients and dryrun mode
  * DESCRIPTION
- *	Everything goes through the session API (rw_session_init,
- *	rw_session_connect, rw_session_helo, rw_session_mail,
- *	rw_session_rcpt) with a configuration parsed by rw_config_parse(),
+ *	Everything goes through the session API (rw_session_init, then
+ *	each stage recorded and decided: tests/steps.h) with a configuration parsed by rw_config_parse(),
  *	as the daemon and relaywarden-query do. The expected replies are
  *	those of doc/DESIGN.md, "Relay control", "Access lists", "Replies"
  *	and "Headers".
@@ -21,6 +20,7 @@
 #include <string.h>
 
 #include "rw_policy.h"
+#include "steps.h"
 
 #define OUT	"203.0.113.5"	/* an outsider in every configuration */
 #define IN	"10.1.2.3"	/* an insider under C_BASE */
@@ -48,6 +48,8 @@ act(enum rw_action a)
 		return "CONTINUE";
 	case RW_ACT_ACCEPT:
 		return "ACCEPT";
+	case RW_ACT_TAG:
+		return "TAG";
 	case RW_ACT_TEMPFAIL:
 		return "TEMPFAIL";
 	case RW_ACT_REJECT:
@@ -79,15 +81,15 @@ start(const char *label, struct rw_session *s, const struct rw_config *cfg,
 
 	rw_session_init(s, cfg);
 	memset(&v, 0, sizeof(v));
-	a = rw_session_connect(s, client, "client.example", &v);
+	a = step_connect(s, client, "client.example", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: connect %s: got %s, want "
 	    "CONTINUE", label, client, act(a));
 	memset(&v, 0, sizeof(v));
-	a = rw_session_helo(s, "client.example", &v);
+	a = step_helo(s, "client.example", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: helo: got %s, want CONTINUE",
 	    label, act(a));
 	memset(&v, 0, sizeof(v));
-	a = rw_session_mail(s, sender, auth, &v);
+	a = step_mail(s, sender, auth, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: mail %s: got %s (%s %s %s), "
 	    "want CONTINUE", label, sender, act(a), v.rcode, v.xcode, v.text);
 }
@@ -322,7 +324,7 @@ START_TEST(test_relay)
 	cfg = parse(c->label, c->conf);
 	start(c->label, &s, cfg, c->client, c->auth, SENDER);
 	memset(&v, 0, sizeof(v));
-	a = rw_session_rcpt(&s, c->rcpt, &v);
+	a = step_rcpt(&s, c->rcpt, &v);
 	ck_assert_msg(a == c->want, "%s: rcpt %s from %s: got %s (%s %s %s), "
 	    "want %s", c->label, c->rcpt, c->client, act(a), v.rcode, v.xcode,
 	    v.text, act(c->want));
@@ -349,7 +351,7 @@ START_TEST(test_relay_reply_names_rcpt)
 	cfg = parse("reply text", C_BASE);
 	start("reply text", &s, cfg, OUT, NULL, SENDER);
 	memset(&v, 0, sizeof(v));
-	(void)rw_session_rcpt(&s, "x@else.test", &v);
+	(void)step_rcpt(&s, "x@else.test", &v);
 	want_reply("reply text", &v, "550", "5.7.1",
 	    "<x@else.test>: Relaying denied");
 	ck_assert_msg(v.reason[0] != '\0', "reply text: reason: got \"\", "
@@ -391,7 +393,7 @@ START_TEST(test_relay_long)
 	cfg = parse(c->label, C_BASE);
 	start(c->label, &s, cfg, c->client, NULL, SENDER);
 	memset(&v, 0, sizeof(v));
-	a = rw_session_rcpt(&s, rcpt, &v);
+	a = step_rcpt(&s, rcpt, &v);
 	ck_assert_msg(a == c->want, "%s: rcpt of %zu octets from %s: got %s "
 	    "(%s %s %s), want %s", c->label, strlen(rcpt), c->client, act(a),
 	    v.rcode, v.xcode, v.text, act(c->want));
@@ -411,16 +413,16 @@ START_TEST(test_relay_unknown_client)
 	cfg = parse(label, C_ALL4);
 	rw_session_init(&s, cfg);
 	memset(&v, 0, sizeof(v));
-	a = rw_session_connect(&s, NULL, "unknown", &v);
+	a = step_connect(&s, NULL, "unknown", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: connect: got %s, want "
 	    "CONTINUE", label, act(a));
-	a = rw_session_mail(&s, SENDER, NULL, &v);
+	a = step_mail(&s, SENDER, NULL, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: mail: got %s, want CONTINUE",
 	    label, act(a));
-	a = rw_session_rcpt(&s, "u@else.test", &v);
+	a = step_rcpt(&s, "u@else.test", &v);
 	ck_assert_msg(a == RW_ACT_REJECT, "%s: rcpt u@else.test: got %s, want "
 	    "REJECT", label, act(a));
-	a = rw_session_rcpt(&s, "u@ours.test", &v);
+	a = step_rcpt(&s, "u@ours.test", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: rcpt u@ours.test: got %s, "
 	    "want CONTINUE", label, act(a));
 	rw_config_free(cfg);
@@ -450,7 +452,7 @@ START_TEST(test_relay_per_recipient)
 	start("per recipient", &s, cfg, OUT, NULL, SENDER);
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		memset(&v, 0, sizeof(v));
-		a = rw_session_rcpt(&s, steps[i].rcpt, &v);
+		a = step_rcpt(&s, steps[i].rcpt, &v);
 		ck_assert_msg(a == steps[i].want, "per recipient: rcpt %s: got "
 		    "%s, want %s", steps[i].rcpt, act(a), act(steps[i].want));
 	}
@@ -511,7 +513,7 @@ check_step(const char *label, struct rw_session *s, const char *rcpt,
 	enum rw_action a;
 
 	memset(&v, 0, sizeof(v));
-	a = rw_session_rcpt(s, rcpt, &v);
+	a = step_rcpt(s, rcpt, &v);
 	ck_assert_msg(a == want, "%s: rcpt %s: got %s (%s %s %s), want %s",
 	    label, rcpt, act(a), v.rcode, v.xcode, v.text, act(want));
 	if (want == RW_ACT_TEMPFAIL)
@@ -586,7 +588,7 @@ START_TEST(test_max_recipients_reset)
 	check_step(label, &s, "c@ours.test", TF);
 	rw_session_reset(&s);
 	memset(&v, 0, sizeof(v));
-	a = rw_session_mail(&s, SENDER, NULL, &v);
+	a = step_mail(&s, SENDER, NULL, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: second mail: got %s, want "
 	    "CONTINUE", label, act(a));
 	check_step(label, &s, "d@ours.test", OK);
@@ -671,16 +673,16 @@ START_TEST(test_client_access)
 	cfg = parse(c->label, c->conf);
 	rw_session_init(&s, cfg);
 	memset(&v, 0, sizeof(v));
-	a = rw_session_connect(&s, c->client, "client.example", &v);
+	a = step_connect(&s, c->client, "client.example", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: connect %s: got %s, want "
 	    "CONTINUE (the verdict is given at MAIL)", c->label, c->client,
 	    act(a));
 	memset(&v, 0, sizeof(v));
-	a = rw_session_helo(&s, "client.example", &v);
+	a = step_helo(&s, "client.example", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: helo: got %s, want CONTINUE",
 	    c->label, act(a));
 	memset(&v, 0, sizeof(v));
-	a = rw_session_mail(&s, c->sender, NULL, &v);
+	a = step_mail(&s, c->sender, NULL, &v);
 	ck_assert_msg(a == c->want, "%s: mail from %s: got %s (%s %s %s), "
 	    "want %s", c->label, c->client, act(a), v.rcode, v.xcode, v.text,
 	    act(c->want));
@@ -709,12 +711,12 @@ START_TEST(test_client_access_every_mail)
 	cfg = parse(label, C_CLIENT);
 	rw_session_init(&s, cfg);
 	memset(&v, 0, sizeof(v));
-	(void)rw_session_connect(&s, "192.0.2.5", "client.example", &v);
+	(void)step_connect(&s, "192.0.2.5", "client.example", &v);
 	for (i = 0; i < 2; i++) {
 		if (i > 0)
 			rw_session_reset(&s);
 		memset(&v, 0, sizeof(v));
-		a = rw_session_mail(&s, SENDER, NULL, &v);
+		a = step_mail(&s, SENDER, NULL, &v);
 		ck_assert_msg(a == RW_ACT_REJECT, "%s: mail %d: got %s, want "
 		    "REJECT", label, i + 1, act(a));
 	}
@@ -765,9 +767,9 @@ START_TEST(test_sender_access)
 	cfg = parse(c->label, C_SENDER);
 	rw_session_init(&s, cfg);
 	memset(&v, 0, sizeof(v));
-	(void)rw_session_connect(&s, OUT, "client.example", &v);
+	(void)step_connect(&s, OUT, "client.example", &v);
 	memset(&v, 0, sizeof(v));
-	a = rw_session_mail(&s, c->sender, NULL, &v);
+	a = step_mail(&s, c->sender, NULL, &v);
 	ck_assert_msg(a == c->want, "%s: mail from %s: got %s (%s %s %s), "
 	    "want %s", c->label, c->sender, act(a), v.rcode, v.xcode, v.text,
 	    act(c->want));
@@ -801,7 +803,7 @@ START_TEST(test_dryrun_relay)
 	    hdr);
 
 	memset(&v, 0, sizeof(v));
-	a = rw_session_rcpt(&s, "x@else.test", &v);
+	a = step_rcpt(&s, "x@else.test", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: rcpt x@else.test: got %s, "
 	    "want CONTINUE", label, act(a));
 	ck_assert_msg(v.action == RW_ACT_REJECT, "%s: verdict action: got %s, "
@@ -810,7 +812,7 @@ START_TEST(test_dryrun_relay)
 	want_reply(label, &v, "550", "5.7.1", "Relaying denied");
 
 	memset(&v, 0, sizeof(v));
-	a = rw_session_rcpt(&s, "a@ours.test", &v);
+	a = step_rcpt(&s, "a@ours.test", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE && v.action == RW_ACT_CONTINUE,
 	    "%s: rcpt a@ours.test: got %s/%s, want CONTINUE/CONTINUE", label,
 	    act(a), act(v.action));
@@ -850,8 +852,8 @@ START_TEST(test_dryrun_two)
 
 	cfg = parse(label, C_DRY);
 	start(label, &s, cfg, OUT, NULL, SENDER);
-	(void)rw_session_rcpt(&s, "x@else.test", &v);
-	(void)rw_session_rcpt(&s, "y@other.test", &v);
+	(void)step_rcpt(&s, "x@else.test", &v);
+	(void)step_rcpt(&s, "y@other.test", &v);
 	ck_assert_msg(rw_session_dryrun_header(&s, hdr, sizeof(hdr)),
 	    "%s: header: got none, want one", label);
 	ck_assert_msg(strstr(hdr, "x@else.test") && strstr(hdr, "y@other.test"),
@@ -872,11 +874,11 @@ START_TEST(test_dryrun_client)
 	cfg = parse(label, C_DRY);
 	rw_session_init(&s, cfg);
 	memset(&v, 0, sizeof(v));
-	a = rw_session_connect(&s, "192.0.2.5", "client.example", &v);
+	a = step_connect(&s, "192.0.2.5", "client.example", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: connect: got %s, want "
 	    "CONTINUE", label, act(a));
 	memset(&v, 0, sizeof(v));
-	a = rw_session_mail(&s, SENDER, NULL, &v);
+	a = step_mail(&s, SENDER, NULL, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: mail: got %s, want CONTINUE",
 	    label, act(a));
 	ck_assert_msg(v.action == RW_ACT_REJECT && v.dryrun, "%s: verdict: got "
@@ -902,7 +904,7 @@ START_TEST(test_enforce_no_header)
 	cfg = parse(label, C_BASE);
 	start(label, &s, cfg, OUT, NULL, SENDER);
 	memset(&v, 0, sizeof(v));
-	(void)rw_session_rcpt(&s, "x@else.test", &v);
+	(void)step_rcpt(&s, "x@else.test", &v);
 	strcpy(hdr, "");
 	ck_assert_msg(!rw_session_dryrun_header(&s, hdr, sizeof(hdr)),
 	    "%s: header: got \"%s\", want none", label, hdr);
@@ -921,7 +923,7 @@ START_TEST(test_dryrun_header_short)
 
 	cfg = parse(label, C_DRY);
 	start(label, &s, cfg, OUT, NULL, SENDER);
-	(void)rw_session_rcpt(&s, "x@else.test", &v);
+	(void)step_rcpt(&s, "x@else.test", &v);
 	memset(hdr, 'Z', sizeof(hdr));
 	(void)rw_session_dryrun_header(&s, hdr, 16);
 	ck_assert_msg(memchr(hdr, '\0', 16) != NULL, "%s: got no NUL in the "
