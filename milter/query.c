@@ -250,14 +250,14 @@ main(int argc, char **argv)
 	}
 	if (network)
 		print_dns_facts(cfg, f);
-	if (accepted > 0) {
+	/* end of message, as the MTA would reach it (in dryrun it would) */
+	if (accepted > 0 || cfg->mode == RW_MODE_DRYRUN) {
 		(void)rw_stages_eom(st, &v);
 		if (v.check != NULL || v.action != RW_ACT_CONTINUE)
 			print_verdict("eom", NULL, &v, NULL);
-		if (!refused(&v))
+		if (!refused(&v) || v.dryrun)
 			print_headers(st);
-	} else	/* the notes of a refused message are still worth seeing */
-		print_headers(st);
+	}
 	printf("result: %s (%zu of %zu recipients accepted)\n",
 	    accepted > 0 ? "accepted" : "refused", accepted, nrcpts);
 	rw_stages_release(st);
