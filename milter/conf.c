@@ -71,8 +71,8 @@ rw_conf_install(struct rw_config *cfg)
 	s->generation = ++rw_daemon.generation;
 	old = rw_daemon.current;
 	rw_daemon.current = s;
-	rw_daemon.log_debug = cfg->log_debug;
 	pthread_mutex_unlock(&rw_daemon.lock);
+	rw_log_set_debug(cfg->log_debug);
 	rw_conf_release(old);
 }
 

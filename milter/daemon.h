@@ -39,8 +39,6 @@ struct rw_spf_state;
 struct rw_daemon {
 	const char		*config_path;
 	const char		*socket_override;	/* -p */
-	bool			 foreground;		/* -f: also log to stderr */
-	bool			 log_debug;		/* from the current config */
 	pthread_mutex_t		 lock;
 	struct rw_snapshot	*current;
 	unsigned long		 generation;

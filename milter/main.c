@@ -168,7 +168,7 @@ main(int argc, char **argv)
 	struct rw_config *cfg;
 	struct rw_dns_settings settings;
 	const char *sock;
-	bool	 test_only = false;
+	bool	 test_only = false, foreground = false;
 	int	 ch, rc;
 
 	rw_daemon.config_path = RW_DEFAULT_CONFIG;
@@ -178,7 +178,8 @@ main(int argc, char **argv)
 			rw_daemon.config_path = optarg;
 			break;
 		case 'f':
-			rw_daemon.foreground = true;
+			foreground = true;
+			rw_log_set_foreground(true);
 			break;
 		case 'p':
 			rw_daemon.socket_override = optarg;
@@ -212,7 +213,7 @@ main(int argc, char **argv)
 	    cfg->socket;
 
 	rw_log_open();
-	rw_daemon.log_debug = cfg->log_debug;
+	rw_log_set_debug(cfg->log_debug);
 	rw_log_info("relaywarden %s starting with %s", PACKAGE_VERSION,
 	    rw_daemon.config_path);
 	rw_conf_log_report(summary, false);
@@ -228,7 +229,7 @@ main(int argc, char **argv)
 		    "is the port free?)", sock);
 	if (!rw_daemon_socket_perms(cfg, sock))
 		rw_fatal("cannot set permissions on %s", sock);
-	if (!rw_daemon.foreground && !rw_daemon_detach())
+	if (!foreground && !rw_daemon_detach())
 		rw_fatal("cannot detach: %s", strerror(errno));
 	if (!rw_daemon_write_pidfile(cfg->pidfile))
 		rw_fatal("cannot write pidfile %s", cfg->pidfile);
