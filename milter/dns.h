@@ -26,38 +26,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "rw_policy.h"
-
-#define RW_T_A		1
-#define RW_T_CNAME	5
-#define RW_T_SOA	6
-#define RW_T_PTR	12
-#define RW_T_MX		15
-#define RW_T_TXT	16
-#define RW_T_AAAA	28
-
-#define RW_DNS_RR_MAX	32	/* records kept per answer */
-
-struct rw_dns_rr {
-	uint16_t	 type;
-	uint32_t	 ttl;
-	uint16_t	 pref;		/* MX */
-	unsigned char	 addr[16];	/* A: 4 bytes, AAAA: 16 */
-	char		*text;		/* PTR/MX/CNAME name; TXT strings joined */
-	size_t		 textlen;	/* TXT may hold NUL bytes */
-};
-
-struct rw_dns_answer {
-	enum rw_dns_status status;
-	uint32_t	 ttl;		/* min of the records, or the negative TTL */
-	size_t		 n;
-	struct rw_dns_rr rr[RW_DNS_RR_MAX];
-};
-
-/* dnsmsg.c: parse a DNS response for (qtype); frees nothing it did not make */
-bool	rw_dnsmsg_parse(const unsigned char *msg, size_t len, uint16_t qtype,
-	    struct rw_dns_answer *out);
-void	rw_dns_answer_clear(struct rw_dns_answer *);
+#include "dnsmsg.h"
 
 struct rw_dns_settings {
 	const char	*servers;	/* c-ares CSV, NULL: resolv.conf */
@@ -84,8 +53,6 @@ bool	rw_dns_done(const struct rw_dns_lookup *);
 /* rw_dns_answer - the answer; a pending lookup reads as RW_DNS_TIMEOUT */
 const struct rw_dns_answer *rw_dns_answer(const struct rw_dns_lookup *);
 void	rw_dns_release(struct rw_dns_lookup *);
-/* rw_dns_deadline - now + ms on CLOCK_MONOTONIC */
-void	rw_dns_deadline(struct timespec *, unsigned int ms);
 
 /* counters, for logs and the benchmark */
 struct rw_dns_stats {

@@ -13,7 +13,7 @@
 
 #include <time.h>
 
-#include "dns.h"
+#include "dnsmsg.h"
 
 struct rw_dns_lookup {
 	char			 name[RW_HOSTNAME_MAX + 1];

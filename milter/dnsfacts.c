@@ -23,8 +23,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon.h"
 #include "dnsfacts.h"
+#include "daemon.h"
+#include "deadline.h"
 #include "log.h"
 #include "probe.h"
 
@@ -219,7 +220,7 @@ rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
 
 	if (!ds->active || ds->gathered || f->insider || f->client_ok)
 		return;
-	rw_dns_deadline(&deadline, cfg->dns_deadline_ms);
+	rw_deadline_set(&deadline, cfg->dns_deadline_ms);
 	if (ds->ptr != NULL)
 		all[n++] = ds->ptr;
 	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)

@@ -27,6 +27,7 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "deadline.h"
 #include "dns.h"
 #include "log.h"
 #include "probe.h"
@@ -124,7 +125,7 @@ probe_zone(const struct rw_dnsbl_zone *z, unsigned int deadline_ms, char *why,
 	}
 	l[0] = rw_dns_lookup(yes, RW_T_A);
 	l[1] = rw_dns_lookup(no, RW_T_A);
-	rw_dns_deadline(&deadline, deadline_ms);
+	rw_deadline_set(&deadline, deadline_ms);
 	rw_dns_wait(l, 2, &deadline);
 	ay = rw_dns_answer(l[0]);
 	an = rw_dns_answer(l[1]);

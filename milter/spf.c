@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "deadline.h"
 #include "log.h"
 #include "spfdns.h"
 #include "spfrecord.h"
@@ -217,7 +218,7 @@ validated(void *arg)
 			if (memcmp(addr.rr[j].addr, x->e->client.b,
 			    x->e->client.family == AF_INET ? 4 : 16) == 0)
 				match = true;
-		rw_dns_answer_clear(&addr);
+		rw_dnsmsg_clear(&addr);
 		if (!match)
 			continue;
 		if (under(ptr.rr[i].text, x->domain)) {
@@ -233,7 +234,7 @@ validated(void *arg)
 	i = strlen(x->p);
 	if (i > 1 && x->p[i - 1] == '.')
 		x->p[i - 1] = '\0';
-	rw_dns_answer_clear(&ptr);
+	rw_dnsmsg_clear(&ptr);
 	return x->p;
 }
 
@@ -309,7 +310,7 @@ explain(struct rw_spf_state *st, const struct rw_spf_eval *e,
 	    strlen(buf));
 	ok = out->explanation[0] != '\0';
 done:
-	rw_dns_answer_clear(&ans);
+	rw_dnsmsg_clear(&ans);
 	return ok;
 }
 
@@ -361,7 +362,7 @@ rw_spf_check(enum rw_spf_identity id, const char *ip, const char *helo,
 		SPF_request_set_helo_dom(req, helo);
 	if (id == RW_SPF_ID_MAILFROM && sender != NULL && sender[0] != '\0')
 		SPF_request_set_env_from(req, sender);
-	rw_dns_deadline(&e->deadline, deadline_ms);
+	rw_deadline_set(&e->deadline, deadline_ms);
 	e->req = req;
 	rw_spfdns_begin(e);
 	(void)SPF_request_query_mailfrom(req, &resp);

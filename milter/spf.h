@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "dns.h"
+#include "dnsmsg.h"
 #include "rw_policy.h"
 
 /* Where DNS answers come from. lookup() fills out (status, records) and

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns.h"
 #include "spf.h"
 
 /* resolver_lookup - the daemon's source: our cache, our deadline */
