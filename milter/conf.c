@@ -101,7 +101,7 @@ rw_conf_log_report(char *report, bool error)
 
 /* rw_conf_reload - SIGHUP */
 void
-rw_conf_reload(void)
+rw_conf_reload(const char *path, struct rw_resolver *resolver)
 {
 	char	 err[RW_ERR_MAX];
 	char	 summary[2048];
@@ -109,11 +109,11 @@ rw_conf_reload(void)
 	struct rw_snapshot *cur;
 	struct rw_dns_settings settings;
 
-	rw_log_info("SIGHUP: reloading %s", rw_daemon.config_path);
-	if ((cfg = rw_conf_read(rw_daemon.config_path, err, sizeof(err))) == NULL) {
+	rw_log_info("SIGHUP: reloading %s", path);
+	if ((cfg = rw_conf_read(path, err, sizeof(err))) == NULL) {
 		rw_conf_log_report(err, true);
 		rw_log_err("reload of %s failed; the previous configuration stays in force",
-		    rw_daemon.config_path);
+		    path);
 		return;
 	}
 	if ((cur = rw_conf_acquire()) != NULL) {
@@ -137,13 +137,13 @@ rw_conf_reload(void)
 	settings.timeout_ms = cfg->dns_timeout_ms;
 	settings.tries = cfg->dns_retries + 1;
 	settings.cache_size = cfg->dns_cache_size;
-	if (!rw_dns_configure(&settings, err, sizeof(err))) {
+	if (!rw_dns_configure(resolver, &settings, err, sizeof(err))) {
 		rw_log_err("reload: DNS: %s; the previous configuration stays in force", err);
 		rw_config_free(cfg);
 		return;
 	}
 	rw_config_summary(cfg, summary, sizeof(summary));
 	rw_conf_install(cfg);
-	rw_log_info("reloaded %s; new sessions use the new policy", rw_daemon.config_path);
+	rw_log_info("reloaded %s; new sessions use the new policy", path);
 	rw_conf_log_report(summary, false);
 }

@@ -17,13 +17,6 @@
 
 #include "rw_policy.h"
 
-/* A refcounted, immutable configuration. Sessions hold one from connect to close. */
-struct rw_snapshot {
-	struct rw_config *cfg;
-	unsigned int	 refs;		/* under rw_daemon.lock */
-	unsigned long	 generation;
-};
-
 /* Kinds of missing-macro warnings, each logged once per daemon lifetime. */
 enum rw_macro_warning {
 	RW_WARN_AUTH_AUTHEN = 1u << 0,	/* {auth_type} came, {auth_authen} not */
@@ -32,8 +25,6 @@ enum rw_macro_warning {
 	RW_WARN_CONNECT_ADDR = 1u << 3	/* connect without a client address */
 };
 
-struct rw_resolver;
-struct rw_probes;
 struct rw_spf_state;
 
 struct rw_daemon {
@@ -44,8 +35,6 @@ struct rw_daemon {
 	unsigned long		 generation;
 	unsigned int		 warned;		/* enum rw_macro_warning bits */
 	int			 sigpipe[2];		/* signal handler -> main loop */
-	struct rw_resolver	*resolver;		/* dns.c: the DNS layer */
-	struct rw_probes	*probes;		/* probe.c: list health */
 	struct rw_spf_state	*spf;			/* spf.c: the shared SPF_server_t */
 };
 

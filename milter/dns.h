@@ -35,24 +35,36 @@ struct rw_dns_settings {
 	unsigned int	 cache_size;
 };
 
-/* rw_dns_start_resolver - channel and thread; false with a reason */
-bool	rw_dns_start_resolver(const struct rw_dns_settings *, char *err,
-	    size_t errlen);
-void	rw_dns_stop_resolver(void);
-/* rw_dns_configure - new servers/timeouts at reload (applied by the thread) */
-bool	rw_dns_configure(const struct rw_dns_settings *, char *err, size_t errlen);
-
+struct rw_resolver;
 struct rw_dns_lookup;
+
+/* rw_dns_start_resolver - channel, cache and thread; NULL with a reason */
+struct rw_resolver *rw_dns_start_resolver(const struct rw_dns_settings *,
+	    char *err, size_t errlen);
+/* rw_dns_stop_resolver - end the thread and free the resolver; NULL: none */
+void	rw_dns_stop_resolver(struct rw_resolver *);
+/* rw_dns_configure - reload: new servers and cache size (the thread
+ * applies them) */
+bool	rw_dns_configure(struct rw_resolver *, const struct rw_dns_settings *,
+	    char *err, size_t errlen);
+
+/*
+ * The lookup functions take the resolver the lookup belongs to. A NULL
+ * resolver (or a NULL lookup) is allowed: lookups are then never
+ * started, read as RW_DNS_TIMEOUT, and waiting returns at once.
+ */
 /* rw_dns_lookup - start (or join, or find cached) a lookup; NULL: out of memory */
-struct rw_dns_lookup *rw_dns_lookup(const char *name, uint16_t type);
+struct rw_dns_lookup *rw_dns_lookup(struct rw_resolver *, const char *name,
+	    uint16_t type);
 /* rw_dns_wait - until all are done or the deadline (CLOCK_MONOTONIC) passes */
-void	rw_dns_wait(struct rw_dns_lookup *const *, size_t n,
-	    const struct timespec *deadline);
+void	rw_dns_wait(struct rw_resolver *, struct rw_dns_lookup *const *,
+	    size_t n, const struct timespec *deadline);
 /* rw_dns_done - answered (or failed) already, without waiting */
-bool	rw_dns_done(const struct rw_dns_lookup *);
+bool	rw_dns_done(struct rw_resolver *, const struct rw_dns_lookup *);
 /* rw_dns_answer - the answer; a pending lookup reads as RW_DNS_TIMEOUT */
-const struct rw_dns_answer *rw_dns_answer(const struct rw_dns_lookup *);
-void	rw_dns_release(struct rw_dns_lookup *);
+const struct rw_dns_answer *rw_dns_answer(struct rw_resolver *,
+	    const struct rw_dns_lookup *);
+void	rw_dns_release(struct rw_resolver *, struct rw_dns_lookup *);
 
 /* counters, for logs and the benchmark */
 struct rw_dns_stats {
@@ -61,6 +73,6 @@ struct rw_dns_stats {
 	unsigned long	 joined;	/* shared an in-flight query */
 	unsigned long	 entries;
 };
-void	rw_dns_get_stats(struct rw_dns_stats *);
+void	rw_dns_get_stats(struct rw_resolver *, struct rw_dns_stats *);
 
 #endif /* RW_DNS_H */

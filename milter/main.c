@@ -41,6 +41,7 @@
 #include "mlfi.h"
 #include "probe.h"
 #include "spf.h"
+#include "stages.h"
 
 static void
 usage(void)
@@ -103,7 +104,7 @@ milter_thread(void *arg)
 
 /* serve - run libmilter in its thread; handle signals here */
 static int
-serve(void)
+serve(const char *config_path, struct rw_resolver *resolver)
 {
 	pthread_t tid;
 	int	milter_rc = MI_SUCCESS;
@@ -122,7 +123,7 @@ serve(void)
 		if (n <= 0)
 			break;
 		if (sig == SIGHUP) {
-			rw_conf_reload();
+			rw_conf_reload(config_path, resolver);
 		} else if (sig == SIGTERM || sig == SIGINT) {
 			if (!stopping)
 				rw_log_info("signal %d: stopping; sessions in flight finish first", sig);
@@ -167,6 +168,8 @@ main(int argc, char **argv)
 	char	 summary[2048];
 	struct rw_config *cfg;
 	struct rw_dns_settings settings;
+	struct rw_spf_source spf_source;
+	struct rw_services svc = { NULL };
 	const char *sock;
 	bool	 test_only = false, foreground = false;
 	int	 ch, rc;
@@ -242,18 +245,21 @@ main(int argc, char **argv)
 	settings.timeout_ms = cfg->dns_timeout_ms;
 	settings.tries = cfg->dns_retries + 1;
 	settings.cache_size = cfg->dns_cache_size;
-	if (!rw_dns_start_resolver(&settings, err, sizeof(err)))
+	if ((svc.resolver = rw_dns_start_resolver(&settings, err,
+	    sizeof(err))) == NULL)
 		rw_fatal("DNS: %s", err);
-	if (!rw_spf_init(&rw_spf_resolver_source, err, sizeof(err)))
+	spf_source = rw_spfsource_resolver(svc.resolver);
+	if (!rw_spf_init(&spf_source, err, sizeof(err)))
 		rw_fatal("SPF: %s", err);
 	rw_conf_install(cfg);
-	if (!rw_probe_start())
+	if ((svc.probes = rw_probe_start(svc.resolver)) == NULL)
 		rw_fatal("cannot start the block list prober");
+	rw_mlfi_set_services(&svc);
 	rw_log_info("listening on %s (mode %s)", sock,
 	    cfg->mode == RW_MODE_DRYRUN ? "dryrun" : "enforce");
-	rc = serve();
-	rw_probe_stop();
-	rw_dns_stop_resolver();
+	rc = serve(rw_daemon.config_path, svc.resolver);
+	rw_probe_stop(svc.probes);
+	rw_dns_stop_resolver(svc.resolver);
 	rw_spf_shutdown();
 	rw_log_info("stopped");
 	cleanup_files(sock);

@@ -12,6 +12,13 @@
  *	uses: no headers, body, DATA or unknown commands, and per stage the
  *	macros below (smfi_setsymlist), so the MTA sends nothing we ignore.
  *
+ *	libmilter gives the callbacks no user pointer, only the per-connection
+ *	private pointer, which exists from negotiation on. So the one piece
+ *	of daemon state they need, the services (resolver, prober, SPF
+ *	server), is reached through a single static pointer that main.c
+ *	sets with rw_mlfi_set_services() before smfi_main() starts the
+ *	threads, and that no one writes afterwards.
+ *
  *	A session holds a configuration snapshot from connect to close.
  *	Allocation happens once per connection; the per-message path
  *	allocates nothing. An internal failure gives the configured
@@ -30,10 +37,10 @@
 #include <libmilter/mfapi.h>
 #include <libmilter/mfdef.h>
 
+#include "mlfi.h"
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
-#include "mlfi.h"
 #include "stages.h"
 
 #define DRYRUN_HEADER	"X-Relaywarden-Dryrun"
@@ -49,6 +56,9 @@
 #define MACROS_RCPT	"i"
 #define MACROS_EOM	"i"
 
+/* Set once by main.c before smfi_main() (see DESCRIPTION); read-only after. */
+static const struct rw_services *mlfi_services;
+
 struct rw_conn {
 	struct rw_snapshot	*snap;
 	struct rw_stages	 st;		/* the session and its lookups */
@@ -59,6 +69,13 @@ struct rw_conn {
 	unsigned int		 ar_forged[AR_FORGED_MAX];	/* their indexes */
 	size_t			 nar_forged;
 };
+
+/* rw_mlfi_set_services - the daemon's services for every session */
+void
+rw_mlfi_set_services(const struct rw_services *svc)
+{
+	mlfi_services = svc;
+}
 
 static struct rw_conn *
 conn_get(SMFICTX *ctx)
@@ -286,7 +303,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		rw_conf_release(c->snap);
 	}
 	c->snap = snap;
-	rw_stages_init(&c->st, snap->cfg, true);
+	rw_stages_init(&c->st, snap->cfg, mlfi_services);
 	a = addr_text(hostaddr, addr, sizeof(addr));
 	if (a == NULL && rw_daemon_warn_once(RW_WARN_CONNECT_ADDR))
 		rw_log_warn("the MTA gave no client address (local submission or a "

@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "daemon.h"
 #include "dns.h"
 #include "spf.h"
 #include "stages.h"
@@ -106,23 +105,31 @@ print_dns_facts(const struct rw_config *cfg, const struct rw_facts *f)
 	    cfg->dnsbl_threshold);
 }
 
-/* start_network - the resolver and SPF, as the daemon starts them */
+/* start_network - the resolver and SPF, as the daemon starts them; no
+ * prober: a single query has no time for RFC 5782 probes */
 static bool
-start_network(const struct rw_config *cfg)
+start_network(const struct rw_config *cfg, struct rw_services *svc)
 {
 	struct rw_dns_settings ds;
+	struct rw_spf_source src;
 	char	err[256];
 
 	ds.servers = cfg->dns_servers;
 	ds.timeout_ms = cfg->dns_timeout_ms;
 	ds.tries = cfg->dns_retries + 1;
 	ds.cache_size = cfg->dns_cache_size;
-	if (!rw_dns_start_resolver(&ds, err, sizeof(err)) ||
-	    !rw_spf_init(&rw_spf_resolver_source, err, sizeof(err))) {
-		fprintf(stderr, "relaywarden-query: %s\n", err);
-		return false;
-	}
+	svc->resolver = rw_dns_start_resolver(&ds, err, sizeof(err));
+	if (svc->resolver == NULL)
+		goto fail;
+	src = rw_spfsource_resolver(svc->resolver);
+	if (!rw_spf_init(&src, err, sizeof(err)))
+		goto fail;
 	return true;
+fail:
+	fprintf(stderr, "relaywarden-query: %s\n", err);
+	rw_dns_stop_resolver(svc->resolver);
+	svc->resolver = NULL;
+	return false;
 }
 
 static bool
@@ -142,6 +149,7 @@ main(int argc, char **argv)
 	struct rw_config *cfg;
 	struct rw_stages *st;
 	struct rw_session *s;
+	struct rw_services svc = { NULL };
 	bool	 network = false;
 	struct rw_verdict v;
 	enum rw_action r;
@@ -193,12 +201,12 @@ main(int argc, char **argv)
 		rw_config_free(cfg);
 		return 2;
 	}
-	if (network && !start_network(cfg)) {
+	if (network && !start_network(cfg, &svc)) {
 		free(st);
 		rw_config_free(cfg);
 		return 2;
 	}
-	rw_stages_init(st, cfg, network);
+	rw_stages_init(st, cfg, network ? &svc : NULL);
 	s = &st->s;
 	(void)rw_stages_connect(st, addr, name, NULL, &v);
 	if (!s->f.client_known)
@@ -239,7 +247,7 @@ main(int argc, char **argv)
 	    accepted > 0 ? "accepted" : "refused", accepted, nrcpts);
 	rw_stages_release(st);
 	if (network) {
-		rw_dns_stop_resolver();
+		rw_dns_stop_resolver(svc.resolver);
 		rw_spf_shutdown();
 	}
 	free(st);

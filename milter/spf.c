@@ -23,6 +23,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "spf.h"
 #include "daemon.h"
 #include "deadline.h"
 #include "log.h"

@@ -20,16 +20,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "dnsmsg.h"
 #include "rw_policy.h"
-
-/* Where DNS answers come from. lookup() fills out (status, records) and
- * must be safe to call from several threads at once. */
-struct rw_spf_source {
-	void	(*lookup)(void *ctx, const char *name, uint16_t type,
-		    const struct timespec *deadline, struct rw_dns_answer *out);
-	void	*ctx;
-};
+#include "spfsource.h"
 
 enum rw_spf_identity { RW_SPF_ID_MAILFROM = 0, RW_SPF_ID_HELO };
 
@@ -54,9 +46,5 @@ void	rw_spf_check(enum rw_spf_identity, const char *ip, const char *helo,
  */
 void	rw_spf_default_explanation(const char *domain, const char *ip,
 	    char *buf, size_t len);
-
-/* the daemon's answer source (spfsource.c): rw_dns_lookup() and a
- * bounded wait; the only part of SPF that needs the c-ares resolver */
-extern const struct rw_spf_source rw_spf_resolver_source;
 
 #endif /* RW_SPF_H */

@@ -13,15 +13,17 @@
 
 #include <string.h>
 
-#include "spf.h"
 #include "stages.h"
+#include "spf.h"
 
 void
-rw_stages_init(struct rw_stages *st, const struct rw_config *cfg, bool network)
+rw_stages_init(struct rw_stages *st, const struct rw_config *cfg,
+    const struct rw_services *svc)
 {
 	memset(st, 0, sizeof(*st));
 	st->cfg = cfg;
-	st->network = network;
+	st->svc = svc;
+	st->network = svc != NULL;
 	rw_session_init(&st->s, cfg);
 }
 
@@ -53,7 +55,8 @@ rw_stages_connect(struct rw_stages *st, const char *addr, const char *name,
 	enum rw_action r = rw_session_connect(&st->s, addr, name, v);
 
 	if (st->network)
-		rw_dnsfacts_connect(&st->ds, st->cfg, &st->s.f, mta_resolve, name);
+		rw_dnsfacts_connect(&st->ds, st->svc->resolver, st->svc->probes,
+		    st->cfg, &st->s.f, mta_resolve, name);
 	if (r == RW_ACT_CONTINUE && st->cfg->dns_verdict_stage == RW_STAGE_CONNECT) {
 		gather(st, RW_STAGE_CONNECT);
 		r = rw_session_decide(&st->s, RW_STAGE_CONNECT, v);
