@@ -25,7 +25,6 @@ enum rw_macro_warning {
 	RW_WARN_CONNECT_ADDR = 1u << 3	/* connect without a client address */
 };
 
-struct rw_spf_state;
 
 struct rw_daemon {
 	const char		*config_path;
@@ -35,7 +34,6 @@ struct rw_daemon {
 	unsigned long		 generation;
 	unsigned int		 warned;		/* enum rw_macro_warning bits */
 	int			 sigpipe[2];		/* signal handler -> main loop */
-	struct rw_spf_state	*spf;			/* spf.c: the shared SPF_server_t */
 };
 
 extern struct rw_daemon rw_daemon;

@@ -249,7 +249,7 @@ main(int argc, char **argv)
 	    sizeof(err))) == NULL)
 		rw_fatal("DNS: %s", err);
 	spf_source = rw_spfsource_resolver(svc.resolver);
-	if (!rw_spf_init(&spf_source, err, sizeof(err)))
+	if ((svc.spf = rw_spf_new(&spf_source, err, sizeof(err))) == NULL)
 		rw_fatal("SPF: %s", err);
 	rw_conf_install(cfg);
 	if ((svc.probes = rw_probe_start(svc.resolver)) == NULL)
@@ -260,7 +260,7 @@ main(int argc, char **argv)
 	rc = serve(rw_daemon.config_path, svc.resolver);
 	rw_probe_stop(svc.probes);
 	rw_dns_stop_resolver(svc.resolver);
-	rw_spf_shutdown();
+	rw_spf_free(svc.spf);
 	rw_log_info("stopped");
 	cleanup_files(sock);
 	return rc;

@@ -122,7 +122,7 @@ start_network(const struct rw_config *cfg, struct rw_services *svc)
 	if (svc->resolver == NULL)
 		goto fail;
 	src = rw_spfsource_resolver(svc->resolver);
-	if (!rw_spf_init(&src, err, sizeof(err)))
+	if ((svc->spf = rw_spf_new(&src, err, sizeof(err))) == NULL)
 		goto fail;
 	return true;
 fail:
@@ -248,7 +248,7 @@ main(int argc, char **argv)
 	rw_stages_release(st);
 	if (network) {
 		rw_dns_stop_resolver(svc.resolver);
-		rw_spf_shutdown();
+		rw_spf_free(svc.spf);
 	}
 	free(st);
 	rw_config_free(cfg);

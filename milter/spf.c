@@ -12,6 +12,10 @@
  *	computed from partial data only where libspf2 had no result.
  *	IPv4-mapped IPv6 clients are checked as IPv4 (RFC 7208 5.6 ip4
  *	matching, and what the MTA meant).
+ *
+ *	The server is an object (struct rw_spf): main.c makes one on the
+ *	resolver's answer source and hands it to the session stages; the
+ *	tests make one per zone table.
  */
 #include "config.h"
 
@@ -24,35 +28,33 @@
 #include <time.h>
 
 #include "spf.h"
-#include "daemon.h"
 #include "deadline.h"
 #include "log.h"
 #include "spfdns.h"
 #include "spfrecord.h"
 
-struct rw_spf_state {
+struct rw_spf {
 	SPF_server_t		*server;
 	SPF_dns_server_t	*dns;
 };
 
-
-/* rw_spf_init - the shared server on our DNS layer, set once at start-up */
-bool
-rw_spf_init(const struct rw_spf_source *src, char *err, size_t errlen)
+/* rw_spf_new - the shared server on our DNS layer, made once at start-up */
+struct rw_spf *
+rw_spf_new(const struct rw_spf_source *src, char *err, size_t errlen)
 {
-	struct rw_spf_state *st = calloc(1, sizeof(*st));
+	struct rw_spf *st = calloc(1, sizeof(*st));
 	SPF_response_t *resp;
 
 	if (st == NULL || (st->dns = rw_spfdns_new(src)) == NULL) {
 		free(st);
 		snprintf(err, errlen, "out of memory");
-		return false;
+		return NULL;
 	}
 	if ((st->server = SPF_server_new_dns(st->dns, 0)) == NULL) {
 		snprintf(err, errlen, "libspf2: cannot create a server");
 		rw_spfdns_free(st->dns);
 		free(st);
-		return false;
+		return NULL;
 	}
 	/* No default explanation: a reply carries the domain's own exp= text
 	 * or our standard text, never libspf2's obsolete openspf.org link. */
@@ -61,21 +63,18 @@ rw_spf_init(const struct rw_spf_source *src, char *err, size_t errlen)
 		rw_log_warn("libspf2: could not clear the default explanation");
 	if (resp != NULL)
 		SPF_response_free(resp);
-	rw_daemon.spf = st;
-	return true;
+	return st;
 }
 
+/* rw_spf_free - the server and its DNS layer */
 void
-rw_spf_shutdown(void)
+rw_spf_free(struct rw_spf *st)
 {
-	struct rw_spf_state *st = rw_daemon.spf;
-
 	if (st == NULL)
 		return;
 	SPF_server_free(st->server);
 	rw_spfdns_free(st->dns);
 	free(st);
-	rw_daemon.spf = NULL;
 }
 
 static enum rw_spf_result
@@ -245,7 +244,7 @@ validated(void *arg)
  * expanded by us and sanitised. False: use the default explanation.
  */
 static bool
-explain(struct rw_spf_state *st, const struct rw_spf_eval *e,
+explain(struct rw_spf *st, const struct rw_spf_eval *e,
     const struct rw_spf_exp *exp, SPF_request_t *req, enum rw_spf_identity id,
     const char *helo, const char *sender, struct rw_spf_fact *out)
 {
@@ -317,18 +316,17 @@ done:
 
 /* rw_spf_check - one identity, corrected result */
 void
-rw_spf_check(enum rw_spf_identity id, const char *ip, const char *helo,
-    const char *sender, unsigned int deadline_ms, struct rw_spf_fact *out)
+rw_spf_check(struct rw_spf *st, enum rw_spf_identity id, const char *ip,
+    const char *helo, const char *sender, unsigned int deadline_ms,
+    struct rw_spf_fact *out)
 {
 	struct rw_spf_eval *e;
-	struct rw_spf_state *st;
 	const struct rw_spf_exp *exp;
 	SPF_request_t *req = NULL;
 	SPF_response_t *resp = NULL;
 	const char *s;
 	enum rw_spf_result r;
 
-	st = rw_daemon.spf;
 	memset(out, 0, sizeof(*out));
 	identity_domain(id, helo, sender, out->domain, sizeof(out->domain));
 	if (!valid_identity(out->domain)) {

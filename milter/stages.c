@@ -73,8 +73,9 @@ rw_stages_helo(struct rw_stages *st, const char *helo, struct rw_verdict *v)
 	if (st->network)
 		rw_dnsfacts_helo(&st->ds, st->cfg, &st->s.f);
 	if (st->cfg->spf_check_helo && spf_applies(st) && st->s.f.helo[0] != '\0')
-		rw_spf_check(RW_SPF_ID_HELO, st->s.f.client_addr, st->s.f.helo, NULL,
-		    st->cfg->dns_deadline_ms, &st->s.f.spf_helo);
+		rw_spf_check(st->svc->spf, RW_SPF_ID_HELO, st->s.f.client_addr,
+		    st->s.f.helo, NULL, st->cfg->dns_deadline_ms,
+		    &st->s.f.spf_helo);
 	if (r == RW_ACT_CONTINUE && st->cfg->dns_verdict_stage == RW_STAGE_HELO) {
 		gather(st, RW_STAGE_HELO);
 		r = rw_session_decide(&st->s, RW_STAGE_HELO, v);
@@ -99,8 +100,9 @@ rw_stages_mail(struct rw_stages *st, const char *sender, const char *auth_user,
 	if (st->network)
 		rw_dnsfacts_mail(&st->ds, st->cfg, &st->s.f);
 	if (st->cfg->spf_check && spf_applies(st))
-		rw_spf_check(RW_SPF_ID_MAILFROM, st->s.f.client_addr, st->s.f.helo,
-		    st->s.f.sender, st->cfg->dns_deadline_ms, &st->s.f.spf_mail);
+		rw_spf_check(st->svc->spf, RW_SPF_ID_MAILFROM,
+		    st->s.f.client_addr, st->s.f.helo, st->s.f.sender,
+		    st->cfg->dns_deadline_ms, &st->s.f.spf_mail);
 	gather(st, RW_STAGE_MAIL);
 	return rw_session_decide(&st->s, RW_STAGE_MAIL, v);
 }

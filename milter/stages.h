@@ -25,10 +25,12 @@
 
 struct rw_resolver;
 struct rw_probes;
+struct rw_spf;
 
 struct rw_services {
 	struct rw_resolver	*resolver;	/* dns.c */
 	struct rw_probes	*probes;	/* probe.c; NULL: none */
+	struct rw_spf		*spf;		/* spf.c */
 };
 
 struct rw_stages {
