@@ -4,23 +4,31 @@
  *	conf - configuration snapshots and reload
  * DESCRIPTION
  *	A snapshot is immutable once installed. rw_conf_acquire() takes a
- *	reference under rw_daemon.lock; a session keeps it from connect to
+ *	reference under this file's lock; a session keeps it from connect to
  *	close, so an SMTP session in flight finishes on the policy it
  *	started with. rw_conf_install() swaps the pointer and drops the
  *	daemon's reference to the old snapshot, which is freed when the
  *	last session using it closes. rw_conf_reload() (SIGHUP) installs a
  *	new file only when it parses without error; otherwise every error
  *	is logged with its file:line and the old policy keeps serving.
+ *
+ *	The current snapshot is this file's own state: every session thread
+ *	and the prober reach it through rw_conf_acquire(), and libmilter
+ *	gives them no pointer to pass it in.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
-#include "daemon.h"
 #include "dns.h"
 #include "log.h"
+
+static pthread_mutex_t conf_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rw_snapshot *conf_current;	/* under conf_lock */
+static unsigned long conf_generation;		/* under conf_lock */
 
 /* rw_conf_acquire - the current snapshot, with a reference */
 struct rw_snapshot *
@@ -28,11 +36,11 @@ rw_conf_acquire(void)
 {
 	struct rw_snapshot *s;
 
-	pthread_mutex_lock(&rw_daemon.lock);
-	s = rw_daemon.current;
+	pthread_mutex_lock(&conf_lock);
+	s = conf_current;
 	if (s != NULL)
 		s->refs++;
-	pthread_mutex_unlock(&rw_daemon.lock);
+	pthread_mutex_unlock(&conf_lock);
 	return s;
 }
 
@@ -44,9 +52,9 @@ rw_conf_release(struct rw_snapshot *s)
 
 	if (s == NULL)
 		return;
-	pthread_mutex_lock(&rw_daemon.lock);
+	pthread_mutex_lock(&conf_lock);
 	last = --s->refs == 0;
-	pthread_mutex_unlock(&rw_daemon.lock);
+	pthread_mutex_unlock(&conf_lock);
 	if (last) {
 		rw_log_debug("configuration generation %lu released", s->generation);
 		rw_config_free(s->cfg);
@@ -67,11 +75,11 @@ rw_conf_install(struct rw_config *cfg)
 	}
 	s->cfg = cfg;
 	s->refs = 1;		/* the daemon's own reference */
-	pthread_mutex_lock(&rw_daemon.lock);
-	s->generation = ++rw_daemon.generation;
-	old = rw_daemon.current;
-	rw_daemon.current = s;
-	pthread_mutex_unlock(&rw_daemon.lock);
+	pthread_mutex_lock(&conf_lock);
+	s->generation = ++conf_generation;
+	old = conf_current;
+	conf_current = s;
+	pthread_mutex_unlock(&conf_lock);
 	rw_log_set_debug(cfg->log_debug);
 	rw_conf_release(old);
 }

@@ -20,6 +20,11 @@
  *	thread does not block it, so libmilter never sees these three. The
  *	main loop reads the pipe: SIGHUP reloads, SIGTERM/SIGINT call
  *	smfi_stop() and wait for the milter thread.
+ *
+ *	main() also makes the services every session uses, after detaching
+ *	(fork keeps no threads): the resolver, the SPF server on the
+ *	resolver's answer source, the prober. It hands them to mlfi.c
+ *	before smfi_main() and frees them after it returned.
  */
 #include "config.h"
 
@@ -43,6 +48,9 @@
 #include "spf.h"
 #include "stages.h"
 
+/* signal handler -> main loop; the handler can reach nothing else */
+static int sigpipe[2] = { -1, -1 };
+
 static void
 usage(void)
 {
@@ -63,7 +71,7 @@ on_signal(int sig)
 	unsigned char b = (unsigned char)sig;
 	int	saved = errno;
 
-	(void)!write(rw_daemon.sigpipe[1], &b, 1);
+	(void)!write(sigpipe[1], &b, 1);
 	errno = saved;
 }
 
@@ -73,12 +81,12 @@ setup_signals(void)
 	struct sigaction sa;
 	int	i;
 
-	if (pipe(rw_daemon.sigpipe) != 0)
+	if (pipe(sigpipe) != 0)
 		return false;
 	for (i = 0; i < 2; i++)
-		if (fcntl(rw_daemon.sigpipe[i], F_SETFD, FD_CLOEXEC) != 0)
+		if (fcntl(sigpipe[i], F_SETFD, FD_CLOEXEC) != 0)
 			return false;
-	if (fcntl(rw_daemon.sigpipe[1], F_SETFL, O_NONBLOCK) != 0)
+	if (fcntl(sigpipe[1], F_SETFL, O_NONBLOCK) != 0)
 		return false;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -117,7 +125,7 @@ serve(const char *config_path, struct rw_resolver *resolver)
 		return 1;
 	}
 	for (;;) {
-		n = read(rw_daemon.sigpipe[0], &sig, 1);
+		n = read(sigpipe[0], &sig, 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -170,22 +178,22 @@ main(int argc, char **argv)
 	struct rw_dns_settings settings;
 	struct rw_spf_source spf_source;
 	struct rw_services svc = { NULL };
+	const char *config_path = RW_DEFAULT_CONFIG, *socket_override = NULL;
 	const char *sock;
 	bool	 test_only = false, foreground = false;
 	int	 ch, rc;
 
-	rw_daemon.config_path = RW_DEFAULT_CONFIG;
 	while ((ch = getopt(argc, argv, "c:fp:tV")) != -1) {
 		switch (ch) {
 		case 'c':
-			rw_daemon.config_path = optarg;
+			config_path = optarg;
 			break;
 		case 'f':
 			foreground = true;
 			rw_log_set_foreground(true);
 			break;
 		case 'p':
-			rw_daemon.socket_override = optarg;
+			socket_override = optarg;
 			break;
 		case 't':
 			test_only = true;
@@ -200,25 +208,25 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 
-	if ((cfg = rw_conf_read(rw_daemon.config_path, err, sizeof(err))) == NULL) {
+	if ((cfg = rw_conf_read(config_path, err, sizeof(err))) == NULL) {
 		fputs(err, stderr);
 		fprintf(stderr, "relaywarden: %s: configuration has errors\n",
-		    rw_daemon.config_path);
+		    config_path);
 		return 1;
 	}
 	rw_config_summary(cfg, summary, sizeof(summary));
 	if (test_only) {
-		printf("%s: configuration OK\n%s", rw_daemon.config_path, summary);
+		printf("%s: configuration OK\n%s", config_path, summary);
 		rw_config_free(cfg);
 		return 0;
 	}
-	sock = rw_daemon.socket_override != NULL ? rw_daemon.socket_override :
+	sock = socket_override != NULL ? socket_override :
 	    cfg->socket;
 
 	rw_log_open();
 	rw_log_set_debug(cfg->log_debug);
 	rw_log_info("relaywarden %s starting with %s", PACKAGE_VERSION,
-	    rw_daemon.config_path);
+	    config_path);
 	rw_conf_log_report(summary, false);
 
 	if (rw_daemon_socket_busy(sock))
@@ -257,7 +265,7 @@ main(int argc, char **argv)
 	rw_mlfi_set_services(&svc);
 	rw_log_info("listening on %s (mode %s)", sock,
 	    cfg->mode == RW_MODE_DRYRUN ? "dryrun" : "enforce");
-	rc = serve(rw_daemon.config_path, svc.resolver);
+	rc = serve(config_path, svc.resolver);
 	rw_probe_stop(svc.probes);
 	rw_dns_stop_resolver(svc.resolver);
 	rw_spf_free(svc.spf);
