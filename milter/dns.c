@@ -152,7 +152,7 @@ rw_dns_release(struct rw_resolver *r, struct rw_dns_lookup *e)
 	pthread_mutex_unlock(&r->lock);
 }
 
-/* status_of - c-ares status and message to an answer */
+/* make_answer - c-ares status and message to an answer */
 static void
 make_answer(int status, const unsigned char *abuf, int alen, uint16_t type,
     struct rw_dns_answer *a)

@@ -127,7 +127,7 @@ set_client(SPF_request_t *req, const char *ip, struct rw_ip *out)
 	return SPF_request_set_ipv6(req, v6) == SPF_E_SUCCESS;
 }
 
-/* sender_domain - the domain an identity checks */
+/* identity_domain - the domain an identity checks */
 static void
 identity_domain(enum rw_spf_identity id, const char *helo, const char *sender,
     char *out, size_t len)
