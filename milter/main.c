@@ -46,6 +46,7 @@
 #include "mlfi.h"
 #include "probe.h"
 #include "spf.h"
+#include "spfsource.h"
 #include "stages.h"
 
 /* signal handler -> main loop; the handler can reach nothing else */

@@ -26,6 +26,7 @@
 #include "conf.h"
 #include "dns.h"
 #include "spf.h"
+#include "spfsource.h"
 #include "stages.h"
 
 #define MAX_RCPTS	1000
