@@ -16,7 +16,11 @@
  *	of RFC 2308 (the SOA's TTL capped by its MINIMUM). Concurrent asks
  *	for the same name share one query. This interface, a name and type
  *	in, records with TTLs or an error class out, is what the SPF layer
- *	will use too.
+ *	uses too (through spfsource.c).
+ *
+ *	The resolver is an object, made once by the program and passed to
+ *	every call; dns.h declares only what dns.c defines (the answer type
+ *	is dnsmsg.h's, deadlines are deadline.h's).
  */
 #ifndef RW_DNS_H
 #define RW_DNS_H
