@@ -4,23 +4,31 @@
  *	conf - configuration snapshots and reload
  * DESCRIPTION
  *	A snapshot is immutable once installed. rw_conf_acquire() takes a
- *	reference under rw_daemon.lock; a session keeps it from connect to
+ *	reference under this file's lock; a session keeps it from connect to
  *	close, so an SMTP session in flight finishes on the policy it
  *	started with. rw_conf_install() swaps the pointer and drops the
  *	daemon's reference to the old snapshot, which is freed when the
  *	last session using it closes. rw_conf_reload() (SIGHUP) installs a
  *	new file only when it parses without error; otherwise every error
  *	is logged with its file:line and the old policy keeps serving.
+ *
+ *	The current snapshot is this file's own state: every session thread
+ *	and the prober reach it through rw_conf_acquire(), and libmilter
+ *	gives them no pointer to pass it in.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
-#include "daemon.h"
 #include "dns.h"
 #include "log.h"
+
+static pthread_mutex_t conf_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rw_snapshot *conf_current;	/* under conf_lock */
+static unsigned long conf_generation;		/* under conf_lock */
 
 /* rw_conf_acquire - the current snapshot, with a reference */
 struct rw_snapshot *
@@ -28,11 +36,11 @@ rw_conf_acquire(void)
 {
 	struct rw_snapshot *s;
 
-	pthread_mutex_lock(&rw_daemon.lock);
-	s = rw_daemon.current;
+	pthread_mutex_lock(&conf_lock);
+	s = conf_current;
 	if (s != NULL)
 		s->refs++;
-	pthread_mutex_unlock(&rw_daemon.lock);
+	pthread_mutex_unlock(&conf_lock);
 	return s;
 }
 
@@ -44,9 +52,9 @@ rw_conf_release(struct rw_snapshot *s)
 
 	if (s == NULL)
 		return;
-	pthread_mutex_lock(&rw_daemon.lock);
+	pthread_mutex_lock(&conf_lock);
 	last = --s->refs == 0;
-	pthread_mutex_unlock(&rw_daemon.lock);
+	pthread_mutex_unlock(&conf_lock);
 	if (last) {
 		rw_log_debug("configuration generation %lu released", s->generation);
 		rw_config_free(s->cfg);
@@ -67,12 +75,12 @@ rw_conf_install(struct rw_config *cfg)
 	}
 	s->cfg = cfg;
 	s->refs = 1;		/* the daemon's own reference */
-	pthread_mutex_lock(&rw_daemon.lock);
-	s->generation = ++rw_daemon.generation;
-	old = rw_daemon.current;
-	rw_daemon.current = s;
-	rw_daemon.log_debug = cfg->log_debug;
-	pthread_mutex_unlock(&rw_daemon.lock);
+	pthread_mutex_lock(&conf_lock);
+	s->generation = ++conf_generation;
+	old = conf_current;
+	conf_current = s;
+	pthread_mutex_unlock(&conf_lock);
+	rw_log_set_debug(cfg->log_debug);
 	rw_conf_release(old);
 }
 
@@ -101,7 +109,7 @@ rw_conf_log_report(char *report, bool error)
 
 /* rw_conf_reload - SIGHUP */
 void
-rw_conf_reload(void)
+rw_conf_reload(const char *path, struct rw_resolver *resolver)
 {
 	char	 err[RW_ERR_MAX];
 	char	 summary[2048];
@@ -109,11 +117,11 @@ rw_conf_reload(void)
 	struct rw_snapshot *cur;
 	struct rw_dns_settings settings;
 
-	rw_log_info("SIGHUP: reloading %s", rw_daemon.config_path);
-	if ((cfg = rw_conf_read(rw_daemon.config_path, err, sizeof(err))) == NULL) {
+	rw_log_info("SIGHUP: reloading %s", path);
+	if ((cfg = rw_conf_read(path, err, sizeof(err))) == NULL) {
 		rw_conf_log_report(err, true);
 		rw_log_err("reload of %s failed; the previous configuration stays in force",
-		    rw_daemon.config_path);
+		    path);
 		return;
 	}
 	if ((cur = rw_conf_acquire()) != NULL) {
@@ -137,13 +145,13 @@ rw_conf_reload(void)
 	settings.timeout_ms = cfg->dns_timeout_ms;
 	settings.tries = cfg->dns_retries + 1;
 	settings.cache_size = cfg->dns_cache_size;
-	if (!rw_dns_configure(&settings, err, sizeof(err))) {
+	if (!rw_dns_configure(resolver, &settings, err, sizeof(err))) {
 		rw_log_err("reload: DNS: %s; the previous configuration stays in force", err);
 		rw_config_free(cfg);
 		return;
 	}
 	rw_config_summary(cfg, summary, sizeof(summary));
 	rw_conf_install(cfg);
-	rw_log_info("reloaded %s; new sessions use the new policy", rw_daemon.config_path);
+	rw_log_info("reloaded %s; new sessions use the new policy", path);
 	rw_conf_log_report(summary, false);
 }

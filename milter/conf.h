@@ -21,12 +21,21 @@
 
 struct rw_config *rw_conf_read(const char *path, char *err, size_t errlen);
 
-struct rw_snapshot;
+/* A refcounted, immutable configuration; sessions hold one from connect
+ * to close. */
+struct rw_snapshot {
+	struct rw_config *cfg;
+	unsigned int	 refs;		/* under conf.c's lock */
+	unsigned long	 generation;
+};
+
 struct rw_snapshot *rw_conf_acquire(void);
 void	rw_conf_release(struct rw_snapshot *);
 void	rw_conf_install(struct rw_config *);
-/* rw_conf_reload - SIGHUP: read, and install only when valid */
-void	rw_conf_reload(void);
+struct rw_resolver;
+/* rw_conf_reload - SIGHUP: read path, and install only when valid; the
+ * resolver takes the new dns_servers and dns_cache_size */
+void	rw_conf_reload(const char *path, struct rw_resolver *);
 /* rw_conf_log_report - log each line of an error report or summary */
 void	rw_conf_log_report(char *report, bool error);
 

@@ -2,7 +2,7 @@
 /*
  * NAME
  *	daemon - process chores: socket checks and permissions, pidfile,
- *	privileges, detaching, warn-once bits
+ *	privileges, detaching
  * DESCRIPTION
  *	rw_daemon_socket_busy() refuses to steal a unix socket that another
  *	live milter answers on (libmilter would silently unlink it).
@@ -29,11 +29,6 @@
 
 #include "daemon.h"
 #include "log.h"
-
-struct rw_daemon rw_daemon = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.sigpipe = { -1, -1 },
-};
 
 /* unix_path - the path of a "unix:" or "local:" socket, else NULL */
 static const char *
@@ -179,17 +174,4 @@ rw_daemon_detach(void)
 			close(fd);
 	}
 	return true;
-}
-
-/* rw_daemon_warn_once - claim a warning kind; true the first time */
-bool
-rw_daemon_warn_once(unsigned int kind)
-{
-	bool	first;
-
-	pthread_mutex_lock(&rw_daemon.lock);
-	first = (rw_daemon.warned & kind) == 0;
-	rw_daemon.warned |= kind;
-	pthread_mutex_unlock(&rw_daemon.lock);
-	return first;
 }

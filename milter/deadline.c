@@ -6,15 +6,16 @@
  *	Every wait in relaywarden (DNS lookups, SPF evaluations, probes) is
  *	bounded by an absolute CLOCK_MONOTONIC deadline, so that a change of
  *	the wall clock can neither shorten nor stretch it. Kept apart so the
- *	SPF layer links without the resolver.
+ *	SPF layer links without the resolver, and so the lowest modules can
+ *	use it without including the resolver's header.
  */
 #include "config.h"
 
-#include "dns.h"
+#include "deadline.h"
 
-/* rw_dns_deadline - now + ms, monotonic */
+/* rw_deadline_set - now + ms, monotonic */
 void
-rw_dns_deadline(struct timespec *ts, unsigned int ms)
+rw_deadline_set(struct timespec *ts, unsigned int ms)
 {
 	clock_gettime(CLOCK_MONOTONIC, ts);
 	ts->tv_sec += ms / 1000;

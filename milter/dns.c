@@ -18,6 +18,12 @@
  *	one while it is in flight, each session one per handle. This file
  *	adds the lock, the clock and the thread around it.
  *
+ *	A resolver is an object: main.c (or relaywarden-query -D) makes one
+ *	with rw_dns_start_resolver() and hands it to whatever asks (the
+ *	session stages, the prober, the SPF answer source). Nothing here is
+ *	global, so the lookup functions take the resolver as their first
+ *	argument; a NULL resolver answers every lookup as a timeout.
+ *
  *	SERVFAIL and REFUSED are told apart from dead servers with
  *	ARES_FLAG_NOCHECKRESP (otherwise c-ares reports them as
  *	ARES_ECONNREFUSED and keeps trying other servers).
@@ -36,7 +42,6 @@
 #include <ares.h>
 #include <arpa/nameser.h>
 
-#include "daemon.h"
 #include "dns.h"
 #include "dnscache.h"
 #include "log.h"
@@ -57,17 +62,10 @@ struct rw_resolver {
 
 static const struct rw_dns_answer timeout_answer = { .status = RW_DNS_TIMEOUT };
 
-static struct rw_resolver *
-resolver(void)
-{
-	return rw_daemon.resolver;
-}
-
 /* rw_dns_lookup - a cached, joined or new lookup; NULL when impossible */
 struct rw_dns_lookup *
-rw_dns_lookup(const char *name, uint16_t type)
+rw_dns_lookup(struct rw_resolver *r, const char *name, uint16_t type)
 {
-	struct rw_resolver *r = resolver();
 	struct rw_dns_lookup *e;
 	struct timespec now;
 	bool	created;
@@ -83,6 +81,7 @@ rw_dns_lookup(const char *name, uint16_t type)
 		else
 			r->stats.joined++;
 	} else if (e != NULL) {
+		e->qowner = r;
 		if (r->q_tail != NULL)
 			r->q_tail->qnext = e;
 		else
@@ -97,10 +96,9 @@ rw_dns_lookup(const char *name, uint16_t type)
 
 /* rw_dns_wait - until every lookup is done or the deadline passes */
 void
-rw_dns_wait(struct rw_dns_lookup *const *v, size_t n,
+rw_dns_wait(struct rw_resolver *r, struct rw_dns_lookup *const *v, size_t n,
     const struct timespec *deadline)
 {
-	struct rw_resolver *r = resolver();
 	size_t	i;
 	bool	pending;
 
@@ -122,9 +120,8 @@ rw_dns_wait(struct rw_dns_lookup *const *v, size_t n,
 
 /* rw_dns_done - finished, without waiting */
 bool
-rw_dns_done(const struct rw_dns_lookup *e)
+rw_dns_done(struct rw_resolver *r, const struct rw_dns_lookup *e)
 {
-	struct rw_resolver *r = resolver();
 	bool	done;
 
 	if (e == NULL || r == NULL)
@@ -137,19 +134,17 @@ rw_dns_done(const struct rw_dns_lookup *e)
 
 /* rw_dns_answer - the answer; pending (or NULL) reads as a timeout */
 const struct rw_dns_answer *
-rw_dns_answer(const struct rw_dns_lookup *e)
+rw_dns_answer(struct rw_resolver *r, const struct rw_dns_lookup *e)
 {
-	if (e == NULL || !rw_dns_done(e))
+	if (e == NULL || !rw_dns_done(r, e))
 		return &timeout_answer;
 	return &e->ans;		/* immutable once done */
 }
 
 /* rw_dns_release - a session is done with a handle */
 void
-rw_dns_release(struct rw_dns_lookup *e)
+rw_dns_release(struct rw_resolver *r, struct rw_dns_lookup *e)
 {
-	struct rw_resolver *r = resolver();
-
 	if (e == NULL || r == NULL)
 		return;
 	pthread_mutex_lock(&r->lock);
@@ -157,7 +152,7 @@ rw_dns_release(struct rw_dns_lookup *e)
 	pthread_mutex_unlock(&r->lock);
 }
 
-/* status_of - c-ares status and message to an answer */
+/* make_answer - c-ares status and message to an answer */
 static void
 make_answer(int status, const unsigned char *abuf, int alen, uint16_t type,
     struct rw_dns_answer *a)
@@ -192,8 +187,8 @@ make_answer(int status, const unsigned char *abuf, int alen, uint16_t type,
 static void
 on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
-	struct rw_resolver *r = resolver();
 	struct rw_dns_lookup *e = arg;
+	struct rw_resolver *r = e->qowner;
 	struct rw_dns_answer a;
 	struct timespec now;
 	uint32_t ttl;
@@ -309,8 +304,23 @@ init_channel(struct rw_resolver *r, const struct rw_dns_settings *s, char *err,
 	return true;
 }
 
+/* resolver_free - what start made; the thread is not running */
+static void
+resolver_free(struct rw_resolver *r)
+{
+	if (r->wake[0] >= 0)
+		close(r->wake[0]);
+	if (r->wake[1] >= 0)
+		close(r->wake[1]);
+	pthread_cond_destroy(&r->done_cv);
+	pthread_mutex_destroy(&r->lock);
+	rw_dns_cache_free(r->cache);
+	free(r->new_servers);
+	free(r);
+}
+
 /* rw_dns_start_resolver - channel, cache and thread */
-bool
+struct rw_resolver *
 rw_dns_start_resolver(const struct rw_dns_settings *s, char *err, size_t errlen)
 {
 	struct rw_resolver *r;
@@ -319,44 +329,45 @@ rw_dns_start_resolver(const struct rw_dns_settings *s, char *err, size_t errlen)
 
 	if ((rc = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
 		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
-		return false;
+		return NULL;
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		return false;
+		return NULL;
 	}
-	if ((r->cache = rw_dns_cache_new(s->cache_size)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		free(r);
-		return false;
-	}
+	r->wake[0] = r->wake[1] = -1;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&r->done_cv, &ca);
 	pthread_condattr_destroy(&ca);
+	if ((r->cache = rw_dns_cache_new(s->cache_size)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	if (pipe(r->wake) != 0 || fcntl(r->wake[0], F_SETFL, O_NONBLOCK) != 0 ||
 	    fcntl(r->wake[1], F_SETFL, O_NONBLOCK) != 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		return false;
+		goto fail;
 	}
 	if (!init_channel(r, s, err, errlen))
-		return false;
-	rw_daemon.resolver = r;
+		goto fail;
 	if (pthread_create(&r->tid, NULL, resolver_loop, r) != 0) {
 		snprintf(err, errlen, "cannot start the resolver thread");
-		rw_daemon.resolver = NULL;
 		ares_destroy(r->ch);
-		return false;
+		goto fail;
 	}
-	return true;
+	return r;
+fail:
+	resolver_free(r);
+	return NULL;
 }
 
 /* rw_dns_configure - reload: servers and cache size now, timeouts at restart */
 bool
-rw_dns_configure(const struct rw_dns_settings *s, char *err, size_t errlen)
+rw_dns_configure(struct rw_resolver *r, const struct rw_dns_settings *s,
+    char *err, size_t errlen)
 {
-	struct rw_resolver *r = resolver();
 	char	*copy = NULL;
 
 	if (r == NULL)
@@ -375,12 +386,10 @@ rw_dns_configure(const struct rw_dns_settings *s, char *err, size_t errlen)
 	return true;
 }
 
-/* rw_dns_stop_resolver - at exit */
+/* rw_dns_stop_resolver - at exit: end the thread, free the resolver */
 void
-rw_dns_stop_resolver(void)
+rw_dns_stop_resolver(struct rw_resolver *r)
 {
-	struct rw_resolver *r = resolver();
-
 	if (r == NULL)
 		return;
 	pthread_mutex_lock(&r->lock);
@@ -388,14 +397,13 @@ rw_dns_stop_resolver(void)
 	pthread_mutex_unlock(&r->lock);
 	(void)!write(r->wake[1], "s", 1);
 	pthread_join(r->tid, NULL);
+	resolver_free(r);
 }
 
 /* rw_dns_get_stats - counters */
 void
-rw_dns_get_stats(struct rw_dns_stats *st)
+rw_dns_get_stats(struct rw_resolver *r, struct rw_dns_stats *st)
 {
-	struct rw_resolver *r = resolver();
-
 	memset(st, 0, sizeof(*st));
 	if (r == NULL)
 		return;

@@ -16,7 +16,11 @@
  *	of RFC 2308 (the SOA's TTL capped by its MINIMUM). Concurrent asks
  *	for the same name share one query. This interface, a name and type
  *	in, records with TTLs or an error class out, is what the SPF layer
- *	will use too.
+ *	uses too (through spfsource.c).
+ *
+ *	The resolver is an object, made once by the program and passed to
+ *	every call; dns.h declares only what dns.c defines (the answer type
+ *	is dnsmsg.h's, deadlines are deadline.h's).
  */
 #ifndef RW_DNS_H
 #define RW_DNS_H
@@ -26,38 +30,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "rw_policy.h"
-
-#define RW_T_A		1
-#define RW_T_CNAME	5
-#define RW_T_SOA	6
-#define RW_T_PTR	12
-#define RW_T_MX		15
-#define RW_T_TXT	16
-#define RW_T_AAAA	28
-
-#define RW_DNS_RR_MAX	32	/* records kept per answer */
-
-struct rw_dns_rr {
-	uint16_t	 type;
-	uint32_t	 ttl;
-	uint16_t	 pref;		/* MX */
-	unsigned char	 addr[16];	/* A: 4 bytes, AAAA: 16 */
-	char		*text;		/* PTR/MX/CNAME name; TXT strings joined */
-	size_t		 textlen;	/* TXT may hold NUL bytes */
-};
-
-struct rw_dns_answer {
-	enum rw_dns_status status;
-	uint32_t	 ttl;		/* min of the records, or the negative TTL */
-	size_t		 n;
-	struct rw_dns_rr rr[RW_DNS_RR_MAX];
-};
-
-/* dnsmsg.c: parse a DNS response for (qtype); frees nothing it did not make */
-bool	rw_dnsmsg_parse(const unsigned char *msg, size_t len, uint16_t qtype,
-	    struct rw_dns_answer *out);
-void	rw_dns_answer_clear(struct rw_dns_answer *);
+#include "dnsmsg.h"
 
 struct rw_dns_settings {
 	const char	*servers;	/* c-ares CSV, NULL: resolv.conf */
@@ -66,26 +39,36 @@ struct rw_dns_settings {
 	unsigned int	 cache_size;
 };
 
-/* rw_dns_start_resolver - channel and thread; false with a reason */
-bool	rw_dns_start_resolver(const struct rw_dns_settings *, char *err,
-	    size_t errlen);
-void	rw_dns_stop_resolver(void);
-/* rw_dns_configure - new servers/timeouts at reload (applied by the thread) */
-bool	rw_dns_configure(const struct rw_dns_settings *, char *err, size_t errlen);
-
+struct rw_resolver;
 struct rw_dns_lookup;
+
+/* rw_dns_start_resolver - channel, cache and thread; NULL with a reason */
+struct rw_resolver *rw_dns_start_resolver(const struct rw_dns_settings *,
+	    char *err, size_t errlen);
+/* rw_dns_stop_resolver - end the thread and free the resolver; NULL: none */
+void	rw_dns_stop_resolver(struct rw_resolver *);
+/* rw_dns_configure - reload: new servers and cache size (the thread
+ * applies them) */
+bool	rw_dns_configure(struct rw_resolver *, const struct rw_dns_settings *,
+	    char *err, size_t errlen);
+
+/*
+ * The lookup functions take the resolver the lookup belongs to. A NULL
+ * resolver (or a NULL lookup) is allowed: lookups are then never
+ * started, read as RW_DNS_TIMEOUT, and waiting returns at once.
+ */
 /* rw_dns_lookup - start (or join, or find cached) a lookup; NULL: out of memory */
-struct rw_dns_lookup *rw_dns_lookup(const char *name, uint16_t type);
+struct rw_dns_lookup *rw_dns_lookup(struct rw_resolver *, const char *name,
+	    uint16_t type);
 /* rw_dns_wait - until all are done or the deadline (CLOCK_MONOTONIC) passes */
-void	rw_dns_wait(struct rw_dns_lookup *const *, size_t n,
-	    const struct timespec *deadline);
+void	rw_dns_wait(struct rw_resolver *, struct rw_dns_lookup *const *,
+	    size_t n, const struct timespec *deadline);
 /* rw_dns_done - answered (or failed) already, without waiting */
-bool	rw_dns_done(const struct rw_dns_lookup *);
+bool	rw_dns_done(struct rw_resolver *, const struct rw_dns_lookup *);
 /* rw_dns_answer - the answer; a pending lookup reads as RW_DNS_TIMEOUT */
-const struct rw_dns_answer *rw_dns_answer(const struct rw_dns_lookup *);
-void	rw_dns_release(struct rw_dns_lookup *);
-/* rw_dns_deadline - now + ms on CLOCK_MONOTONIC */
-void	rw_dns_deadline(struct timespec *, unsigned int ms);
+const struct rw_dns_answer *rw_dns_answer(struct rw_resolver *,
+	    const struct rw_dns_lookup *);
+void	rw_dns_release(struct rw_resolver *, struct rw_dns_lookup *);
 
 /* counters, for logs and the benchmark */
 struct rw_dns_stats {
@@ -94,6 +77,6 @@ struct rw_dns_stats {
 	unsigned long	 joined;	/* shared an in-flight query */
 	unsigned long	 entries;
 };
-void	rw_dns_get_stats(struct rw_dns_stats *);
+void	rw_dns_get_stats(struct rw_resolver *, struct rw_dns_stats *);
 
 #endif /* RW_DNS_H */

@@ -76,7 +76,7 @@ void
 rw_dns_cache_unref(struct rw_dns_lookup *e)
 {
 	if (e != NULL && --e->refs == 0) {
-		rw_dns_answer_clear(&e->ans);
+		rw_dnsmsg_clear(&e->ans);
 		free(e);
 	}
 }

@@ -13,7 +13,7 @@
 
 #include <time.h>
 
-#include "dns.h"
+#include "dnsmsg.h"
 
 struct rw_dns_lookup {
 	char			 name[RW_HOSTNAME_MAX + 1];
@@ -27,6 +27,7 @@ struct rw_dns_lookup {
 	struct rw_dns_lookup	*hnext;
 	struct rw_dns_lookup	*lru_prev, *lru_next;
 	struct rw_dns_lookup	*qnext;		/* dns.c's submit queue */
+	void			*qowner;	/* dns.c: the resolver asking */
 };
 
 struct rw_dns_cache;

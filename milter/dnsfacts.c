@@ -23,8 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon.h"
 #include "dnsfacts.h"
+#include "deadline.h"
 #include "log.h"
 #include "probe.h"
 
@@ -45,10 +45,10 @@ wanted(const struct rw_config *cfg, const struct rw_facts *f)
 static void
 start_list(struct rw_dns_session *ds, size_t i, const char *qname)
 {
-	rw_dns_release(ds->bl_a[i]);
-	rw_dns_release(ds->bl_txt[i]);
-	ds->bl_a[i] = rw_dns_lookup(qname, RW_T_A);
-	ds->bl_txt[i] = rw_dns_lookup(qname, RW_T_TXT);
+	rw_dns_release(ds->resolver, ds->bl_a[i]);
+	rw_dns_release(ds->resolver, ds->bl_txt[i]);
+	ds->bl_a[i] = rw_dns_lookup(ds->resolver, qname, RW_T_A);
+	ds->bl_txt[i] = rw_dns_lookup(ds->resolver, qname, RW_T_TXT);
 }
 
 /* start_domain_lists - RHSBL lookups of one kind for a domain */
@@ -70,13 +70,16 @@ start_domain_lists(struct rw_dns_session *ds, const struct rw_config *cfg,
 
 /* rw_dnsfacts_connect - PTR and client lists */
 void
-rw_dnsfacts_connect(struct rw_dns_session *ds, const struct rw_config *cfg,
+rw_dnsfacts_connect(struct rw_dns_session *ds, struct rw_resolver *resolver,
+    struct rw_probes *probes, const struct rw_config *cfg,
     const struct rw_facts *f, const char *mta_resolve, const char *mta_name)
 {
 	char	q[RW_HOSTNAME_MAX + 2];
 	size_t	i;
 
 	memset(ds, 0, sizeof(*ds));
+	ds->resolver = resolver;
+	ds->probes = probes;
 	if (!wanted(cfg, f))
 		return;
 	ds->active = true;
@@ -100,7 +103,7 @@ rw_dnsfacts_connect(struct rw_dns_session *ds, const struct rw_config *cfg,
 	}
 	if (!ds->mta_rdns && (cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0) &&
 	    rw_dns_ptr_name(&f->client_ip, q, sizeof(q)))
-		ds->ptr = rw_dns_lookup(q, RW_T_PTR);
+		ds->ptr = rw_dns_lookup(ds->resolver, q, RW_T_PTR);
 	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
 		if (cfg->dnsbl[i].kind == RW_BL_CLIENT &&
 		    rw_dns_reverse_name(&f->client_ip, cfg->dnsbl[i].zone, q, sizeof(q)))
@@ -135,7 +138,7 @@ rw_dnsfacts_mail(struct rw_dns_session *ds, const struct rw_config *cfg,
 static void
 start_forward(struct rw_dns_session *ds, const struct rw_facts *f)
 {
-	const struct rw_dns_answer *a = rw_dns_answer(ds->ptr);
+	const struct rw_dns_answer *a = rw_dns_answer(ds->resolver, ds->ptr);
 	size_t	i;
 
 	ds->fwd_started = true;
@@ -143,7 +146,8 @@ start_forward(struct rw_dns_session *ds, const struct rw_facts *f)
 		return;
 	for (i = 0; i < a->n && ds->nfwd < RW_PTR_MAX; i++)
 		if (a->rr[i].text != NULL)
-			ds->fwd[ds->nfwd++] = rw_dns_lookup(a->rr[i].text,
+			ds->fwd[ds->nfwd++] = rw_dns_lookup(ds->resolver,
+			    a->rr[i].text,
 			    f->client_ip.family == AF_INET ? RW_T_A : RW_T_AAAA);
 }
 
@@ -151,7 +155,7 @@ start_forward(struct rw_dns_session *ds, const struct rw_facts *f)
 static enum rw_rdns_result
 forward_result(struct rw_dns_session *ds, struct rw_facts *f)
 {
-	const struct rw_dns_answer *ptr = rw_dns_answer(ds->ptr);
+	const struct rw_dns_answer *ptr = rw_dns_answer(ds->resolver, ds->ptr);
 	bool	match = false, temporary = false;
 	size_t	i, j, alen = f->client_ip.family == AF_INET ? 4 : 16;
 
@@ -160,7 +164,8 @@ forward_result(struct rw_dns_session *ds, struct rw_facts *f)
 	if (ptr->status == RW_DNS_OK && ptr->n > 0 && ptr->rr[0].text != NULL)
 		rw_strlcpy_ok(f->ptr_name, ptr->rr[0].text, sizeof(f->ptr_name));
 	for (i = 0; i < ds->nfwd && !match; i++) {
-		const struct rw_dns_answer *a = rw_dns_answer(ds->fwd[i]);
+		const struct rw_dns_answer *a = rw_dns_answer(ds->resolver,
+		    ds->fwd[i]);
 
 		if (rw_dns_temporary(a->status))
 			temporary = true;
@@ -182,7 +187,8 @@ static void
 fill_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
     struct rw_dnsbl_fact *bf, const char *qid, const char *client)
 {
-	const struct rw_dns_answer *a = rw_dns_answer(ds->bl_a[i]);
+	const struct rw_dns_answer *a = rw_dns_answer(ds->resolver,
+	    ds->bl_a[i]);
 	const struct rw_dns_answer *t;
 	size_t	j;
 
@@ -192,7 +198,7 @@ fill_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
 		return;
 	}
 	bf->status = a->status;
-	bf->suspended = rw_probe_suspended(cfg->dnsbl[i].zone);
+	bf->suspended = rw_probe_suspended(ds->probes, cfg->dnsbl[i].zone);
 	for (j = 0; j < a->n && bf->na < RW_DNSBL_A_MAX; j++) {
 		uint32_t v = ((uint32_t)a->rr[j].addr[0] << 24) |
 		    ((uint32_t)a->rr[j].addr[1] << 16) |
@@ -200,9 +206,10 @@ fill_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
 
 		bf->a[bf->na++] = v;
 		if (rw_dnsbl_classify(&cfg->dnsbl[i], v) == RW_BLA_LIST_ERROR)
-			rw_probe_list_error(cfg->dnsbl[i].zone, v, qid, client);
+			rw_probe_list_error(ds->probes, cfg->dnsbl[i].zone,
+			    v, qid, client);
 	}
-	t = rw_dns_answer(ds->bl_txt[i]);
+	t = rw_dns_answer(ds->resolver, ds->bl_txt[i]);
 	if (t->status == RW_DNS_OK && t->n > 0 && t->rr[0].text != NULL)
 		rw_txt_sanitize(bf->txt, sizeof(bf->txt), t->rr[0].text,
 		    t->rr[0].textlen);
@@ -219,7 +226,7 @@ rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
 
 	if (!ds->active || ds->gathered || f->insider || f->client_ok)
 		return;
-	rw_dns_deadline(&deadline, cfg->dns_deadline_ms);
+	rw_deadline_set(&deadline, cfg->dns_deadline_ms);
 	if (ds->ptr != NULL)
 		all[n++] = ds->ptr;
 	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
@@ -227,10 +234,11 @@ rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
 			all[n++] = ds->bl_a[i];
 			all[n++] = ds->bl_txt[i];
 		}
-	rw_dns_wait(all, n, &deadline);
-	if (ds->ptr != NULL && !ds->fwd_started && rw_dns_done(ds->ptr)) {
+	rw_dns_wait(ds->resolver, all, n, &deadline);
+	if (ds->ptr != NULL && !ds->fwd_started &&
+	    rw_dns_done(ds->resolver, ds->ptr)) {
 		start_forward(ds, f);
-		rw_dns_wait(ds->fwd, ds->nfwd, &deadline);
+		rw_dns_wait(ds->resolver, ds->fwd, ds->nfwd, &deadline);
 	}
 	if (ds->mta_rdns) {
 		f->rdns = ds->mta_result;
@@ -248,7 +256,7 @@ rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
 				all[n++] = ds->bl_a[i];
 				all[n++] = ds->bl_txt[i];
 			}
-		rw_dns_wait(all, n, &deadline);
+		rw_dns_wait(ds->resolver, all, n, &deadline);
 	}
 	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
 		fill_list(ds, cfg, i, &f->bl[i], qid, f->client_addr);
@@ -265,12 +273,12 @@ rw_dnsfacts_release(struct rw_dns_session *ds)
 {
 	size_t	i;
 
-	rw_dns_release(ds->ptr);
+	rw_dns_release(ds->resolver, ds->ptr);
 	for (i = 0; i < ds->nfwd; i++)
-		rw_dns_release(ds->fwd[i]);
+		rw_dns_release(ds->resolver, ds->fwd[i]);
 	for (i = 0; i < RW_DNSBL_MAX; i++) {
-		rw_dns_release(ds->bl_a[i]);
-		rw_dns_release(ds->bl_txt[i]);
+		rw_dns_release(ds->resolver, ds->bl_a[i]);
+		rw_dns_release(ds->resolver, ds->bl_txt[i]);
 	}
 	memset(ds, 0, sizeof(*ds));
 }

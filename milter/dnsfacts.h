@@ -8,7 +8,11 @@
 
 #include "dns.h"
 
+struct rw_probes;
+
 struct rw_dns_session {
+	struct rw_resolver	*resolver;	/* NULL: lookups time out */
+	struct rw_probes	*probes;	/* NULL: no list is suspended */
 	struct rw_dns_lookup	*ptr;
 	struct rw_dns_lookup	*fwd[RW_PTR_MAX];
 	size_t			 nfwd;
@@ -22,9 +26,12 @@ struct rw_dns_session {
 	bool			 active;	/* any lookups for this session */
 };
 
-/* rw_dnsfacts_connect - start PTR and client list lookups */
-void	rw_dnsfacts_connect(struct rw_dns_session *, const struct rw_config *,
-	    const struct rw_facts *, const char *mta_resolve, const char *mta_name);
+/* rw_dnsfacts_connect - start PTR and client list lookups; the session
+ * keeps the resolver and prober for its later stages */
+void	rw_dnsfacts_connect(struct rw_dns_session *, struct rw_resolver *,
+	    struct rw_probes *, const struct rw_config *,
+	    const struct rw_facts *, const char *mta_resolve,
+	    const char *mta_name);
 /* rw_dnsfacts_helo - start rhsbl_helo lookups */
 void	rw_dnsfacts_helo(struct rw_dns_session *, const struct rw_config *,
 	    const struct rw_facts *);

@@ -19,7 +19,7 @@
 
 #include <ares.h>
 
-#include "dns.h"
+#include "dnsmsg.h"
 
 #define HDR_LEN	12
 
@@ -91,9 +91,9 @@ join_txt(const unsigned char *rd, size_t rdlen, size_t *outlen)
 	return out;
 }
 
-/* rw_dns_answer_clear - free the records' texts */
+/* rw_dnsmsg_clear - free the records' texts */
 void
-rw_dns_answer_clear(struct rw_dns_answer *a)
+rw_dnsmsg_clear(struct rw_dns_answer *a)
 {
 	size_t	i;
 
@@ -234,6 +234,6 @@ rw_dnsmsg_parse(const unsigned char *msg, size_t len, uint16_t qtype,
 	}
 	return true;
 malformed:
-	rw_dns_answer_clear(out);
+	rw_dnsmsg_clear(out);
 	return false;
 }

@@ -7,10 +7,15 @@
  *	single write(2) to stderr, so lines from session threads never
  *	interleave. The stderr copy carries a timestamp and the level,
  *	because in the foreground there is no syslog daemon to add them.
+ *
+ *	The foreground flag is written once, before any other thread
+ *	starts. The debug flag changes at every reload while session
+ *	threads read it, so it is an atomic (relaxed: it orders nothing).
  */
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +23,26 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon.h"
 #include "log.h"
 
 #define LOG_LINE_MAX	2048
+
+static bool log_foreground;		/* -f */
+static atomic_bool log_debug;		/* log_level = debug */
+
+/* rw_log_set_foreground - also write to stderr */
+void
+rw_log_set_foreground(bool on)
+{
+	log_foreground = on;
+}
+
+/* rw_log_set_debug - let rw_log_debug() lines through */
+void
+rw_log_set_debug(bool on)
+{
+	atomic_store_explicit(&log_debug, on, memory_order_relaxed);
+}
 
 static void
 vlog(int prio, const char *tag, const char *fmt, va_list ap)
@@ -34,7 +55,7 @@ vlog(int prio, const char *tag, const char *fmt, va_list ap)
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	syslog(prio, "%s%s", tag, msg);
-	if (!rw_daemon.foreground)
+	if (!log_foreground)
 		return;
 	now = time(NULL);
 	if (localtime_r(&now, &tm) == NULL ||
@@ -56,6 +77,12 @@ rw_log_open(void)
 	openlog("relaywarden", LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
 
+static bool
+debug_on(void)
+{
+	return atomic_load_explicit(&log_debug, memory_order_relaxed);
+}
+
 #define DEFINE_LOG(name, prio, tag, gate)		\
 void							\
 name(const char *fmt, ...)				\
@@ -72,7 +99,7 @@ name(const char *fmt, ...)				\
 DEFINE_LOG(rw_log_err, LOG_ERR, "error: ", true)
 DEFINE_LOG(rw_log_warn, LOG_WARNING, "warning: ", true)
 DEFINE_LOG(rw_log_info, LOG_INFO, "", true)
-DEFINE_LOG(rw_log_debug, LOG_DEBUG, "debug: ", rw_daemon.log_debug)
+DEFINE_LOG(rw_log_debug, LOG_DEBUG, "debug: ", debug_on())
 
 /* rw_fatal - start-up failure: log, print, exit 1 */
 void
@@ -81,7 +108,7 @@ rw_fatal(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	if (!rw_daemon.foreground) {
+	if (!log_foreground) {
 		va_list	ap2;
 
 		va_copy(ap2, ap);

@@ -20,6 +20,11 @@
  *	thread does not block it, so libmilter never sees these three. The
  *	main loop reads the pipe: SIGHUP reloads, SIGTERM/SIGINT call
  *	smfi_stop() and wait for the milter thread.
+ *
+ *	main() also makes the services every session uses, after detaching
+ *	(fork keeps no threads): the resolver, the SPF server on the
+ *	resolver's answer source, the prober. It hands them to mlfi.c
+ *	before smfi_main() and frees them after it returned.
  */
 #include "config.h"
 
@@ -41,6 +46,11 @@
 #include "mlfi.h"
 #include "probe.h"
 #include "spf.h"
+#include "spfsource.h"
+#include "stages.h"
+
+/* signal handler -> main loop; the handler can reach nothing else */
+static int sigpipe[2] = { -1, -1 };
 
 static void
 usage(void)
@@ -62,7 +72,7 @@ on_signal(int sig)
 	unsigned char b = (unsigned char)sig;
 	int	saved = errno;
 
-	(void)!write(rw_daemon.sigpipe[1], &b, 1);
+	(void)!write(sigpipe[1], &b, 1);
 	errno = saved;
 }
 
@@ -72,12 +82,12 @@ setup_signals(void)
 	struct sigaction sa;
 	int	i;
 
-	if (pipe(rw_daemon.sigpipe) != 0)
+	if (pipe(sigpipe) != 0)
 		return false;
 	for (i = 0; i < 2; i++)
-		if (fcntl(rw_daemon.sigpipe[i], F_SETFD, FD_CLOEXEC) != 0)
+		if (fcntl(sigpipe[i], F_SETFD, FD_CLOEXEC) != 0)
 			return false;
-	if (fcntl(rw_daemon.sigpipe[1], F_SETFL, O_NONBLOCK) != 0)
+	if (fcntl(sigpipe[1], F_SETFL, O_NONBLOCK) != 0)
 		return false;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -103,7 +113,7 @@ milter_thread(void *arg)
 
 /* serve - run libmilter in its thread; handle signals here */
 static int
-serve(void)
+serve(const char *config_path, struct rw_resolver *resolver)
 {
 	pthread_t tid;
 	int	milter_rc = MI_SUCCESS;
@@ -116,13 +126,13 @@ serve(void)
 		return 1;
 	}
 	for (;;) {
-		n = read(rw_daemon.sigpipe[0], &sig, 1);
+		n = read(sigpipe[0], &sig, 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		if (sig == SIGHUP) {
-			rw_conf_reload();
+			rw_conf_reload(config_path, resolver);
 		} else if (sig == SIGTERM || sig == SIGINT) {
 			if (!stopping)
 				rw_log_info("signal %d: stopping; sessions in flight finish first", sig);
@@ -167,21 +177,24 @@ main(int argc, char **argv)
 	char	 summary[2048];
 	struct rw_config *cfg;
 	struct rw_dns_settings settings;
+	struct rw_spf_source spf_source;
+	struct rw_services svc = { NULL };
+	const char *config_path = RW_DEFAULT_CONFIG, *socket_override = NULL;
 	const char *sock;
-	bool	 test_only = false;
+	bool	 test_only = false, foreground = false;
 	int	 ch, rc;
 
-	rw_daemon.config_path = RW_DEFAULT_CONFIG;
 	while ((ch = getopt(argc, argv, "c:fp:tV")) != -1) {
 		switch (ch) {
 		case 'c':
-			rw_daemon.config_path = optarg;
+			config_path = optarg;
 			break;
 		case 'f':
-			rw_daemon.foreground = true;
+			foreground = true;
+			rw_log_set_foreground(true);
 			break;
 		case 'p':
-			rw_daemon.socket_override = optarg;
+			socket_override = optarg;
 			break;
 		case 't':
 			test_only = true;
@@ -196,25 +209,25 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 
-	if ((cfg = rw_conf_read(rw_daemon.config_path, err, sizeof(err))) == NULL) {
+	if ((cfg = rw_conf_read(config_path, err, sizeof(err))) == NULL) {
 		fputs(err, stderr);
 		fprintf(stderr, "relaywarden: %s: configuration has errors\n",
-		    rw_daemon.config_path);
+		    config_path);
 		return 1;
 	}
 	rw_config_summary(cfg, summary, sizeof(summary));
 	if (test_only) {
-		printf("%s: configuration OK\n%s", rw_daemon.config_path, summary);
+		printf("%s: configuration OK\n%s", config_path, summary);
 		rw_config_free(cfg);
 		return 0;
 	}
-	sock = rw_daemon.socket_override != NULL ? rw_daemon.socket_override :
+	sock = socket_override != NULL ? socket_override :
 	    cfg->socket;
 
 	rw_log_open();
-	rw_daemon.log_debug = cfg->log_debug;
+	rw_log_set_debug(cfg->log_debug);
 	rw_log_info("relaywarden %s starting with %s", PACKAGE_VERSION,
-	    rw_daemon.config_path);
+	    config_path);
 	rw_conf_log_report(summary, false);
 
 	if (rw_daemon_socket_busy(sock))
@@ -228,7 +241,7 @@ main(int argc, char **argv)
 		    "is the port free?)", sock);
 	if (!rw_daemon_socket_perms(cfg, sock))
 		rw_fatal("cannot set permissions on %s", sock);
-	if (!rw_daemon.foreground && !rw_daemon_detach())
+	if (!foreground && !rw_daemon_detach())
 		rw_fatal("cannot detach: %s", strerror(errno));
 	if (!rw_daemon_write_pidfile(cfg->pidfile))
 		rw_fatal("cannot write pidfile %s", cfg->pidfile);
@@ -241,19 +254,22 @@ main(int argc, char **argv)
 	settings.timeout_ms = cfg->dns_timeout_ms;
 	settings.tries = cfg->dns_retries + 1;
 	settings.cache_size = cfg->dns_cache_size;
-	if (!rw_dns_start_resolver(&settings, err, sizeof(err)))
+	if ((svc.resolver = rw_dns_start_resolver(&settings, err,
+	    sizeof(err))) == NULL)
 		rw_fatal("DNS: %s", err);
-	if (!rw_spf_init(&rw_spf_resolver_source, err, sizeof(err)))
+	spf_source = rw_spfsource_resolver(svc.resolver);
+	if ((svc.spf = rw_spf_new(&spf_source, err, sizeof(err))) == NULL)
 		rw_fatal("SPF: %s", err);
 	rw_conf_install(cfg);
-	if (!rw_probe_start())
+	if ((svc.probes = rw_probe_start(svc.resolver)) == NULL)
 		rw_fatal("cannot start the block list prober");
+	rw_mlfi_set_services(&svc);
 	rw_log_info("listening on %s (mode %s)", sock,
 	    cfg->mode == RW_MODE_DRYRUN ? "dryrun" : "enforce");
-	rc = serve();
-	rw_probe_stop();
-	rw_dns_stop_resolver();
-	rw_spf_shutdown();
+	rc = serve(config_path, svc.resolver);
+	rw_probe_stop(svc.probes);
+	rw_dns_stop_resolver(svc.resolver);
+	rw_spf_free(svc.spf);
 	rw_log_info("stopped");
 	cleanup_files(sock);
 	return rc;

@@ -15,6 +15,13 @@
  *	runs there, never the body, DATA or unknown commands; per stage the
  *	macros below (smfi_setsymlist), so the MTA sends nothing we ignore.
  *
+ *	libmilter gives the callbacks no user pointer, only the per-connection
+ *	private pointer, which exists from negotiation on. So the one piece
+ *	of daemon state they need, the services (resolver, prober, SPF
+ *	server), is reached through a single static pointer that main.c
+ *	sets with rw_mlfi_set_services() before smfi_main() starts the
+ *	threads, and that no one writes afterwards.
+ *
  *	A session holds a configuration snapshot from connect to close.
  *	Allocation happens once per connection; the per-message path
  *	allocates nothing. An internal failure gives the configured
@@ -25,6 +32,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +40,9 @@
 #include <libmilter/mfapi.h>
 #include <libmilter/mfdef.h>
 
-#include "conf.h"
-#include "daemon.h"
-#include "log.h"
 #include "mlfi.h"
+#include "conf.h"
+#include "log.h"
 #include "stages.h"
 
 /* Macros we ask the MTA for, per stage (sendmail 8.14+, Postfix 2.5+). */
@@ -45,12 +52,38 @@
 #define MACROS_RCPT	"i"
 #define MACROS_EOM	"i"
 
+/* Set once by main.c before smfi_main() (see DESCRIPTION); read-only after. */
+static const struct rw_services *mlfi_services;
+
+/* A misconfigured MTA is reported once per daemon lifetime, not per mail. */
+enum mlfi_warning {
+	WARN_AUTH_AUTHEN = 1u << 0,	/* {auth_type} but no {auth_authen} */
+	WARN_MAIL_MACROS = 1u << 1,	/* no MAIL-stage macro at all */
+	WARN_QUEUE_ID = 1u << 2,	/* no "i" at end of message */
+	WARN_CONNECT_ADDR = 1u << 3	/* connect without a client address */
+};
+static atomic_uint mlfi_warned;		/* enum mlfi_warning bits */
+
+/* warn_once - claim a warning kind; true the first time */
+static bool
+warn_once(enum mlfi_warning kind)
+{
+	return (atomic_fetch_or(&mlfi_warned, (unsigned int)kind) & kind) == 0;
+}
+
 struct rw_conn {
 	struct rw_snapshot	*snap;
 	struct rw_stages	 st;		/* the session and its lookups */
 	struct rw_header_edit	 edit;		/* one header edit, at EOM */
 	bool			 nr_hdr;	/* the MTA wants no reply to headers */
 };
+
+/* rw_mlfi_set_services - the daemon's services for every session */
+void
+rw_mlfi_set_services(const struct rw_services *svc)
+{
+	mlfi_services = svc;
+}
 
 static struct rw_conn *
 conn_get(SMFICTX *ctx)
@@ -243,9 +276,9 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		rw_conf_release(c->snap);
 	}
 	c->snap = snap;
-	rw_stages_init(&c->st, snap->cfg, true);
+	rw_stages_init(&c->st, snap->cfg, mlfi_services);
 	a = addr_text(hostaddr, addr, sizeof(addr));
-	if (a == NULL && rw_daemon_warn_once(RW_WARN_CONNECT_ADDR))
+	if (a == NULL && warn_once(WARN_CONNECT_ADDR))
 		rw_log_warn("the MTA gave no client address (local submission or a "
 		    "non-IP connection): such clients are outsiders");
 	if (hostname != NULL && hostname[0] == '[')
@@ -282,7 +315,7 @@ check_mail_macros(SMFICTX *ctx, const char *auth)
 	const char *type = smfi_getsymval(ctx, "{auth_type}");
 
 	if (auth == NULL && type != NULL && type[0] != '\0' &&
-	    rw_daemon_warn_once(RW_WARN_AUTH_AUTHEN))
+	    warn_once(WARN_AUTH_AUTHEN))
 		rw_log_warn("macro {auth_authen} not sent by the MTA although "
 		    "{auth_type} was: authenticated clients are treated as "
 		    "outsiders; add {auth_authen} to milter_mail_macros (Postfix) "
@@ -290,7 +323,7 @@ check_mail_macros(SMFICTX *ctx, const char *auth)
 	if (auth == NULL && type == NULL &&
 	    smfi_getsymval(ctx, "{mail_addr}") == NULL &&
 	    smfi_getsymval(ctx, "i") == NULL &&
-	    rw_daemon_warn_once(RW_WARN_MAIL_MACROS))
+	    warn_once(WARN_MAIL_MACROS))
 		rw_log_warn("the MTA sends no MAIL FROM macros, so {auth_authen} "
 		    "never arrives and authenticated clients are treated as "
 		    "outsiders; set milter_mail_macros = i {auth_type} "
@@ -403,7 +436,7 @@ mlfi_eom(SMFICTX *ctx)
 	if (c == NULL)
 		return internal_error(ctx, NULL, "end of message without a session");
 	if (smfi_getsymval(ctx, "i") == NULL &&
-	    rw_daemon_warn_once(RW_WARN_QUEUE_ID))
+	    warn_once(WARN_QUEUE_ID))
 		rw_log_warn("the MTA sends no queue id (macro i) at end of message: "
 		    "log lines cannot name the message; set milter_end_of_data_macros "
 		    "= i (Postfix) or confMILTER_MACROS_EOM (sendmail)");

@@ -16,6 +16,10 @@
  *	rw_probe_list_error() is called for answers in 127.255.255.0/24,
  *	the lists' way of refusing a resolver (public or rate-limited). Each
  *	is logged as an error, with a hint, and counted.
+ *
+ *	The prober is an object made by main.c with the resolver it asks
+ *	through and handed to the session stages, which read the zones'
+ *	state. relaywarden-query has none: no list is ever suspended there.
  */
 #include "config.h"
 
@@ -25,11 +29,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "probe.h"
 #include "conf.h"
-#include "daemon.h"
+#include "deadline.h"
 #include "dns.h"
 #include "log.h"
-#include "probe.h"
 
 #define PROBE_ZONES	RW_DNSBL_MAX
 
@@ -39,6 +43,7 @@ struct rw_probe_zone {
 };
 
 struct rw_probes {
+	struct rw_resolver *resolver;	/* read-only after start */
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 cv;
 	pthread_t	 tid;
@@ -50,9 +55,8 @@ struct rw_probes {
 
 /* rw_probe_suspended - is the zone suspended */
 bool
-rw_probe_suspended(const char *zone)
+rw_probe_suspended(struct rw_probes *p, const char *zone)
 {
-	struct rw_probes *p = rw_daemon.probes;
 	bool	s = false;
 	size_t	i;
 
@@ -70,11 +74,9 @@ rw_probe_suspended(const char *zone)
 
 /* rw_probe_list_error - log and count a 127.255.255.x answer */
 void
-rw_probe_list_error(const char *zone, uint32_t a, const char *qid,
-    const char *client)
+rw_probe_list_error(struct rw_probes *p, const char *zone, uint32_t a,
+    const char *qid, const char *client)
 {
-	struct rw_probes *p = rw_daemon.probes;
-
 	if (p != NULL) {
 		pthread_mutex_lock(&p->lock);
 		p->list_errors++;
@@ -89,9 +91,8 @@ rw_probe_list_error(const char *zone, uint32_t a, const char *qid,
 
 /* rw_probe_list_errors - how many so far */
 unsigned long
-rw_probe_list_errors(void)
+rw_probe_list_errors(struct rw_probes *p)
 {
-	struct rw_probes *p = rw_daemon.probes;
 	unsigned long n = 0;
 
 	if (p != NULL) {
@@ -104,8 +105,8 @@ rw_probe_list_errors(void)
 
 /* probe_zone - 1 healthy, 0 broken, -1 no verdict (temporary failure) */
 static int
-probe_zone(const struct rw_dnsbl_zone *z, unsigned int deadline_ms, char *why,
-    size_t len)
+probe_zone(struct rw_resolver *r, const struct rw_dnsbl_zone *z,
+    unsigned int deadline_ms, char *why, size_t len)
 {
 	char	 yes[RW_HOSTNAME_MAX + 2], no[RW_HOSTNAME_MAX + 2];
 	struct rw_dns_lookup *l[2];
@@ -122,12 +123,12 @@ probe_zone(const struct rw_dnsbl_zone *z, unsigned int deadline_ms, char *why,
 		snprintf(yes, sizeof(yes), "test.%s", z->zone);
 		snprintf(no, sizeof(no), "invalid.%s", z->zone);
 	}
-	l[0] = rw_dns_lookup(yes, RW_T_A);
-	l[1] = rw_dns_lookup(no, RW_T_A);
-	rw_dns_deadline(&deadline, deadline_ms);
-	rw_dns_wait(l, 2, &deadline);
-	ay = rw_dns_answer(l[0]);
-	an = rw_dns_answer(l[1]);
+	l[0] = rw_dns_lookup(r, yes, RW_T_A);
+	l[1] = rw_dns_lookup(r, no, RW_T_A);
+	rw_deadline_set(&deadline, deadline_ms);
+	rw_dns_wait(r, l, 2, &deadline);
+	ay = rw_dns_answer(r, l[0]);
+	an = rw_dns_answer(r, l[1]);
 	if (rw_dns_temporary(ay->status) || rw_dns_temporary(an->status)) {
 		rc = -1;
 	} else {
@@ -145,8 +146,8 @@ probe_zone(const struct rw_dnsbl_zone *z, unsigned int deadline_ms, char *why,
 			rc = 1;
 		}
 	}
-	rw_dns_release(l[0]);
-	rw_dns_release(l[1]);
+	rw_dns_release(r, l[0]);
+	rw_dns_release(r, l[1]);
 	return rc;
 }
 
@@ -196,8 +197,8 @@ probe_loop(void *arg)
 			interval = cfg->dnsbl_probe_interval;
 			for (i = 0; interval > 0 && i < cfg->ndnsbl; i++) {
 				why[0] = '\0';
-				rc = probe_zone(&cfg->dnsbl[i], cfg->dns_deadline_ms,
-				    why, sizeof(why));
+				rc = probe_zone(p->resolver, &cfg->dnsbl[i],
+				    cfg->dns_deadline_ms, why, sizeof(why));
 				if (rc >= 0)
 					set_state(p, cfg->dnsbl[i].zone, rc == 0, why);
 			}
@@ -219,34 +220,33 @@ probe_loop(void *arg)
 }
 
 /* rw_probe_start - create the state and the thread */
-bool
-rw_probe_start(void)
+struct rw_probes *
+rw_probe_start(struct rw_resolver *r)
 {
 	struct rw_probes *p = calloc(1, sizeof(*p));
 	pthread_condattr_t ca;
 
 	if (p == NULL)
-		return false;
+		return NULL;
+	p->resolver = r;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&p->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	rw_daemon.probes = p;
 	if (pthread_create(&p->tid, NULL, probe_loop, p) != 0) {
-		rw_daemon.probes = NULL;
+		pthread_cond_destroy(&p->cv);
+		pthread_mutex_destroy(&p->lock);
 		free(p);
-		return false;
+		return NULL;
 	}
-	return true;
+	return p;
 }
 
-/* rw_probe_stop - end the thread */
+/* rw_probe_stop - end the thread, free the prober */
 void
-rw_probe_stop(void)
+rw_probe_stop(struct rw_probes *p)
 {
-	struct rw_probes *p = rw_daemon.probes;
-
 	if (p == NULL)
 		return;
 	pthread_mutex_lock(&p->lock);
@@ -254,4 +254,7 @@ rw_probe_stop(void)
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->lock);
 	pthread_join(p->tid, NULL);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
 }

@@ -24,9 +24,9 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "daemon.h"
 #include "dns.h"
 #include "spf.h"
+#include "spfsource.h"
 #include "stages.h"
 
 #define MAX_RCPTS	1000
@@ -106,23 +106,31 @@ print_dns_facts(const struct rw_config *cfg, const struct rw_facts *f)
 	    cfg->dnsbl_threshold);
 }
 
-/* start_network - the resolver and SPF, as the daemon starts them */
+/* start_network - the resolver and SPF, as the daemon starts them; no
+ * prober: a single query has no time for RFC 5782 probes */
 static bool
-start_network(const struct rw_config *cfg)
+start_network(const struct rw_config *cfg, struct rw_services *svc)
 {
 	struct rw_dns_settings ds;
+	struct rw_spf_source src;
 	char	err[256];
 
 	ds.servers = cfg->dns_servers;
 	ds.timeout_ms = cfg->dns_timeout_ms;
 	ds.tries = cfg->dns_retries + 1;
 	ds.cache_size = cfg->dns_cache_size;
-	if (!rw_dns_start_resolver(&ds, err, sizeof(err)) ||
-	    !rw_spf_init(&rw_spf_resolver_source, err, sizeof(err))) {
-		fprintf(stderr, "relaywarden-query: %s\n", err);
-		return false;
-	}
+	svc->resolver = rw_dns_start_resolver(&ds, err, sizeof(err));
+	if (svc->resolver == NULL)
+		goto fail;
+	src = rw_spfsource_resolver(svc->resolver);
+	if ((svc->spf = rw_spf_new(&src, err, sizeof(err))) == NULL)
+		goto fail;
 	return true;
+fail:
+	fprintf(stderr, "relaywarden-query: %s\n", err);
+	rw_dns_stop_resolver(svc->resolver);
+	svc->resolver = NULL;
+	return false;
 }
 
 static bool
@@ -159,6 +167,7 @@ main(int argc, char **argv)
 	struct rw_config *cfg;
 	struct rw_stages *st;
 	const struct rw_facts *f;
+	struct rw_services svc = { NULL };
 	bool	 network = false;
 	struct rw_verdict v;
 	enum rw_action r;
@@ -210,12 +219,12 @@ main(int argc, char **argv)
 		rw_config_free(cfg);
 		return 2;
 	}
-	if (network && !start_network(cfg)) {
+	if (network && !start_network(cfg, &svc)) {
 		free(st);
 		rw_config_free(cfg);
 		return 2;
 	}
-	rw_stages_init(st, cfg, network);
+	rw_stages_init(st, cfg, network ? &svc : NULL);
 	f = rw_stages_facts(st);
 	(void)rw_stages_connect(st, addr, name, NULL, NULL, &v);
 	if (!f->client_known)
@@ -262,8 +271,8 @@ main(int argc, char **argv)
 	    accepted > 0 ? "accepted" : "refused", accepted, nrcpts);
 	rw_stages_release(st);
 	if (network) {
-		rw_dns_stop_resolver();
-		rw_spf_shutdown();
+		rw_dns_stop_resolver(svc.resolver);
+		rw_spf_free(svc.spf);
 	}
 	free(st);
 	rw_config_free(cfg);

@@ -12,6 +12,10 @@
  *	computed from partial data only where libspf2 had no result.
  *	IPv4-mapped IPv6 clients are checked as IPv4 (RFC 7208 5.6 ip4
  *	matching, and what the MTA meant).
+ *
+ *	The server is an object (struct rw_spf): main.c makes one on the
+ *	resolver's answer source and hands it to the session stages; the
+ *	tests make one per zone table.
  */
 #include "config.h"
 
@@ -23,34 +27,34 @@
 #include <strings.h>
 #include <time.h>
 
-#include "daemon.h"
+#include "spf.h"
+#include "deadline.h"
 #include "log.h"
 #include "spfdns.h"
 #include "spfrecord.h"
 
-struct rw_spf_state {
+struct rw_spf {
 	SPF_server_t		*server;
 	SPF_dns_server_t	*dns;
 };
 
-
-/* rw_spf_init - the shared server on our DNS layer, set once at start-up */
-bool
-rw_spf_init(const struct rw_spf_source *src, char *err, size_t errlen)
+/* rw_spf_new - the shared server on our DNS layer, made once at start-up */
+struct rw_spf *
+rw_spf_new(const struct rw_spf_source *src, char *err, size_t errlen)
 {
-	struct rw_spf_state *st = calloc(1, sizeof(*st));
+	struct rw_spf *st = calloc(1, sizeof(*st));
 	SPF_response_t *resp;
 
 	if (st == NULL || (st->dns = rw_spfdns_new(src)) == NULL) {
 		free(st);
 		snprintf(err, errlen, "out of memory");
-		return false;
+		return NULL;
 	}
 	if ((st->server = SPF_server_new_dns(st->dns, 0)) == NULL) {
 		snprintf(err, errlen, "libspf2: cannot create a server");
 		rw_spfdns_free(st->dns);
 		free(st);
-		return false;
+		return NULL;
 	}
 	/* No default explanation: a reply carries the domain's own exp= text
 	 * or our standard text, never libspf2's obsolete openspf.org link. */
@@ -59,21 +63,18 @@ rw_spf_init(const struct rw_spf_source *src, char *err, size_t errlen)
 		rw_log_warn("libspf2: could not clear the default explanation");
 	if (resp != NULL)
 		SPF_response_free(resp);
-	rw_daemon.spf = st;
-	return true;
+	return st;
 }
 
+/* rw_spf_free - the server and its DNS layer */
 void
-rw_spf_shutdown(void)
+rw_spf_free(struct rw_spf *st)
 {
-	struct rw_spf_state *st = rw_daemon.spf;
-
 	if (st == NULL)
 		return;
 	SPF_server_free(st->server);
 	rw_spfdns_free(st->dns);
 	free(st);
-	rw_daemon.spf = NULL;
 }
 
 static enum rw_spf_result
@@ -126,7 +127,7 @@ set_client(SPF_request_t *req, const char *ip, struct rw_ip *out)
 	return SPF_request_set_ipv6(req, v6) == SPF_E_SUCCESS;
 }
 
-/* sender_domain - the domain an identity checks */
+/* identity_domain - the domain an identity checks */
 static void
 identity_domain(enum rw_spf_identity id, const char *helo, const char *sender,
     char *out, size_t len)
@@ -217,7 +218,7 @@ validated(void *arg)
 			if (memcmp(addr.rr[j].addr, x->e->client.b,
 			    x->e->client.family == AF_INET ? 4 : 16) == 0)
 				match = true;
-		rw_dns_answer_clear(&addr);
+		rw_dnsmsg_clear(&addr);
 		if (!match)
 			continue;
 		if (under(ptr.rr[i].text, x->domain)) {
@@ -233,7 +234,7 @@ validated(void *arg)
 	i = strlen(x->p);
 	if (i > 1 && x->p[i - 1] == '.')
 		x->p[i - 1] = '\0';
-	rw_dns_answer_clear(&ptr);
+	rw_dnsmsg_clear(&ptr);
 	return x->p;
 }
 
@@ -243,7 +244,7 @@ validated(void *arg)
  * expanded by us and sanitised. False: use the default explanation.
  */
 static bool
-explain(struct rw_spf_state *st, const struct rw_spf_eval *e,
+explain(struct rw_spf *st, const struct rw_spf_eval *e,
     const struct rw_spf_exp *exp, SPF_request_t *req, enum rw_spf_identity id,
     const char *helo, const char *sender, struct rw_spf_fact *out)
 {
@@ -309,24 +310,23 @@ explain(struct rw_spf_state *st, const struct rw_spf_eval *e,
 	    strlen(buf));
 	ok = out->explanation[0] != '\0';
 done:
-	rw_dns_answer_clear(&ans);
+	rw_dnsmsg_clear(&ans);
 	return ok;
 }
 
 /* rw_spf_check - one identity, corrected result */
 void
-rw_spf_check(enum rw_spf_identity id, const char *ip, const char *helo,
-    const char *sender, unsigned int deadline_ms, struct rw_spf_fact *out)
+rw_spf_check(struct rw_spf *st, enum rw_spf_identity id, const char *ip,
+    const char *helo, const char *sender, unsigned int deadline_ms,
+    struct rw_spf_fact *out)
 {
 	struct rw_spf_eval *e;
-	struct rw_spf_state *st;
 	const struct rw_spf_exp *exp;
 	SPF_request_t *req = NULL;
 	SPF_response_t *resp = NULL;
 	const char *s;
 	enum rw_spf_result r;
 
-	st = rw_daemon.spf;
 	memset(out, 0, sizeof(*out));
 	identity_domain(id, helo, sender, out->domain, sizeof(out->domain));
 	if (!valid_identity(out->domain)) {
@@ -361,7 +361,7 @@ rw_spf_check(enum rw_spf_identity id, const char *ip, const char *helo,
 		SPF_request_set_helo_dom(req, helo);
 	if (id == RW_SPF_ID_MAILFROM && sender != NULL && sender[0] != '\0')
 		SPF_request_set_env_from(req, sender);
-	rw_dns_deadline(&e->deadline, deadline_ms);
+	rw_deadline_set(&e->deadline, deadline_ms);
 	e->req = req;
 	rw_spfdns_begin(e);
 	(void)SPF_request_query_mailfrom(req, &resp);

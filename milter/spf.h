@@ -20,31 +20,30 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "dns.h"
 #include "rw_policy.h"
-
-/* Where DNS answers come from. lookup() fills out (status, records) and
- * must be safe to call from several threads at once. */
-struct rw_spf_source {
-	void	(*lookup)(void *ctx, const char *name, uint16_t type,
-		    const struct timespec *deadline, struct rw_dns_answer *out);
-	void	*ctx;
-};
+#include "spfsource.h"
 
 enum rw_spf_identity { RW_SPF_ID_MAILFROM = 0, RW_SPF_ID_HELO };
 
-/* rw_spf_init - the one shared SPF_server_t; false with a reason */
-bool	rw_spf_init(const struct rw_spf_source *, char *err, size_t errlen);
-void	rw_spf_shutdown(void);
+struct rw_spf;
+
+/* rw_spf_new - the one SPF_server_t to share, on this answer source
+ * (copied); NULL with a reason */
+struct rw_spf *rw_spf_new(const struct rw_spf_source *, char *err,
+	    size_t errlen);
+/* rw_spf_free - at exit, when no check runs any more; NULL: nothing */
+void	rw_spf_free(struct rw_spf *);
 
 /*
  * rw_spf_check - evaluate one identity for client ip (text, v4 or v6).
  * MAIL FROM identity: sender may be "" (then postmaster@helo is checked);
  * HELO identity: sender is ignored. The answer never takes longer than
- * deadline_ms in total.
+ * deadline_ms in total. Safe from several threads on one struct rw_spf.
+ * A NULL struct rw_spf gives temperror for a checkable domain.
  */
-void	rw_spf_check(enum rw_spf_identity, const char *ip, const char *helo,
-	    const char *sender, unsigned int deadline_ms, struct rw_spf_fact *out);
+void	rw_spf_check(struct rw_spf *, enum rw_spf_identity, const char *ip,
+	    const char *helo, const char *sender, unsigned int deadline_ms,
+	    struct rw_spf_fact *out);
 
 /*
  * rw_spf_default_explanation - the explanation a fail gets when the
@@ -54,9 +53,5 @@ void	rw_spf_check(enum rw_spf_identity, const char *ip, const char *helo,
  */
 void	rw_spf_default_explanation(const char *domain, const char *ip,
 	    char *buf, size_t len);
-
-/* the daemon's answer source (spfsource.c): rw_dns_lookup() and a
- * bounded wait; the only part of SPF that needs the c-ares resolver */
-extern const struct rw_spf_source rw_spf_resolver_source;
 
 #endif /* RW_SPF_H */

@@ -52,6 +52,7 @@
 #include <strings.h>
 
 #include "spfdns.h"
+#include "deadline.h"
 #include "spfrecord.h"
 
 /* The evaluation running on this thread (see DESCRIPTION). */
@@ -251,7 +252,7 @@ lookup(SPF_dns_server_t *s, const char *domain, ns_type type, int should_cache)
 	if (e != NULL)
 		deadline = e->deadline;
 	else
-		rw_dns_deadline(&deadline, 10000);
+		rw_deadline_set(&deadline, 10000);
 	memset(&ans, 0, sizeof(ans));
 	qname[0] = '\0';
 	valid = rw_spfrec_query_name(domain, qname, sizeof(qname));
@@ -290,13 +291,13 @@ lookup(SPF_dns_server_t *s, const char *domain, ns_type type, int should_cache)
 				    "(RFC 7208 4.6.4)");
 		}
 		if (e->permerror) {
-			rw_dns_answer_clear(&ans);
+			rw_dnsmsg_clear(&ans);
 			return new_rr(s, domain, type, 0, HOST_NOT_FOUND);
 		}
 	}
 	if (type == ns_t_txt) {
 		rr = spf_answer(s, e, domain, &ans, top);
-		rw_dns_answer_clear(&ans);
+		rw_dnsmsg_clear(&ans);
 		return rr;
 	}
 	if ((type == ns_t_a || type == ns_t_aaaa) && any && ans.n > 0 &&
@@ -308,12 +309,12 @@ lookup(SPF_dns_server_t *s, const char *domain, ns_type type, int should_cache)
 			SPF_dns_rr_free(rr);
 			rr = NULL;
 		}
-		rw_dns_answer_clear(&ans);
+		rw_dnsmsg_clear(&ans);
 		return rr;
 	}
 	rr = new_rr(s, domain, type, (int)ans.ttl, herrno_of(ans.status));
 	if (rr == NULL) {
-		rw_dns_answer_clear(&ans);
+		rw_dnsmsg_clear(&ans);
 		return NULL;
 	}
 	max = ans.n;
@@ -342,7 +343,7 @@ lookup(SPF_dns_server_t *s, const char *domain, ns_type type, int should_cache)
 		if (!ok)
 			break;
 	}
-	rw_dns_answer_clear(&ans);
+	rw_dnsmsg_clear(&ans);
 	return rr;
 }
 

@@ -6,10 +6,16 @@
 #ifndef RW_SPFDNS_H
 #define RW_SPFDNS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
 #include <spf2/spf.h>
 #include <spf2/spf_dns.h>
 
-#include "spf.h"
+#include "rw_policy.h"
+#include "spfsource.h"
 
 #define RW_SPF_TERM_LIMIT	10	/* DNS-querying terms, RFC 7208 4.6.4 */
 #define RW_SPF_VOID_LIMIT	2	/* void lookups, RFC 7208 4.6.4 */

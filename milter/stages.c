@@ -16,8 +16,8 @@
 
 #include <string.h>
 
-#include "spf.h"
 #include "stages.h"
+#include "spf.h"
 
 /*
  * A gatherer collects facts from outside the policy core. start() runs
@@ -49,7 +49,8 @@ dns_start(struct rw_stages *st, enum rw_stage stage)
 		return;
 	switch (stage) {
 	case RW_STAGE_CONNECT:
-		rw_dnsfacts_connect(&st->ds, st->cfg, f,
+		rw_dnsfacts_connect(&st->ds, st->svc->resolver, st->svc->probes,
+		    st->cfg, f,
 		    st->mta_resolve[0] != '\0' ? st->mta_resolve : NULL,
 		    f->client_name);
 		break;
@@ -90,10 +91,10 @@ spf_start(struct rw_stages *st, enum rw_stage stage)
 	if (!spf_applies(st))
 		return;
 	if (stage == RW_STAGE_HELO && st->cfg->spf_check_helo && f->helo[0] != '\0')
-		rw_spf_check(RW_SPF_ID_HELO, f->client_addr, f->helo, NULL,
+		rw_spf_check(st->svc->spf, RW_SPF_ID_HELO, f->client_addr, f->helo, NULL,
 		    st->cfg->dns_deadline_ms, &f->spf_helo);
 	if (stage == RW_STAGE_MAIL && st->cfg->spf_check)
-		rw_spf_check(RW_SPF_ID_MAILFROM, f->client_addr, f->helo,
+		rw_spf_check(st->svc->spf, RW_SPF_ID_MAILFROM, f->client_addr, f->helo,
 		    f->sender, st->cfg->dns_deadline_ms, &f->spf_mail);
 }
 
@@ -128,11 +129,13 @@ run(struct rw_stages *st, enum rw_stage stage, struct rw_verdict *v)
 }
 
 void
-rw_stages_init(struct rw_stages *st, const struct rw_config *cfg, bool network)
+rw_stages_init(struct rw_stages *st, const struct rw_config *cfg,
+    const struct rw_services *svc)
 {
 	memset(st, 0, sizeof(*st));
 	st->cfg = cfg;
-	st->network = network;
+	st->svc = svc;
+	st->network = svc != NULL;
 	rw_session_init(&st->s, cfg);
 }
 

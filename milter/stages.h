@@ -18,6 +18,13 @@
  *	of the gatherer table in stages.c. mlfi.c only adds libmilter
  *	around these calls, so the query tool answers with the very
  *	sequence that decides real mail.
+ *
+ *	struct rw_services is what a session may use besides its
+ *	configuration: the resolver, the prober, the SPF server. main.c
+ *	(and relaywarden-query -D) makes them at start-up and passes one
+ *	set to rw_stages_init() for every session; they are shared by all
+ *	sessions and outlive them. NULL services: no DNS, no SPF (the
+ *	query tool without -D).
  */
 #ifndef RW_STAGES_H
 #define RW_STAGES_H
@@ -25,17 +32,29 @@
 #include "dnsfacts.h"
 #include "rw_policy.h"
 
+struct rw_resolver;
+struct rw_probes;
+struct rw_spf;
+
+struct rw_services {
+	struct rw_resolver	*resolver;	/* dns.c */
+	struct rw_probes	*probes;	/* probe.c; NULL: none */
+	struct rw_spf		*spf;		/* spf.c */
+};
+
 struct rw_stages {
 	const struct rw_config	*cfg;
+	const struct rw_services *svc;		/* NULL: no network */
 	struct rw_session	 s;
 	struct rw_dns_session	 ds;
-	bool			 network;	/* DNS and SPF lookups allowed */
+	bool			 network;	/* svc != NULL: DNS, SPF */
 	bool			 helo_decided;	/* the HELO stage was decided */
 	char			 mta_resolve[16];	/* {client_resolve}, at connect */
 	char			 qid[64];	/* for log lines */
 };
 
-void	rw_stages_init(struct rw_stages *, const struct rw_config *, bool network);
+void	rw_stages_init(struct rw_stages *, const struct rw_config *,
+	    const struct rw_services *);
 /* mta_host: macro j; mta_resolve: {client_resolve}; either may be NULL */
 enum rw_action rw_stages_connect(struct rw_stages *, const char *addr,
 	    const char *name, const char *mta_host, const char *mta_resolve,

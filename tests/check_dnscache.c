@@ -714,7 +714,7 @@ START_TEST(test_msg_a)
 	    a.rr[1].addr[0], a.rr[1].addr[1], a.rr[1].addr[2], a.rr[1].addr[3]);
 	ck_assert_msg(a.rr[0].type == RW_T_A && a.rr[0].ttl == 300 &&
 	    a.rr[1].ttl == 120, "A: record types/ttls wrong");
-	rw_dns_answer_clear(&a);
+	rw_dnsmsg_clear(&a);
 }
 END_TEST
 
@@ -737,7 +737,7 @@ START_TEST(test_msg_aaaa)
 	    a.n, a.ttl);
 	ck_assert_msg(memcmp(a.rr[0].addr, want, 16) == 0, "AAAA: address "
 	    "differs from 2001:db8::25");
-	rw_dns_answer_clear(&a);
+	rw_dnsmsg_clear(&a);
 }
 END_TEST
 
@@ -772,7 +772,7 @@ START_TEST(test_msg_ptr_compressed)
 	ck_assert_msg(a.rr[1].textlen == strlen("mx.example.test"), "PTR: "
 	    "textlen got %zu, want %zu", a.rr[1].textlen,
 	    strlen("mx.example.test"));
-	rw_dns_answer_clear(&a);
+	rw_dnsmsg_clear(&a);
 }
 END_TEST
 
@@ -801,7 +801,7 @@ START_TEST(test_msg_txt)
 	    memcmp(a.rr[0].text, "Listed by\0 zen", 14) == 0, "TXT: got "
 	    "%zu bytes \"%s\", want 14 bytes \"Listed by\\0 zen\"",
 	    a.rr[0].textlen, a.rr[0].text);
-	rw_dns_answer_clear(&a);
+	rw_dnsmsg_clear(&a);
 }
 END_TEST
 
@@ -856,7 +856,7 @@ START_TEST(test_msg_negative)
 	ck_assert_msg(a.n == 0, "%s: records got %zu, want 0", c->label, a.n);
 	ck_assert_msg(a.ttl == c->want_ttl, "%s: ttl got %u, want %u", c->label,
 	    a.ttl, c->want_ttl);
-	rw_dns_answer_clear(&a);
+	rw_dnsmsg_clear(&a);
 }
 END_TEST
 
@@ -884,7 +884,7 @@ START_TEST(test_msg_cname_then_a)
 	ck_assert_msg(a.rr[0].type == RW_T_A && memcmp(a.rr[0].addr,
 	    "\300\0\2\120", 4) == 0, "CNAME + A: kept record is not the A");
 	ck_assert_msg(a.ttl == 400, "CNAME + A: ttl got %u, want 400", a.ttl);
-	rw_dns_answer_clear(&a);
+	rw_dnsmsg_clear(&a);
 }
 END_TEST
 
@@ -1053,7 +1053,7 @@ START_TEST(test_msg_malformed)
 	free(copy);
 	n = a.n;
 	if (n > 0 && n <= RW_DNS_RR_MAX)
-		rw_dns_answer_clear(&a);	/* so the failure below leaks nothing */
+		rw_dnsmsg_clear(&a);	/* so the failure below leaks nothing */
 	ck_assert_msg(!ok, "%s: got true (status %s, %zu records, ttl %u), want "
 	    "false", c->label, st(a.status), n, a.ttl);
 	ck_assert_msg(n == 0, "%s: got %zu records (texts still allocated) "
@@ -1097,7 +1097,7 @@ START_TEST(test_msg_other_types_skipped)
 	ck_assert_msg(a.status == RW_DNS_OK && a.n == 1 && a.ttl == 200,
 	    "mixed types: got %s n %zu ttl %u, want ok 1 200", st(a.status),
 	    a.n, a.ttl);
-	rw_dns_answer_clear(&a);
+	rw_dnsmsg_clear(&a);
 }
 END_TEST
 

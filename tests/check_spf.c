@@ -75,19 +75,22 @@ fake_lookup(void *ctx, const char *name, uint16_t type,
 }
 
 static const struct rw_spf_source fake_source = { fake_lookup, NULL };
+static struct rw_spf *spf;
 
 static void
 setup(void)
 {
 	char	err[128];
 
-	ck_assert_msg(rw_spf_init(&fake_source, err, sizeof(err)), "init: %s", err);
+	spf = rw_spf_new(&fake_source, err, sizeof(err));
+	ck_assert_msg(spf != NULL, "init: %s", err);
 }
 
 static void
 teardown(void)
 {
-	rw_spf_shutdown();
+	rw_spf_free(spf);
+	spf = NULL;
 }
 
 #define TXT(n, t)	{ n, RW_T_TXT, RW_DNS_OK, { t } }
@@ -236,7 +239,8 @@ START_TEST(test_check_rows)
 
 	zone = r->zone;
 	nqueries = 0;
-	rw_spf_check(r->sender != NULL ? RW_SPF_ID_MAILFROM : RW_SPF_ID_HELO,
+	rw_spf_check(spf,
+	    r->sender != NULL ? RW_SPF_ID_MAILFROM : RW_SPF_ID_HELO,
 	    r->ip, r->helo, r->sender, 5000, &f);
 	ck_assert_msg(f.result == r->want, "%s: got %s, want %s (%s)", r->label,
 	    rw_spf_result_name(f.result), rw_spf_result_name(r->want), f.reason);
@@ -264,11 +268,13 @@ START_TEST(test_single_label_no_lookup)
 
 	zone = z;
 	nqueries = 0;
-	rw_spf_check(RW_SPF_ID_HELO, "192.0.2.1", "OEMCOMPUTER", NULL, 5000, &f);
+	rw_spf_check(spf, RW_SPF_ID_HELO, "192.0.2.1", "OEMCOMPUTER", NULL,
+	    5000, &f);
 	ck_assert_msg(f.result == RW_SPF_NONE && nqueries == 0,
 	    "got %s after %u queries, want none after 0",
 	    rw_spf_result_name(f.result), nqueries);
-	rw_spf_check(RW_SPF_ID_MAILFROM, "192.0.2.1", "x", "a@[192.0.2.1]", 5000, &f);
+	rw_spf_check(spf, RW_SPF_ID_MAILFROM, "192.0.2.1", "x", "a@[192.0.2.1]",
+	    5000, &f);
 	ck_assert_msg(f.result == RW_SPF_NONE && nqueries == 0,
 	    "literal: got %s after %u queries, want none after 0",
 	    rw_spf_result_name(f.result), nqueries);

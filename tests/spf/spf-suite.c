@@ -300,17 +300,18 @@ main(int argc, char **argv)
 		struct test *t = &tests[i];
 		const char *got;
 		char	want_exp[RW_TXT_MAX], raw[RW_TXT_MAX];
+		struct rw_spf *spf;
 		bool	ok;
 
 		/* one server per scenario: the source's context is the zone */
 		src.ctx = t->sc;
-		if (!rw_spf_init(&src, err, sizeof(err))) {
+		if ((spf = rw_spf_new(&src, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "spf-suite: %s\n", err);
 			return 2;
 		}
-		rw_spf_check(RW_SPF_ID_MAILFROM, t->host, t->helo, t->mailfrom,
-		    20000, &f);
-		rw_spf_shutdown();
+		rw_spf_check(spf, RW_SPF_ID_MAILFROM, t->host, t->helo,
+		    t->mailfrom, 20000, &f);
+		rw_spf_free(spf);
 		got = rw_spf_result_name(f.result);
 		ok = accepted(got, t->results);
 		want_exp[0] = '\0';
