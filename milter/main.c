@@ -221,8 +221,7 @@ main(int argc, char **argv)
 		rw_config_free(cfg);
 		return 0;
 	}
-	sock = socket_override != NULL ? socket_override :
-	    cfg->socket;
+	sock = socket_override != NULL ? socket_override : cfg->socket;
 
 	rw_log_open();
 	rw_log_set_debug(cfg->log_debug);
