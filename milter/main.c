@@ -180,7 +180,7 @@ main(int argc, char **argv)
 	struct rw_spf_source spf_source;
 	struct rw_services svc = { NULL };
 	const char *config_path = RW_DEFAULT_CONFIG, *socket_override = NULL;
-	const char *sock;
+	char	*sock;
 	bool	 test_only = false, foreground = false;
 	int	 ch, rc;
 
@@ -221,8 +221,13 @@ main(int argc, char **argv)
 		rw_config_free(cfg);
 		return 0;
 	}
-	sock = socket_override != NULL ? socket_override :
-	    cfg->socket;
+	/* a copy: a reload frees cfg, and cleanup_files() needs it at exit */
+	if ((sock = strdup(socket_override != NULL ? socket_override :
+	    cfg->socket)) == NULL) {
+		fprintf(stderr, "relaywarden: out of memory\n");
+		rw_config_free(cfg);
+		return 1;
+	}
 
 	rw_log_open();
 	rw_log_set_debug(cfg->log_debug);
@@ -232,7 +237,7 @@ main(int argc, char **argv)
 
 	if (rw_daemon_socket_busy(sock))
 		rw_fatal("%s: another process is listening on this socket", sock);
-	if (smfi_setconn((char *)sock) != MI_SUCCESS)
+	if (smfi_setconn(sock) != MI_SUCCESS)
 		rw_fatal("%s: bad milter socket", sock);
 	if (smfi_register(rw_milter_desc) != MI_SUCCESS)
 		rw_fatal("smfi_register failed");
@@ -272,5 +277,6 @@ main(int argc, char **argv)
 	rw_spf_free(svc.spf);
 	rw_log_info("stopped");
 	cleanup_files(sock);
+	free(sock);
 	return rc;
 }
