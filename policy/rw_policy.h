@@ -265,6 +265,7 @@ typedef char *rw_config_reader(const char *path, void *ctx, char *err,
  * @param err	 receives every error found, one "file:line: msg" a line
  * @return	 a new configuration, or NULL when any error was found.
  * Side effects: allocates; release with rw_config_free().
+ * The same as rw_config_parse_extra() without an extra key table.
  */
 struct rw_config *rw_config_parse(const char *text, const char *source,
     rw_config_reader *reader, void *ctx, char *err, size_t errlen);
@@ -279,6 +280,109 @@ void	rw_config_free(struct rw_config *);
  * for "relaywarden -t" and the start-up log.
  */
 void	rw_config_summary(const struct rw_config *, char *buf, size_t len);
+
+/* ------------------------------------------------------------ configuration keys */
+
+/*
+ * Every key is a row of a key table: its name, the type of its value, its
+ * default (in configuration syntax), where the value goes (offset and size
+ * of a field in the target struct), and the type's bounds or word list.
+ * The core's table fills struct rw_config; a caller may add a table of its
+ * own (the daemon's I/O keys) whose values go into a struct of its own, so
+ * the core does not grow with each I/O option.
+ */
+
+/* One word a RW_CONF_WORD key accepts, and the value stored for it. */
+struct rw_config_word {
+	const char	*word;		/* canonical spelling; matched in any case */
+	int		 value;
+};
+
+enum rw_config_type {
+	RW_CONF_STRING = 0,	/* char *, malloc'd; at most max characters (0: 1024) */
+	RW_CONF_BOOL,		/* bool: yes/no, true/false, on/off, 1/0 */
+	RW_CONF_UINT,		/* unsigned int, decimal, from min to max */
+	RW_CONF_INT,		/* int, decimal, from min to max */
+	RW_CONF_OCTAL,		/* unsigned int, a file mode up to max */
+	RW_CONF_DURATION,	/* unsigned int ms: "500ms", "2s", bare = ms; min..max ms */
+	RW_CONF_WORD,		/* one of words[]: its value, into an int-sized enum or a bool */
+	RW_CONF_LIST		/* entries, each given to item(); "file:" entries expanded */
+};
+
+/* What an item parser says of one list entry. */
+enum rw_config_status { RW_CONF_OK = 0, RW_CONF_BAD, RW_CONF_NOMEM };
+
+struct rw_config_key;
+
+/*
+ * rw_config_item_fn - parse one list entry and add it to the target.
+ * @param line	where it was written (in the file, or in the "file:" list)
+ * @param err	on RW_CONF_BAD, the reason; the engine reports it as
+ *		"file:line: key: reason"
+ * @return	RW_CONF_OK, RW_CONF_BAD, or RW_CONF_NOMEM (the whole parse fails)
+ */
+typedef enum rw_config_status rw_config_item_fn(void *target,
+    const struct rw_config_key *, const char *item, unsigned int line,
+    char *err, size_t errlen);
+/*
+ * rw_config_check_fn - a rule a typed value must also follow, called after
+ * the value is stored; false with a whole message ("file:line: " is added).
+ */
+typedef bool rw_config_check_fn(const void *target, const struct rw_config_key *,
+    const char *value, char *err, size_t errlen);
+/* rw_config_release_fn - free a list's entries and leave it empty */
+typedef void rw_config_release_fn(void *target, const struct rw_config_key *);
+
+#define RW_CONF_COMMAS	0x1	/* RW_CONF_LIST: entries separated by commas only */
+
+struct rw_config_key {
+	const char		*name;		/* snake_case */
+	enum rw_config_type	 type;
+	const char		*def;		/* default, in configuration syntax */
+	size_t			 off;		/* field in the target struct */
+	size_t			 size;		/* its size (RW_CONF_WORD: int or bool) */
+	long			 min, max;	/* numbers, durations; max: octal, string length */
+	const struct rw_config_word *words;	/* WORD; for a LIST, the words its entries use */
+	int			 arg;		/* for the hooks (the kind of a DNS list) */
+	unsigned int		 flags;		/* RW_CONF_COMMAS */
+	rw_config_item_fn	*item;		/* LIST: one entry */
+	rw_config_release_fn	*release;	/* LIST: free; needed with a default */
+	rw_config_check_fn	*check;		/* optional */
+};
+
+/* RW_CONF_AT - .off and .size of field f of type, for a designated initializer */
+#define RW_CONF_AT(type, f) \
+	.off = offsetof(type, f), .size = sizeof(((type *)0)->f)
+
+struct rw_config_keytab {
+	const struct rw_config_key *keys;
+	size_t			 nkeys;
+};
+
+/* rw_config_keys - the core's key table, for documentation checks */
+const struct rw_config_keytab *rw_config_keys(void);
+
+/*
+ * rw_config_parse_extra - rw_config_parse() with a caller's key table.
+ * @param extra	       more keys (NULL: none); no name may be a core key's
+ * @param extra_target the struct extra's offsets point into; must be
+ *		       zero-filled. Every extra key gets its default first.
+ * @return	       as rw_config_parse(). On failure the fields of
+ *		       extra_target are released again; on success the
+ *		       caller releases them with rw_config_keytab_free().
+ * A key in neither table is "file:line: unknown key".
+ */
+struct rw_config *rw_config_parse_extra(const char *text, const char *source,
+    rw_config_reader *reader, void *reader_ctx,
+    const struct rw_config_keytab *extra, void *extra_target,
+    char *err, size_t errlen);
+
+/*
+ * rw_config_keytab_free - free what the table's keys allocated in target
+ * (strings, lists) and leave those fields empty; target itself is the
+ * caller's.
+ */
+void	rw_config_keytab_free(const struct rw_config_keytab *, void *target);
 
 /* ------------------------------------------------------------ helpers */
 
