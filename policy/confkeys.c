@@ -130,7 +130,13 @@ check_socket(const void *target, const struct rw_config_key *key,
 	return true;
 }
 
-/* check_authserv_id - RFC 8601 2.5: no spaces, ';' or comments */
+/*
+ * check_authserv_id - RFC 8601 2.5: authserv-id = value, here a token
+ * (RFC 2045 5.1: no space, control or tspecial), as a host name is.
+ * The length is bounded by the key's max, RW_HOSTNAME_MAX, which is what
+ * the milter's copy holds: a longer value would be cut there, and the
+ * headers would say "localhost". Empty: unset (the MTA's j macro).
+ */
 static bool
 check_authserv_id(const void *target, const struct rw_config_key *key,
     const char *value, char *err, size_t errlen)
@@ -140,9 +146,11 @@ check_authserv_id(const void *target, const struct rw_config_key *key,
 	(void)target;
 	(void)key;
 	for (p = value; *p != '\0'; p++)
-		if (*p <= ' ' || *p > '~' || *p == ';' || *p == '(' || *p == ')') {
-			snprintf(err, errlen, "authserv_id \"%s\": a host name, "
-			    "without spaces, ';' or comments (RFC 8601 2.5)", value);
+		if (*p <= ' ' || *p > '~' || strchr("()<>@,;:\\\"/[]?=", *p)
+		    != NULL) {
+			snprintf(err, errlen, "authserv_id \"%.100s\": a host name, "
+			    "without spaces, ';', comments or other specials "
+			    "(RFC 8601 2.5)", value);
 			return false;
 		}
 	return true;
@@ -242,7 +250,7 @@ static const struct rw_config_key keys[] = {
 	{ .name = "dns_verdict_stage", .type = RW_CONF_WORD, .def = "rcpt",
 	    AT(dns_verdict_stage), .words = rw_words_verdict_stage },
 	{ .name = "authserv_id", .type = RW_CONF_STRING, .def = "",
-	    AT(authserv_id), .check = check_authserv_id },
+	    AT(authserv_id), .max = RW_HOSTNAME_MAX, .check = check_authserv_id },
 	{ .name = "use_mta_ptr", .type = RW_CONF_BOOL, .def = "no",
 	    AT(use_mta_ptr) },
 	/* reverse DNS */

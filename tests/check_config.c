@@ -72,6 +72,10 @@ fake_reader(const char *path, void *ctx, char *err, size_t errlen)
 
 /* ------------------------------------------------------------ errors */
 
+/* host names of 64 and 63 characters, for the authserv_id bound (255) */
+#define H64	"a234567890123456789012345678901234567890123456789012345678901234"
+#define H63	"a23456789012345678901234567890123456789012345678901234567890123"
+
 struct err_case {
 	const char	*label;
 	const char	*text;
@@ -149,6 +153,22 @@ static const struct err_case err_cases[] = {
 	    { SOURCE ":1:" }, { NULL } },
 	{ "bad socket_mode", "socket_mode = 0999\n", true,
 	    { SOURCE ":1:" }, { NULL } },
+	/* authserv_id: the milter copies it into RW_HOSTNAME_MAX + 1 bytes */
+	{ "authserv_id of 256 characters", "# x\nauthserv_id = " H64 H64 H64
+	    H64 "\n", true, { SOURCE ":2:", "authserv_id", "255" }, { NULL } },
+	{ "authserv_id of 1024 characters", "authserv_id = " H64 H64 H64 H64
+	    H64 H64 H64 H64 H64 H64 H64 H64 H64 H64 H64 H64 "\n", true,
+	    { SOURCE ":1:", "authserv_id" }, { NULL } },
+	{ "authserv_id with a space", "authserv_id = mx example\n", true,
+	    { SOURCE ":1:", "authserv_id" }, { NULL } },
+	{ "authserv_id with '@'", "authserv_id = rw@mx.example\n", true,
+	    { SOURCE ":1:", "authserv_id" }, { NULL } },
+	{ "authserv_id with '/'", "authserv_id = mx.example/x\n", true,
+	    { SOURCE ":1:", "authserv_id" }, { NULL } },
+	{ "authserv_id quoted", "authserv_id = \"mx.example\"\n", true,
+	    { SOURCE ":1:", "authserv_id" }, { NULL } },
+	{ "authserv_id with a control character", "authserv_id = mx\001x\n",
+	    true, { SOURCE ":1:", "authserv_id" }, { NULL } },
 	{ "multiple errors all reported", "frobnicate = 1\nmode = loud\n"
 	    "# fine\nmax_recipients = x\nlocal_domains = ours.test\n"
 	    "trusted_networks = 10.0.0.1/8\n", true,
@@ -420,6 +440,22 @@ v_nopid(const char *l, const struct rw_config *c)
 }
 
 static void
+v_authserv_255(const char *l, const struct rw_config *c)
+{
+	ck_assert_msg(c->authserv_id != NULL && strlen(c->authserv_id) == 255,
+	    "%s: authserv_id: got %zu characters, want 255", l,
+	    c->authserv_id ? strlen(c->authserv_id) : 0);
+}
+
+static void
+v_authserv_host(const char *l, const struct rw_config *c)
+{
+	ck_assert_msg(c->authserv_id != NULL && strcmp(c->authserv_id,
+	    "MX-1.example_test.") == 0, "%s: authserv_id: got %s, want "
+	    "MX-1.example_test.", l, c->authserv_id ? c->authserv_id : "NULL");
+}
+
+static void
 v_domains_case(const char *l, const struct rw_config *c)
 {
 	ck_assert_msg(c->local_domains.n == 2, "%s: local_domains.n: got %zu, "
@@ -592,6 +628,10 @@ static const struct value_case value_cases[] = {
 	{ "# after a blank is a comment", "socket = unix:/tmp/x.sock # c\n",
 	    v_sock_comment },
 	{ "empty pidfile", "pidfile =\n", v_nopid },
+	{ "authserv_id of 255 characters", "authserv_id = " H64 H64 H64 H63
+	    "\n", v_authserv_255 },
+	{ "authserv_id kept as written", "authserv_id = MX-1.example_test.\n",
+	    v_authserv_host },
 	{ "domains lowercased, one dot dropped",
 	    "local_domains = Ours.Test, .Example.Test.\n", v_domains_case },
 	{ "domains by comma or blank", "local_domains = a.test b.test,c.test\n",
