@@ -20,7 +20,7 @@
  *				error
  *	rw_conf_item_dns_server() "ip", "ip:port", "[ipv6]", "[ipv6]:port",
  *				joined with commas into one string for c-ares
- *	rw_conf_item_dnsbl()	"zone[=filter][*weight]" through
+ *	rw_conf_item_dnsbl()	"[name@]zone[=filter][*weight]" through
  *				rw_dnsbl_parse(), of the kind in the key's arg;
  *				RW_DNSBL_MAX in all
  *	rw_conf_item_exempt()	"local@" or "local@domain"

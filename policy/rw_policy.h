@@ -113,14 +113,20 @@ enum rw_dnsbl_kind {
 	RW_BL_PTR		/* rhsbl_client: the verified PTR name */
 };
 
-/* One list from "zone[=filter][*weight]". */
+/*
+ * One list from "[name@]zone[=filter][*weight]". The zone may carry an
+ * access key (Spamhaus DQS: "KEY.zen.dq.spamhaus.net"), so only the
+ * display name goes into replies and headers; the zone and the spec
+ * are for queries and logs.
+ */
 struct rw_dnsbl_zone {
 	char			*zone;		/* lowercased, no trailing dot */
+	char			 name[RW_HOSTNAME_MAX + 1];	/* display name: given, or the zone */
 	enum rw_dnsbl_kind	 kind;
 	bool			 filtered;	/* a filter was given */
 	uint8_t			 octets[4][32];	/* filter: allowed values, bitmaps */
 	int			 weight;	/* negative: allow list (DNSWL) */
-	char			*spec;		/* as written, for logs */
+	char			*spec;		/* as written, for logs (may hold the key) */
 	unsigned int		 line;
 };
 
@@ -565,10 +571,13 @@ enum rw_bl_answer {
 	RW_BLA_LIST_ERROR	/* 127.255.255.x: the list refuses us (rate limit, open resolver) */
 };
 enum rw_bl_answer rw_dnsbl_classify(const struct rw_dnsbl_zone *, uint32_t a);
-/* rw_dnsbl_parse - "zone[=filter][*weight]"; reason on failure */
+/* rw_dnsbl_parse - "[name@]zone[=filter][*weight]"; reason on failure */
 bool	rw_dnsbl_parse(const char *spec, enum rw_dnsbl_kind, struct rw_dnsbl_zone *,
 	    char *err, size_t errlen);
-/* rw_dnsbl_score - sum of weights of lists that count; names listed ones */
+/*
+ * rw_dnsbl_score - sum of weights of lists that count; names the listing
+ * ones by their display names (never the zone: it may hold a key)
+ */
 int	rw_dnsbl_score(const struct rw_config *, const struct rw_facts *,
 	    char *names, size_t len);
 /* rw_rdns_evaluate - PTR status, number of PTR names, forward results */
