@@ -9,11 +9,12 @@
  *	field of struct rw_config, bounds or word list, and for lists the
  *	item parser (confitems.c). The engine (config.c) does the rest.
  *	To add a key: a field in struct rw_config, a row here, a paragraph
- *	in doc/relaywarden.conf.5.in and contrib/relaywarden.conf.sample,
+ *	in doc/relaywarden.conf.5.in and contrib/relaywarden.conf.sample
+ *	(tests/check-doc.sh fails until the key and its words are there),
  *	and, if "relaywarden -t" should show it, a line in confsummary.c.
  *
- *	Each word list is defined here once; the parser and the summary
- *	both read it. A word's value is what the
+ *	Each word list is defined here once; the parser, the summary and
+ *	the documentation check (tests/config-keys) all read it. A word's value is what the
  *	field stores.
  *
  *	The check functions are the rules a well-typed value must also
