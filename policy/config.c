@@ -71,6 +71,7 @@ struct where {
 	unsigned int	 line;
 };
 
+/* report - one "file:line: msg" line into the caller's buffer, bounded */
 static void
 report(struct parse_ctx *ctx, const struct where *w, const char *fmt, ...)
 {
@@ -120,6 +121,7 @@ strip_comment(char *s)
 
 /* ------------------------------------------------------------ typed parsers */
 
+/* set_string - a malloc'd copy, at most key->max (0: 1024) characters */
 static bool
 set_string(struct parse_ctx *ctx, const struct rw_config_key *key,
     void *target, const char *value, const struct where *w)
@@ -142,6 +144,7 @@ set_string(struct parse_ctx *ctx, const struct rw_config_key *key,
 	return true;
 }
 
+/* set_bool - yes/no, true/false, on/off, 1/0, any case */
 static bool
 set_bool(struct parse_ctx *ctx, const struct rw_config_key *key,
     void *target, const char *value, const struct where *w)
@@ -191,6 +194,7 @@ set_number(struct parse_ctx *ctx, const struct rw_config_key *key,
 	return true;
 }
 
+/* set_octal - a file mode, at most key->max */
 static bool
 set_octal(struct parse_ctx *ctx, const struct rw_config_key *key,
     void *target, const char *value, const struct where *w)

@@ -95,6 +95,7 @@ rw_conf_release_cidr(void *target, const struct rw_config_key *key)
 
 /* ------------------------------------------------------------ domains */
 
+/* domain_find - the entry of name in l, or NULL */
 static struct rw_domain *
 domain_find(const struct rw_domain_list *l, const char *name)
 {

@@ -29,6 +29,7 @@ struct out {
 	size_t	 len, used;
 };
 
+/* put - append, cut at the end of the buffer */
 static void
 put(struct out *o, const char *fmt, ...)
 {
@@ -45,6 +46,7 @@ put(struct out *o, const char *fmt, ...)
 	o->used += (size_t)n < o->len - o->used ? (size_t)n : o->len - o->used - 1;
 }
 
+/* put_domains - a domain list, the first 20 entries */
 static void
 put_domains(struct out *o, const char *name, const struct rw_domain_list *l)
 {
@@ -60,7 +62,7 @@ put_domains(struct out *o, const char *name, const struct rw_domain_list *l)
 	put(o, "\n");
 }
 
-/* what a refusing rdns_check replies, after its word */
+/* rdns_reply - what a refusing rdns_check replies, after its word */
 static const char *
 rdns_reply(enum rw_rdns_mode m)
 {

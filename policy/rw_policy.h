@@ -121,12 +121,12 @@ enum rw_dnsbl_kind {
  */
 struct rw_dnsbl_zone {
 	char			*zone;		/* lowercased, no trailing dot */
-	char			 name[RW_HOSTNAME_MAX + 1];	/* display name: given, or the zone */
+	char			 name[RW_HOSTNAME_MAX + 1];	/* shown; default: zone */
 	enum rw_dnsbl_kind	 kind;
 	bool			 filtered;	/* a filter was given */
 	uint8_t			 octets[4][32];	/* filter: allowed values, bitmaps */
 	int			 weight;	/* negative: allow list (DNSWL) */
-	char			*spec;		/* as written, for logs (may hold the key) */
+	char			*spec;		/* as written, for logs (key too) */
 	unsigned int		 line;
 };
 
@@ -287,7 +287,7 @@ void	rw_config_free(struct rw_config *);
  */
 void	rw_config_summary(const struct rw_config *, char *buf, size_t len);
 
-/* ------------------------------------------------------------ configuration keys */
+/* ------------------------------------------------------------ config keys */
 
 /*
  * Every key is a row of a key table: its name, the type of its value, its
@@ -300,19 +300,19 @@ void	rw_config_summary(const struct rw_config *, char *buf, size_t len);
 
 /* One word a RW_CONF_WORD key accepts, and the value stored for it. */
 struct rw_config_word {
-	const char	*word;		/* canonical spelling; matched in any case */
+	const char	*word;		/* canonical; matched in any case */
 	int		 value;
 };
 
 enum rw_config_type {
-	RW_CONF_STRING = 0,	/* char *, malloc'd; at most max characters (0: 1024) */
+	RW_CONF_STRING = 0,	/* char *, malloc'd; max characters (0: 1024) */
 	RW_CONF_BOOL,		/* bool: yes/no, true/false, on/off, 1/0 */
 	RW_CONF_UINT,		/* unsigned int, decimal, from min to max */
 	RW_CONF_INT,		/* int, decimal, from min to max */
 	RW_CONF_OCTAL,		/* unsigned int, a file mode up to max */
-	RW_CONF_DURATION,	/* unsigned int ms: "500ms", "2s", bare = ms; min..max ms */
-	RW_CONF_WORD,		/* one of words[]: its value, into an int-sized enum or a bool */
-	RW_CONF_LIST		/* entries, each given to item(); "file:" entries expanded */
+	RW_CONF_DURATION,	/* unsigned int ms ("500ms", "2s"), min..max */
+	RW_CONF_WORD,		/* a word's value: int-sized enum or bool */
+	RW_CONF_LIST		/* entries through item(); "file:" expanded */
 };
 
 /* What an item parser says of one list entry. */
@@ -334,29 +334,30 @@ typedef enum rw_config_status rw_config_item_fn(void *target,
  * rw_config_check_fn - a rule a typed value must also follow, called after
  * the value is stored; false with a whole message ("file:line: " is added).
  */
-typedef bool rw_config_check_fn(const void *target, const struct rw_config_key *,
-    const char *value, char *err, size_t errlen);
+typedef bool rw_config_check_fn(const void *target,
+    const struct rw_config_key *, const char *value, char *err, size_t errlen);
 /* rw_config_release_fn - free a list's entries and leave it empty */
 typedef void rw_config_release_fn(void *target, const struct rw_config_key *);
 
-#define RW_CONF_COMMAS	0x1	/* RW_CONF_LIST: entries separated by commas only */
+#define RW_CONF_COMMAS	0x1	/* RW_CONF_LIST: separated by commas only */
 
 struct rw_config_key {
 	const char		*name;		/* snake_case */
 	enum rw_config_type	 type;
-	const char		*def;		/* default, in configuration syntax */
+	const char		*def;		/* default, as a value */
 	size_t			 off;		/* field in the target struct */
-	size_t			 size;		/* its size (RW_CONF_WORD: int or bool) */
-	long			 min, max;	/* numbers, durations; max: octal, string length */
-	const struct rw_config_word *words;	/* WORD; for a LIST, the words its entries use */
-	int			 arg;		/* for the hooks (the kind of a DNS list) */
+	size_t			 size;		/* its size (WORD: int or bool) */
+	long			 min, max;	/* bounds; max: also octal, string */
+	const struct rw_config_word *words;	/* WORD; LIST: entries' words */
+	int			 arg;		/* for the hooks (DNS list kind) */
 	unsigned int		 flags;		/* RW_CONF_COMMAS */
 	rw_config_item_fn	*item;		/* LIST: one entry */
-	rw_config_release_fn	*release;	/* LIST: free; needed with a default */
+	rw_config_release_fn	*release;	/* LIST: free (NULL only if
+						   another row frees the field) */
 	rw_config_check_fn	*check;		/* optional */
 };
 
-/* RW_CONF_AT - .off and .size of field f of type, for a designated initializer */
+/* RW_CONF_AT - .off and .size of field f of type, in a row's initializer */
 #define RW_CONF_AT(type, f) \
 	.off = offsetof(type, f), .size = sizeof(((type *)0)->f)
 
