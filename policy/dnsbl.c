@@ -3,11 +3,16 @@
  * NAME
  *	dnsbl - block and allow lists: zone syntax, answer filtering, scoring
  * DESCRIPTION
- *	rw_dnsbl_parse() reads "zone[=filter][*weight]", the syntax of
- *	Postfix postscreen_dnsbl_sites: a filter is four dot-separated
- *	octets, each a number or a bracketed list of numbers and ranges
- *	("127.0.0.[2..11]", "127.0.[0..255].[2;4]"); the weight defaults to
- *	1 and may be negative, which makes the list an allow list (DNSWL).
+ *	rw_dnsbl_parse() reads "[name@]zone[=filter][*weight]", the syntax
+ *	of Postfix postscreen_dnsbl_sites with a display name in front: a
+ *	filter is four dot-separated octets, each a number or a bracketed
+ *	list of numbers and ranges ("127.0.0.[2..11]", "127.0.[0..255].[2;4]");
+ *	the weight defaults to 1 and may be negative, which makes the list an
+ *	allow list (DNSWL). The display name (letters, digits, '.', '-',
+ *	'_'; at most 63) is what clients see in replies and headers; it
+ *	defaults to the zone. A zone may carry an access key (Spamhaus DQS:
+ *	"KEY.zen.dq.spamhaus.net"), which must then reach only the logs:
+ *	"zen@KEY.zen.dq.spamhaus.net". '@' is in no zone, filter or weight.
  *
  *	rw_dnsbl_classify() decides what one A answer means. Only answers in
  *	127.0.0.0/8 are listings (RFC 5782 2.3); 127.0.0.1 never is (it is
@@ -17,7 +22,9 @@
  *	which the glue logs loudly. A filter, when given, must then match.
  *
  *	rw_dnsbl_score() adds the weights of the lists with a counting
- *	answer, each list once. rw_check_dnsbl() turns the score into a
+ *	answer, each list once, and names the listing ones by their display
+ *	names (the reply and the tag header use these; the log reason names
+ *	the zones). rw_check_dnsbl() turns the score into a
  *	verdict at dns_verdict_stage. A list that failed temporarily makes
  *	the result uncertain only if its weight could change the outcome;
  *	then the answer is a tempfail (451 4.4.3) or, with dns_fail_open,
@@ -102,13 +109,42 @@ parse_octet(const char **pp, uint8_t *bm)
 	}
 }
 
-/* rw_dnsbl_parse - "zone[=filter][*weight]" */
+/* display_name - "name@" in front of spec, if any; false if malformed */
+static bool
+display_name(const char *spec, const char **rest, char *name, size_t len,
+    char *err, size_t errlen)
+{
+	const char *at = strchr(spec, '@'), *p;
+	size_t	n;
+
+	*rest = spec;
+	if (at == NULL)
+		return true;
+	n = (size_t)(at - spec);
+	for (p = spec; p < at; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+		    *p == '_'))
+			break;
+	if (n == 0 || n > RW_LABEL_MAX || p < at || n >= len) {
+		snprintf(err, errlen, "bad list name in \"%s\" (want name@zone, "
+		    "the name 1 to %d letters, digits, '.', '-' or '_')", spec,
+		    RW_LABEL_MAX);
+		return false;
+	}
+	memcpy(name, spec, n);
+	name[n] = '\0';
+	*rest = at + 1;
+	return true;
+}
+
+/* rw_dnsbl_parse - "[name@]zone[=filter][*weight]" */
 bool
-rw_dnsbl_parse(const char *spec, enum rw_dnsbl_kind kind,
+rw_dnsbl_parse(const char *whole, enum rw_dnsbl_kind kind,
     struct rw_dnsbl_zone *z, char *err, size_t errlen)
 {
 	char	 zone[RW_HOSTNAME_MAX + 2], norm[RW_HOSTNAME_MAX + 1], why[128];
-	const char *eq, *star, *p, *zend;
+	const char *eq, *star, *p, *zend, *spec;
 	char	*end;
 	long	 w;
 	int	 i;
@@ -116,6 +152,8 @@ rw_dnsbl_parse(const char *spec, enum rw_dnsbl_kind kind,
 	memset(z, 0, sizeof(*z));
 	z->kind = kind;
 	z->weight = 1;
+	if (!display_name(whole, &spec, z->name, sizeof(z->name), err, errlen))
+		return false;
 	star = strrchr(spec, '*');
 	eq = strchr(spec, '=');
 	if (eq != NULL && star != NULL && star < eq)
@@ -162,7 +200,9 @@ rw_dnsbl_parse(const char *spec, enum rw_dnsbl_kind kind,
 		}
 		z->weight = (int)w;
 	}
-	if ((z->zone = strdup(norm)) == NULL || (z->spec = strdup(spec)) == NULL) {
+	if (z->name[0] == '\0')
+		memcpy(z->name, norm, sizeof(z->name));
+	if ((z->zone = strdup(norm)) == NULL || (z->spec = strdup(whole)) == NULL) {
 		free(z->zone);
 		z->zone = NULL;
 		snprintf(err, errlen, "out of memory");
@@ -201,27 +241,43 @@ zone_counts(const struct rw_dnsbl_zone *z, const struct rw_dnsbl_fact *f)
 	return false;
 }
 
+/*
+ * listing - the block lists (weight > 0) that count, comma-separated:
+ * their display names for clients, or their zones for the log
+ */
+static void
+listing(const struct rw_config *cfg, const struct rw_facts *f, bool zones,
+    char *names, size_t len)
+{
+	size_t	i, o = 0;
+	int	n;
+
+	if (names == NULL || len == 0)
+		return;
+	names[0] = '\0';
+	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX && o < len; i++) {
+		if (cfg->dnsbl[i].weight <= 0 ||
+		    !zone_counts(&cfg->dnsbl[i], &f->bl[i]))
+			continue;
+		n = snprintf(names + o, len - o, "%s%s", o ? ", " : "",
+		    zones ? cfg->dnsbl[i].zone : cfg->dnsbl[i].name);
+		if (n > 0)
+			o += (size_t)n < len - o ? (size_t)n : len - o - 1;
+	}
+}
+
 /* rw_dnsbl_score - sum of weights of counting lists; names of the listing ones */
 int
 rw_dnsbl_score(const struct rw_config *cfg, const struct rw_facts *f,
     char *names, size_t len)
 {
-	size_t	i, o = 0;
-	int	score = 0, n;
+	size_t	i;
+	int	score = 0;
 
-	if (names != NULL && len > 0)
-		names[0] = '\0';
-	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++) {
-		if (!zone_counts(&cfg->dnsbl[i], &f->bl[i]))
-			continue;
-		score += cfg->dnsbl[i].weight;
-		if (names != NULL && cfg->dnsbl[i].weight > 0 && o < len) {
-			n = snprintf(names + o, len - o, "%s%s", o ? ", " : "",
-			    cfg->dnsbl[i].zone);
-			if (n > 0)
-				o += (size_t)n < len - o ? (size_t)n : len - o - 1;
-		}
-	}
+	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
+		if (zone_counts(&cfg->dnsbl[i], &f->bl[i]))
+			score += cfg->dnsbl[i].weight;
+	listing(cfg, f, false, names, len);
 	return score;
 }
 
@@ -271,7 +327,7 @@ enum rw_action
 rw_check_dnsbl(const struct rw_config *cfg, const struct rw_facts *f,
     struct rw_verdict *v)
 {
-	char	names[256], text[RW_REPLY_MAX], reason[RW_REASON_MAX];
+	char	names[256], zones[256], text[RW_REPLY_MAX], reason[RW_REASON_MAX];
 	const char *txt = NULL;
 	int	definite, lo, hi;
 	size_t	i;
@@ -315,8 +371,10 @@ rw_check_dnsbl(const struct rw_config *cfg, const struct rw_facts *f,
 			txt = f->bl[i].txt;
 			break;
 		}
+	/* the log names the zones; the reply only the display names */
+	listing(cfg, f, true, zones, sizeof(zones));
 	snprintf(reason, sizeof(reason), "listed in %.180s (score %d, threshold %d)",
-	    names, lo, cfg->dnsbl_threshold);
+	    zones, lo, cfg->dnsbl_threshold);
 	snprintf(text, sizeof(text), "Client %s is listed in %.150s%s%.200s",
 	    f->client_addr, names, txt != NULL ? ": " : "", txt != NULL ? txt : "");
 	if (cfg->dnsbl_action == RW_DNSACT_TEMPFAIL)

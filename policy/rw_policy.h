@@ -128,14 +128,20 @@ enum rw_dnsbl_kind {
 	RW_BL_PTR		/* rhsbl_client: the verified PTR name */
 };
 
-/* One list from "zone[=filter][*weight]". */
+/*
+ * One list from "[name@]zone[=filter][*weight]". The zone may carry an
+ * access key (Spamhaus DQS: "KEY.zen.dq.spamhaus.net"), so only the
+ * display name goes into replies and headers; the zone and the spec
+ * are for queries and logs.
+ */
 struct rw_dnsbl_zone {
 	char			*zone;		/* lowercased, no trailing dot */
+	char			 name[RW_HOSTNAME_MAX + 1];	/* shown; default: zone */
 	enum rw_dnsbl_kind	 kind;
 	bool			 filtered;	/* a filter was given */
 	uint8_t			 octets[4][32];	/* filter: allowed values, bitmaps */
 	int			 weight;	/* negative: allow list (DNSWL) */
-	char			*spec;		/* as written, for logs */
+	char			*spec;		/* as written, for logs (key too) */
 	unsigned int		 line;
 };
 
@@ -280,6 +286,7 @@ typedef char *rw_config_reader(const char *path, void *ctx, char *err,
  * @param err	 receives every error found, one "file:line: msg" a line
  * @return	 a new configuration, or NULL when any error was found.
  * Side effects: allocates; release with rw_config_free().
+ * The same as rw_config_parse_extra() without an extra key table.
  */
 struct rw_config *rw_config_parse(const char *text, const char *source,
     rw_config_reader *reader, void *ctx, char *err, size_t errlen);
@@ -294,6 +301,110 @@ void	rw_config_free(struct rw_config *);
  * for "relaywarden -t" and the start-up log.
  */
 void	rw_config_summary(const struct rw_config *, char *buf, size_t len);
+
+/* ------------------------------------------------------------ config keys */
+
+/*
+ * Every key is a row of a key table: its name, the type of its value, its
+ * default (in configuration syntax), where the value goes (offset and size
+ * of a field in the target struct), and the type's bounds or word list.
+ * The core's table fills struct rw_config; a caller may add a table of its
+ * own (the daemon's I/O keys) whose values go into a struct of its own, so
+ * the core does not grow with each I/O option.
+ */
+
+/* One word a RW_CONF_WORD key accepts, and the value stored for it. */
+struct rw_config_word {
+	const char	*word;		/* canonical; matched in any case */
+	int		 value;
+};
+
+enum rw_config_type {
+	RW_CONF_STRING = 0,	/* char *, malloc'd; max characters (0: 1024) */
+	RW_CONF_BOOL,		/* bool: yes/no, true/false, on/off, 1/0 */
+	RW_CONF_UINT,		/* unsigned int, decimal, from min to max */
+	RW_CONF_INT,		/* int, decimal, from min to max */
+	RW_CONF_OCTAL,		/* unsigned int, a file mode up to max */
+	RW_CONF_DURATION,	/* unsigned int ms ("500ms", "2s"), min..max */
+	RW_CONF_WORD,		/* a word's value: int-sized enum or bool */
+	RW_CONF_LIST		/* entries through item(); "file:" expanded */
+};
+
+/* What an item parser says of one list entry. */
+enum rw_config_status { RW_CONF_OK = 0, RW_CONF_BAD, RW_CONF_NOMEM };
+
+struct rw_config_key;
+
+/*
+ * rw_config_item_fn - parse one list entry and add it to the target.
+ * @param line	where it was written (in the file, or in the "file:" list)
+ * @param err	on RW_CONF_BAD, the reason; the engine reports it as
+ *		"file:line: key: reason"
+ * @return	RW_CONF_OK, RW_CONF_BAD, or RW_CONF_NOMEM (the whole parse fails)
+ */
+typedef enum rw_config_status rw_config_item_fn(void *target,
+    const struct rw_config_key *, const char *item, unsigned int line,
+    char *err, size_t errlen);
+/*
+ * rw_config_check_fn - a rule a typed value must also follow, called after
+ * the value is stored; false with a whole message ("file:line: " is added).
+ */
+typedef bool rw_config_check_fn(const void *target,
+    const struct rw_config_key *, const char *value, char *err, size_t errlen);
+/* rw_config_release_fn - free a list's entries and leave it empty */
+typedef void rw_config_release_fn(void *target, const struct rw_config_key *);
+
+#define RW_CONF_COMMAS	0x1	/* RW_CONF_LIST: separated by commas only */
+
+struct rw_config_key {
+	const char		*name;		/* snake_case */
+	enum rw_config_type	 type;
+	const char		*def;		/* default, as a value */
+	size_t			 off;		/* field in the target struct */
+	size_t			 size;		/* its size (WORD: int or bool) */
+	long			 min, max;	/* bounds; max: also octal, string */
+	const struct rw_config_word *words;	/* WORD; LIST: entries' words */
+	int			 arg;		/* for the hooks (DNS list kind) */
+	unsigned int		 flags;		/* RW_CONF_COMMAS */
+	rw_config_item_fn	*item;		/* LIST: one entry */
+	rw_config_release_fn	*release;	/* LIST: free (NULL only if
+						   another row frees the field) */
+	rw_config_check_fn	*check;		/* optional */
+};
+
+/* RW_CONF_AT - .off and .size of field f of type, in a row's initializer */
+#define RW_CONF_AT(type, f) \
+	.off = offsetof(type, f), .size = sizeof(((type *)0)->f)
+
+struct rw_config_keytab {
+	const struct rw_config_key *keys;
+	size_t			 nkeys;
+};
+
+/* rw_config_keys - the core's key table, for documentation checks */
+const struct rw_config_keytab *rw_config_keys(void);
+
+/*
+ * rw_config_parse_extra - rw_config_parse() with a caller's key table.
+ * @param extra	       more keys (NULL: none); no name may be a core key's
+ * @param extra_target the struct extra's offsets point into; must be
+ *		       zero-filled. Every extra key gets its default first.
+ * @return	       as rw_config_parse(). On failure the fields of
+ *		       extra_target are released again; on success the
+ *		       caller releases them with rw_config_keytab_free().
+ * A key in neither table is "file:line: unknown key".
+ */
+struct rw_config *rw_config_parse_extra(const char *text, const char *source,
+    rw_config_reader *reader, void *reader_ctx,
+    const struct rw_config_keytab *extra, void *extra_target,
+    char *err, size_t errlen);
+
+/*
+ * rw_config_keytab_free - free what the table's keys allocated in target
+ * (strings, lists) and leave those fields empty; target itself is the
+ * caller's.
+ */
+void	rw_config_keytab_free(const struct rw_config_keytab *, void *target);
 
 /* ------------------------------------------------------------ helpers */
 
@@ -527,10 +638,13 @@ enum rw_bl_answer {
 	RW_BLA_LIST_ERROR	/* 127.255.255.x: the list refuses us (rate limit, open resolver) */
 };
 enum rw_bl_answer rw_dnsbl_classify(const struct rw_dnsbl_zone *, uint32_t a);
-/* rw_dnsbl_parse - "zone[=filter][*weight]"; reason on failure */
+/* rw_dnsbl_parse - "[name@]zone[=filter][*weight]"; reason on failure */
 bool	rw_dnsbl_parse(const char *spec, enum rw_dnsbl_kind, struct rw_dnsbl_zone *,
 	    char *err, size_t errlen);
-/* rw_dnsbl_score - sum of weights of lists that count; names listed ones */
+/*
+ * rw_dnsbl_score - sum of weights of lists that count; names the listing
+ * ones by their display names (never the zone: it may hold a key)
+ */
 int	rw_dnsbl_score(const struct rw_config *, const struct rw_facts *,
 	    char *names, size_t len);
 /* rw_rdns_evaluate - PTR status, number of PTR names, forward results */

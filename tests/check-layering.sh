@@ -12,7 +12,8 @@
 #    module's header, X.h, and includes it first, right after config.h, so
 #    that the header is known to compile on its own. A policy/ .c includes
 #    the library's contract first: its own X.h if it has one, else
-#    rw_policy.h or checks.h (STYLE: one public header for the pure core).
+#    rw_policy.h or checks.h (STYLE: one public header for the pure core);
+#    the configuration files (config.c, conf*.c) their shared confkeys.h.
 # 3. A milter/ header declares only its own module's functions and objects:
 #    each is defined in X.c or X_*.c.
 # 4. No .c in milter/ or policy/ declares anything of another file: no
@@ -126,7 +127,11 @@ for f in "$src"/policy/*.c; do
 	if [ -e "$src/policy/$b.h" ]; then
 		want="$b.h"
 	else
-		want="rw_policy.h or checks.h"
+		case $b in
+		# the configuration files share one internal header
+		config|conf*) want="confkeys.h" ;;
+		*) want="rw_policy.h or checks.h" ;;
+		esac
 	fi
 	case " $want " in
 	*" $first "*) ok ;;

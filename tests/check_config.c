@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
- *	check_config - unit tests for rw_config_parse(), rw_config_defaults()
- *	and rw_config_summary()
+ *	check_config - unit tests for rw_config_parse(), rw_config_defaults(),
+ *	rw_config_summary() and the extra key table of rw_config_parse_extra()
  * DESCRIPTION
  *	Table-driven. Error rows give the text of a configuration named
  *	"test.conf" and the "file:line:" prefixes the error report must
@@ -13,6 +13,7 @@
  *	where the contract makes it useful, the offending word.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,10 @@ fake_reader(const char *path, void *ctx, char *err, size_t errlen)
 }
 
 /* ------------------------------------------------------------ errors */
+
+/* host names of 64 and 63 characters, for the authserv_id bound (255) */
+#define H64	"a234567890123456789012345678901234567890123456789012345678901234"
+#define H63	"a23456789012345678901234567890123456789012345678901234567890123"
 
 struct err_case {
 	const char	*label;
@@ -149,6 +154,22 @@ static const struct err_case err_cases[] = {
 	    { SOURCE ":1:" }, { NULL } },
 	{ "bad socket_mode", "socket_mode = 0999\n", true,
 	    { SOURCE ":1:" }, { NULL } },
+	/* authserv_id: the milter copies it into RW_HOSTNAME_MAX + 1 bytes */
+	{ "authserv_id of 256 characters", "# x\nauthserv_id = " H64 H64 H64
+	    H64 "\n", true, { SOURCE ":2:", "authserv_id", "255" }, { NULL } },
+	{ "authserv_id of 1024 characters", "authserv_id = " H64 H64 H64 H64
+	    H64 H64 H64 H64 H64 H64 H64 H64 H64 H64 H64 H64 "\n", true,
+	    { SOURCE ":1:", "authserv_id" }, { NULL } },
+	{ "authserv_id with a space", "authserv_id = mx example\n", true,
+	    { SOURCE ":1:", "authserv_id" }, { NULL } },
+	{ "authserv_id with '@'", "authserv_id = rw@mx.example\n", true,
+	    { SOURCE ":1:", "authserv_id" }, { NULL } },
+	{ "authserv_id with '/'", "authserv_id = mx.example/x\n", true,
+	    { SOURCE ":1:", "authserv_id" }, { NULL } },
+	{ "authserv_id quoted", "authserv_id = \"mx.example\"\n", true,
+	    { SOURCE ":1:", "authserv_id" }, { NULL } },
+	{ "authserv_id with a control character", "authserv_id = mx\001x\n",
+	    true, { SOURCE ":1:", "authserv_id" }, { NULL } },
 	{ "multiple errors all reported", "frobnicate = 1\nmode = loud\n"
 	    "# fine\nmax_recipients = x\nlocal_domains = ours.test\n"
 	    "trusted_networks = 10.0.0.1/8\n", true,
@@ -420,6 +441,22 @@ v_nopid(const char *l, const struct rw_config *c)
 }
 
 static void
+v_authserv_255(const char *l, const struct rw_config *c)
+{
+	ck_assert_msg(c->authserv_id != NULL && strlen(c->authserv_id) == 255,
+	    "%s: authserv_id: got %zu characters, want 255", l,
+	    c->authserv_id ? strlen(c->authserv_id) : 0);
+}
+
+static void
+v_authserv_host(const char *l, const struct rw_config *c)
+{
+	ck_assert_msg(c->authserv_id != NULL && strcmp(c->authserv_id,
+	    "MX-1.example_test.") == 0, "%s: authserv_id: got %s, want "
+	    "MX-1.example_test.", l, c->authserv_id ? c->authserv_id : "NULL");
+}
+
+static void
 v_domains_case(const char *l, const struct rw_config *c)
 {
 	ck_assert_msg(c->local_domains.n == 2, "%s: local_domains.n: got %zu, "
@@ -592,6 +629,10 @@ static const struct value_case value_cases[] = {
 	{ "# after a blank is a comment", "socket = unix:/tmp/x.sock # c\n",
 	    v_sock_comment },
 	{ "empty pidfile", "pidfile =\n", v_nopid },
+	{ "authserv_id of 255 characters", "authserv_id = " H64 H64 H64 H63
+	    "\n", v_authserv_255 },
+	{ "authserv_id kept as written", "authserv_id = MX-1.example_test.\n",
+	    v_authserv_host },
 	{ "domains lowercased, one dot dropped",
 	    "local_domains = Ours.Test, .Example.Test.\n", v_domains_case },
 	{ "domains by comma or blank", "local_domains = a.test b.test,c.test\n",
@@ -722,6 +763,286 @@ START_TEST(test_config_summary_short)
 }
 END_TEST
 
+/* ------------------------------------------------------------ extra keys */
+
+/*
+ * A caller's own keys, as the daemon's I/O keys would be: a struct the
+ * caller owns, a table whose rows point into it, and one item parser and
+ * one check of the caller's. rw_config_parse_extra() must fill it, keep
+ * the core keys working, and report its errors like the core's.
+ */
+struct extra_conf {
+	char		*path;
+	unsigned int	 workers;
+	bool		 chroot;
+	int		 level;		/* an enum of the caller's */
+	unsigned int	 wait_ms;
+	char		**names;
+	size_t		 nnames;
+};
+
+static const struct rw_config_word extra_levels[] = {
+	{ "low", 1 }, { "high", 2 }, { NULL, 0 }
+};
+
+/* extra_name - an entry of "names": lower-case letters only */
+static enum rw_config_status
+extra_name(void *target, const struct rw_config_key *key, const char *item,
+    unsigned int line, char *err, size_t errlen)
+{
+	struct extra_conf *x = target;
+	char **v;
+	const char *p;
+
+	(void)key;
+	(void)line;
+	for (p = item; *p != '\0'; p++)
+		if (*p < 'a' || *p > 'z') {
+			snprintf(err, errlen, "bad name \"%s\"", item);
+			return RW_CONF_BAD;
+		}
+	if ((v = realloc(x->names, (x->nnames + 1) * sizeof(*v))) == NULL)
+		return RW_CONF_NOMEM;
+	x->names = v;
+	if ((v[x->nnames] = strdup(item)) == NULL)
+		return RW_CONF_NOMEM;
+	x->nnames++;
+	return RW_CONF_OK;
+}
+
+static void
+extra_names_free(void *target, const struct rw_config_key *key)
+{
+	struct extra_conf *x = target;
+	size_t i;
+
+	(void)key;
+	for (i = 0; i < x->nnames; i++)
+		free(x->names[i]);
+	free(x->names);
+	x->names = NULL;
+	x->nnames = 0;
+}
+
+/* extra_absolute - the path must be absolute */
+static bool
+extra_absolute(const void *target, const struct rw_config_key *key,
+    const char *value, char *err, size_t errlen)
+{
+	(void)target;
+	if (value[0] == '/')
+		return true;
+	snprintf(err, errlen, "%s \"%s\" is not an absolute path", key->name,
+	    value);
+	return false;
+}
+
+#define XAT(f)	RW_CONF_AT(struct extra_conf, f)
+
+static const struct rw_config_key extra_rows[] = {
+	{ .name = "x_path", .type = RW_CONF_STRING, .def = "/var/x", XAT(path),
+	    .check = extra_absolute },
+	{ .name = "x_workers", .type = RW_CONF_UINT, .def = "4", XAT(workers),
+	    .min = 1, .max = 64 },
+	{ .name = "x_chroot", .type = RW_CONF_BOOL, .def = "no", XAT(chroot) },
+	{ .name = "x_level", .type = RW_CONF_WORD, .def = "low", XAT(level),
+	    .words = extra_levels },
+	{ .name = "x_wait", .type = RW_CONF_DURATION, .def = "1s", XAT(wait_ms),
+	    .min = 100, .max = 60000 },
+	{ .name = "x_names", .type = RW_CONF_LIST, .def = "alpha, beta",
+	    XAT(names), .item = extra_name, .release = extra_names_free },
+};
+static const struct rw_config_keytab extra_tab = {
+	extra_rows, sizeof(extra_rows) / sizeof(extra_rows[0])
+};
+
+static const struct fake_file extra_files[] = {
+	{ "/etc/rw/names", "# names\ngamma delta\nepsilon\n" },
+	{ "/etc/rw/names-bad", "gamma\nDelta\n" },
+	{ NULL, NULL }
+};
+
+struct extra_case {
+	const char	*label;
+	const char	*text;
+	bool		 ok;
+	const char	*errs[3];	/* each must appear in the report */
+	const char	*path;		/* want x_path (ok rows) */
+	unsigned int	 workers;
+	bool		 chroot;
+	int		 level;
+	unsigned int	 wait_ms;
+	const char	*names;		/* want x_names, joined by ' ' */
+	bool		 dryrun;	/* want the core's mode = dryrun */
+};
+
+static const struct extra_case extra_cases[] = {
+	{ "defaults of both tables", "", true, { NULL }, "/var/x", 4, false, 1,
+	    1000, "alpha beta", false },
+	{ "extra keys set, core keys too", "mode = dryrun\nx_path = /srv/x\n"
+	    "x_workers = 64\nx_chroot = yes\nx_level = HIGH\nx_wait = 250ms\n"
+	    "x_names = one,two three\n", true, { NULL }, "/srv/x", 64, true, 2,
+	    250, "one two three", true },
+	{ "extra list replaces its default, from a file",
+	    "x_names = file:/etc/rw/names, zeta\n", true, { NULL }, "/var/x", 4,
+	    false, 1, 1000, "gamma delta epsilon zeta", false },
+	{ "extra list emptied", "x_names =\n", true, { NULL }, "/var/x", 4,
+	    false, 1, 1000, "", false },
+	{ "unknown key, with an extra table", "# c\nx_unknown = 1\n", false,
+	    { SOURCE ":2: unknown key \"x_unknown\"" }, NULL, 0, false, 0, 0,
+	    NULL, false },
+	{ "extra key given twice", "x_workers = 2\nmode = dryrun\n"
+	    "x_workers = 3\n", false, { SOURCE ":3:", "x_workers", "line 1" },
+	    NULL, 0, false, 0, 0, NULL, false },
+	{ "extra number out of range", "\nx_workers = 65\n", false,
+	    { SOURCE ":2: x_workers must be a number from 1 to 64" }, NULL, 0,
+	    false, 0, 0, NULL, false },
+	{ "extra word", "x_level = medium\n", false,
+	    { SOURCE ":1: x_level must be low or high" }, NULL, 0, false, 0, 0,
+	    NULL, false },
+	{ "extra duration", "x_wait = 50ms\n", false,
+	    { SOURCE ":1: x_wait must be a duration from 100ms to 60s" }, NULL,
+	    0, false, 0, 0, NULL, false },
+	{ "extra check", "x_path = relative\n", false,
+	    { SOURCE ":1: x_path \"relative\" is not an absolute path" }, NULL,
+	    0, false, 0, 0, NULL, false },
+	{ "extra item, prefixed with its key", "x_names = ok, NotOk\n", false,
+	    { SOURCE ":1: x_names: bad name \"NotOk\"" }, NULL, 0, false, 0, 0,
+	    NULL, false },
+	{ "extra item in a file list", "x_names = file:/etc/rw/names-bad\n",
+	    false, { "/etc/rw/names-bad:2: x_names: bad name \"Delta\"" }, NULL,
+	    0, false, 0, 0, NULL, false },
+	{ "errors of both tables reported", "mode = loud\nx_chroot = maybe\n",
+	    false, { SOURCE ":1: mode", SOURCE ":2: x_chroot" }, NULL, 0, false,
+	    0, 0, NULL, false },
+};
+
+static void
+join_names(const struct extra_conf *x, char *buf, size_t len)
+{
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < x->nnames && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "",
+		    x->names[i]);
+}
+
+START_TEST(test_config_extra)
+{
+	const struct extra_case *c = &extra_cases[_i];
+	struct fake_fs fs = { extra_files, 0, "" };
+	struct extra_conf x;
+	struct rw_config *cfg;
+	char err[RW_ERR_MAX], names[256];
+	size_t i;
+
+	memset(&x, 0, sizeof(x));
+	strcpy(err, "");
+	cfg = rw_config_parse_extra(c->text, SOURCE, fake_reader, &fs,
+	    &extra_tab, &x, err, sizeof(err));
+	if (!c->ok) {
+		ck_assert_msg(cfg == NULL, "%s: got a configuration, want NULL",
+		    c->label);
+		for (i = 0; i < 3 && c->errs[i] != NULL; i++)
+			ck_assert_msg(strstr(err, c->errs[i]) != NULL, "%s: errors: "
+			    "got \"%s\", want it to contain \"%s\"", c->label, err,
+			    c->errs[i]);
+		ck_assert_msg(x.path == NULL && x.names == NULL && x.nnames == 0,
+		    "%s: extra target after failure: got path %s, %zu names, "
+		    "want both released", c->label, x.path ? x.path : "NULL",
+		    x.nnames);
+		return;
+	}
+	ck_assert_msg(cfg != NULL, "%s: got errors \"%s\", want none", c->label,
+	    err);
+	ck_assert_msg(x.path != NULL && strcmp(x.path, c->path) == 0,
+	    "%s: x_path: got %s, want %s", c->label, x.path ? x.path : "NULL",
+	    c->path);
+	ck_assert_msg(x.workers == c->workers, "%s: x_workers: got %u, want %u",
+	    c->label, x.workers, c->workers);
+	ck_assert_msg(x.chroot == c->chroot, "%s: x_chroot: got %d, want %d",
+	    c->label, x.chroot, c->chroot);
+	ck_assert_msg(x.level == c->level, "%s: x_level: got %d, want %d",
+	    c->label, x.level, c->level);
+	ck_assert_msg(x.wait_ms == c->wait_ms, "%s: x_wait: got %u, want %u",
+	    c->label, x.wait_ms, c->wait_ms);
+	join_names(&x, names, sizeof(names));
+	ck_assert_msg(strcmp(names, c->names) == 0, "%s: x_names: got \"%s\", "
+	    "want \"%s\"", c->label, names, c->names);
+	ck_assert_msg((cfg->mode == RW_MODE_DRYRUN) == c->dryrun, "%s: mode: got "
+	    "%d, want %s", c->label, cfg->mode, c->dryrun ? "dryrun" : "enforce");
+	ck_assert_msg(cfg->trusted_networks.n == 2 && cfg->max_recipients ==
+	    100 && trusts(cfg, "::1"), "%s: core defaults: got %zu trusted "
+	    "networks, max_recipients %u, want 2 and 100", c->label,
+	    cfg->trusted_networks.n, cfg->max_recipients);
+	rw_config_free(cfg);
+	rw_config_keytab_free(&extra_tab, &x);
+	ck_assert_msg(x.path == NULL && x.names == NULL && x.nnames == 0,
+	    "%s: rw_config_keytab_free: got path %s, %zu names, want both "
+	    "released", c->label, x.path ? x.path : "NULL", x.nnames);
+}
+END_TEST
+
+/* Without the table its keys are unknown: the core does not know them. */
+START_TEST(test_config_extra_not_core)
+{
+	struct rw_config *cfg;
+	char err[RW_ERR_MAX];
+	size_t i;
+
+	cfg = rw_config_parse("x_workers = 2\n", SOURCE, NULL, NULL, err,
+	    sizeof(err));
+	ck_assert_msg(cfg == NULL && strstr(err, SOURCE ":1: unknown key") !=
+	    NULL, "extra key without its table: got \"%s\", want unknown key",
+	    cfg == NULL ? err : "a configuration");
+	for (i = 0; i < extra_tab.nkeys; i++)
+		ck_assert_msg(strncmp(extra_tab.keys[i].name, "x_", 2) == 0,
+		    "test bug: extra key %s", extra_tab.keys[i].name);
+}
+END_TEST
+
+/* A caller's key may not shadow a core key: that is a programming error. */
+START_TEST(test_config_extra_shadow)
+{
+	static const struct rw_config_key rows[] = {
+		{ .name = "mode", .type = RW_CONF_BOOL, .def = "no",
+		    XAT(chroot) },
+	};
+	static const struct rw_config_keytab tab = { rows, 1 };
+	struct extra_conf x;
+	char err[RW_ERR_MAX];
+
+	memset(&x, 0, sizeof(x));
+	(void)rw_config_parse_extra("", SOURCE, NULL, NULL, &tab, &x, err,
+	    sizeof(err));
+}
+END_TEST
+
+/* The core's table: every row typed, with an offset inside rw_config. */
+START_TEST(test_config_core_table)
+{
+	const struct rw_config_keytab *t = rw_config_keys();
+	const struct rw_config_key *k;
+	size_t i;
+
+	ck_assert_msg(t->nkeys >= 42, "core keys: got %zu, want at least 42",
+	    t->nkeys);
+	for (i = 0; i < t->nkeys; i++) {
+		k = &t->keys[i];
+		ck_assert_msg(k->off + k->size <= sizeof(struct rw_config),
+		    "%s: field at %zu+%zu, outside struct rw_config", k->name,
+		    k->off, k->size);
+		ck_assert_msg(k->off > 0, "%s: offset 0 (source is there, not a "
+		    "key)", k->name);
+		ck_assert_msg(k->type != RW_CONF_WORD || k->words != NULL,
+		    "%s: a word key without words", k->name);
+		ck_assert_msg(k->type != RW_CONF_LIST || k->item != NULL,
+		    "%s: a list key without an item parser", k->name);
+	}
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -745,6 +1066,13 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_config_summary, 0,
 	    sizeof(summary_cases) / sizeof(summary_cases[0]));
 	tcase_add_test(tc, test_config_summary_short);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("extra keys");
+	tcase_add_loop_test(tc, test_config_extra, 0,
+	    sizeof(extra_cases) / sizeof(extra_cases[0]));
+	tcase_add_test(tc, test_config_extra_not_core);
+	tcase_add_test_raise_signal(tc, test_config_extra_shadow, SIGABRT);
+	tcase_add_test(tc, test_config_core_table);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -464,6 +464,71 @@ START_TEST(test_dnsbl_parse)
 }
 END_TEST
 
+/* display names: "[name@]zone[=filter][*weight]" */
+struct name_case {
+	const char	*label;
+	const char	*spec;
+	bool		 ok;
+	const char	*name;		/* want the display name */
+	const char	*zone;
+	int		 weight;
+};
+
+#define N63	"n23456789012345678901234567890123456789012345678901234567890123"
+
+static const struct name_case name_cases[] = {
+	{ "DQS zone with a key, filter and weight",
+	    "zen@S3cr3tKey.zen.dq.example=127.0.0.[2..11]*3", true, "zen",
+	    "s3cr3tkey.zen.dq.example", 3 },
+	{ "no name: the zone, normalised", "ZEN.Example.", true, "zen.example",
+	    "zen.example", 1 },
+	{ "name kept as written", "My-List_1.x@bl.example", true,
+	    "My-List_1.x", "bl.example", 1 },
+	{ "allow list with a name", "good@k.wl.example*-2", true, "good",
+	    "k.wl.example", -2 },
+	{ "name of 63 characters", N63 "@bl.example", true, N63, "bl.example",
+	    1 },
+	{ "name of 64 characters", N63 "4@bl.example", false, NULL, NULL, 0 },
+	{ "empty name", "@bl.example", false, NULL, NULL, 0 },
+	{ "empty zone", "zen@", false, NULL, NULL, 0 },
+	{ "name with a space", "my list@bl.example", false, NULL, NULL, 0 },
+	{ "name with ';'", "a;b@bl.example", false, NULL, NULL, 0 },
+	{ "name with '='", "a=b@bl.example", false, NULL, NULL, 0 },
+	{ "two names", "a@b@bl.example", false, NULL, NULL, 0 },
+	{ "'@' after the filter", "bl.example=127.0.0.2@zen", false, NULL, NULL,
+	    0 },
+	{ "'@' after the weight", "bl.example*2@zen", false, NULL, NULL, 0 },
+};
+
+START_TEST(test_dnsbl_name)
+{
+	const struct name_case *c = &name_cases[_i];
+	struct rw_dnsbl_zone z;
+	char	err[256];
+	bool	ok;
+
+	strcpy(err, "");
+	ok = rw_dnsbl_parse(c->spec, RW_BL_CLIENT, &z, err, sizeof(err));
+	ck_assert_msg(ok == c->ok, "%s: \"%s\": got %s (%s), want %s", c->label,
+	    c->spec, ok ? "true" : "false", err, c->ok ? "true" : "false");
+	if (!ok) {
+		ck_assert_msg(err[0] != '\0' && z.zone == NULL && z.spec == NULL,
+		    "%s: got no reason or left allocations", c->label);
+		return;
+	}
+	ck_assert_msg(strcmp(z.name, c->name) == 0, "%s: name: got \"%s\", want "
+	    "\"%s\"", c->label, z.name, c->name);
+	ck_assert_msg(strcmp(z.zone, c->zone) == 0, "%s: zone: got \"%s\", want "
+	    "\"%s\"", c->label, z.zone, c->zone);
+	ck_assert_msg(strcmp(z.spec, c->spec) == 0, "%s: spec: got \"%s\", want "
+	    "\"%s\" (as written, for logs)", c->label, z.spec, c->spec);
+	ck_assert_msg(z.weight == c->weight, "%s: weight: got %d, want %d",
+	    c->label, z.weight, c->weight);
+	free(z.zone);
+	free(z.spec);
+}
+END_TEST
+
 struct class_case {
 	const char	*label;
 	const char	*spec;
@@ -653,6 +718,28 @@ START_TEST(test_dnsbl_score_names_bounded)
 }
 END_TEST
 
+/* The names are the display names; a zone's access key never shows. */
+START_TEST(test_dnsbl_score_display_names)
+{
+	static const struct blf bl[3] = { OKA(A2), OKA(A2), OKA(A2) };
+	struct rw_config *cfg = parse("display names", "dnsbl = "
+	    "zen@s3cr3tkey.zen.example, other.example, wl@s3cr3tkey.wl.example*-1\n");
+	struct rw_facts f;
+	char	names[256];
+	int	got;
+
+	memset(&f, 0, sizeof(f));
+	fill_facts(&f, bl, 3);
+	got = rw_dnsbl_score(cfg, &f, names, sizeof(names));
+	ck_assert_msg(got == 1, "display names: score: got %d, want 1", got);
+	ck_assert_msg(strcmp(names, "zen, other.example") == 0, "display names: "
+	    "got \"%s\", want \"zen, other.example\"", names);
+	ck_assert_msg(strstr(names, "s3cr3tkey") == NULL, "display names: the "
+	    "key is in \"%s\"", names);
+	rw_config_free(cfg);
+}
+END_TEST
+
 /* -------------------------------------------------------- session verdicts */
 
 #define C_BASE \
@@ -665,6 +752,10 @@ END_TEST
 	"dnsbl = zen.example, other.example, big.example*2\n"
 
 #define TXT_ZEN	"Listed by zen, see https://zen.example/q?ip=203.0.113.5"
+/* a list whose zone carries an access key, shown as "zen" (Spamhaus DQS) */
+#define KEY	"s3cr3tkey"
+#define C_KEY C_BASE "rdns_check = off\n" \
+	"dnsbl = zen@" KEY ".zen.example, other.example\n"
 
 struct dns_case {
 	const char	*label;
@@ -849,6 +940,43 @@ static const struct dns_case dnsbl_cases[] = {
 	    { NULL }, NULL, NULL },
 };
 
+/*
+ * Display names: a zone carrying an access key ("KEY.zen.example" shown
+ * as "zen") must not reach the client, in the reply, the tag header or the
+ * dryrun header; the log reason names the zone.
+ */
+struct key_case {
+	struct dns_case	 c;
+	const char	*absent;	/* in no reply, tag or dryrun header */
+	const char	*reason;	/* must appear in the log reason */
+};
+
+static const struct key_case key_cases[] = {
+	{ { "display name in the reply, the zone in the reason", C_KEY, OUT,
+	    NULL, RCPT, false, false, { ZEN, NX }, 0, 0, NULL, REJ, "550",
+	    "5.7.1", { "is listed in zen: ", TXT_ZEN, NULL }, "", "dnsbl" },
+	    KEY, "listed in " KEY ".zen.example (score 1" },
+	{ { "display names of two lists", C_KEY, OUT, NULL, RCPT, false, false,
+	    { ZEN, OKA(A2) }, 0, 0, NULL, REJ, "550", "5.7.1",
+	    { "is listed in zen, other.example", NULL, NULL }, NULL, "dnsbl" },
+	    KEY, KEY ".zen.example, other.example" },
+	{ { "display name with dnsbl_action tempfail", C_KEY
+	    "dnsbl_action = tempfail\n", OUT, NULL, RCPT, false, false,
+	    { ZEN, NX }, 0, 0, NULL, TEMP, "450", "4.7.1",
+	    { "is listed in zen", NULL, NULL }, NULL, "dnsbl" }, KEY, KEY },
+	{ { "display name in X-Relaywarden-Tag", C_KEY "dnsbl_action = tag\n",
+	    OUT, NULL, RCPT, false, false, { ZEN, NX }, 0, 0, NULL, CONT, NULL,
+	    NULL, { NULL }, "dnsbl=1 (zen)", NULL }, KEY, NULL },
+	{ { "display name in the dryrun header", C_KEY "mode = dryrun\n", OUT,
+	    NULL, RCPT, false, false, { ZEN, NX }, 0, 0, NULL, CONT, "550",
+	    "5.7.1", { "is listed in zen", NULL, NULL }, NULL, "dnsbl" }, KEY,
+	    KEY },
+	{ { "display name at stage mail", C_KEY "dns_verdict_stage = mail\n",
+	    OUT, NULL, RCPT, true, false, { ZEN, NX }, 0, 0, NULL, REJ, "550",
+	    "5.7.1", { "is listed in zen", NULL, NULL }, NULL, "dnsbl" }, KEY,
+	    KEY },
+};
+
 static void
 want_verdict(const char *label, enum rw_action got, const struct rw_verdict *v,
     const struct dns_case *c)
@@ -873,15 +1001,33 @@ want_verdict(const char *label, enum rw_action got, const struct rw_verdict *v,
 		    c->text[i]);
 	ck_assert_msg(strpbrk(v->text, "\r\n") == NULL, "%s: text: got CR or LF "
 	    "in \"%s\"", label, v->text);
+
 	if (got == RW_ACT_TEMPFAIL || (c->rcode != NULL && c->rcode[0] == '4'))
 		ck_assert_msg(v->rcode[0] == '4' && v->xcode[0] == '4', "%s: got "
 		    "%s %s for a temporary verdict, want 4xx", label, v->rcode,
 		    v->xcode);
 }
 
-/* run_dns_case - connect, HELO, MAIL; DNS facts; RCPT (or MAIL) */
+/* want_hidden - absent nowhere the client sees it; reason in the log reason */
 static void
-run_dns_case(const struct dns_case *c)
+want_hidden(const char *label, const struct rw_verdict *v, const char *absent,
+    const char *reason)
+{
+	if (absent != NULL)
+		ck_assert_msg(strstr(v->text, absent) == NULL, "%s: text: got "
+		    "\"%s\", want no \"%s\" in it", label, v->text, absent);
+	if (reason != NULL)
+		ck_assert_msg(strstr(v->reason, reason) != NULL, "%s: reason: "
+		    "got \"%s\", want it to contain \"%s\"", label, v->reason,
+		    reason);
+}
+
+/*
+ * run_dns_case - connect, HELO, MAIL; DNS facts; RCPT (or MAIL). absent
+ * and reason (NULL: not checked) as in struct key_case.
+ */
+static void
+run_dns_case(const struct dns_case *c, const char *absent, const char *reason)
 {
 	struct rw_config *cfg = parse(c->label, c->conf);
 	struct rw_session s;
@@ -915,6 +1061,7 @@ run_dns_case(const struct dns_case *c)
 		memset(&v, 0, sizeof(v));
 		a = rw_session_decide(&s, RW_STAGE_MAIL, &v);
 		want_verdict(c->label, a, &v, c);
+		want_hidden(c->label, &v, absent, reason);
 		if (a != RW_ACT_CONTINUE)
 			goto done;
 		a = step_rcpt(&s, c->rcpt, &v);
@@ -924,6 +1071,19 @@ run_dns_case(const struct dns_case *c)
 		memset(&v, 0, sizeof(v));
 		a = step_rcpt(&s, c->rcpt, &v);
 		want_verdict(c->label, a, &v, c);
+		want_hidden(c->label, &v, absent, reason);
+	}
+	if (absent != NULL) {
+		memset(tags, 0, sizeof(tags));
+		if (rw_session_tags(&s, tags, sizeof(tags)))
+			ck_assert_msg(strstr(tags, absent) == NULL, "%s: tags: "
+			    "got \"%s\", want no \"%s\" in it", c->label, tags,
+			    absent);
+		memset(tags, 0, sizeof(tags));
+		if (rw_session_dryrun_header(&s, tags, sizeof(tags)))
+			ck_assert_msg(strstr(tags, absent) == NULL, "%s: dryrun "
+			    "header: got \"%s\", want no \"%s\" in it", c->label,
+			    tags, absent);
 	}
 	if (c->tag != NULL) {
 		memset(tags, 0, sizeof(tags));
@@ -942,7 +1102,14 @@ done:
 
 START_TEST(test_dnsbl_session)
 {
-	run_dns_case(&dnsbl_cases[_i]);
+	run_dns_case(&dnsbl_cases[_i], NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_dnsbl_display_name)
+{
+	run_dns_case(&key_cases[_i].c, key_cases[_i].absent,
+	    key_cases[_i].reason);
 }
 END_TEST
 
@@ -1152,7 +1319,7 @@ static const struct dns_case rdns_cases[] = {
 
 START_TEST(test_rdns_session)
 {
-	run_dns_case(&rdns_cases[_i]);
+	run_dns_case(&rdns_cases[_i], NULL, NULL);
 }
 END_TEST
 
@@ -1587,7 +1754,7 @@ static const struct dns_case disputed_rdns_cases[] = {
 
 START_TEST(test_disputed_rdns)
 {
-	run_dns_case(&disputed_rdns_cases[_i]);
+	run_dns_case(&disputed_rdns_cases[_i], NULL, NULL);
 }
 END_TEST
 
@@ -1628,10 +1795,13 @@ dns_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("dnsbl");
 	tcase_add_loop_test(tc, test_dnsbl_parse, 0, N(parse_cases));
+	tcase_add_loop_test(tc, test_dnsbl_name, 0, N(name_cases));
+	tcase_add_test(tc, test_dnsbl_score_display_names);
 	tcase_add_loop_test(tc, test_dnsbl_classify, 0, N(class_cases));
 	tcase_add_loop_test(tc, test_dnsbl_score, 0, N(score_cases));
 	tcase_add_test(tc, test_dnsbl_score_names_bounded);
 	tcase_add_loop_test(tc, test_dnsbl_session, 0, N(dnsbl_cases));
+	tcase_add_loop_test(tc, test_dnsbl_display_name, 0, N(key_cases));
 	tcase_add_test(tc, test_stage_mail_not_at_rcpt);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("rdns");

@@ -13,7 +13,8 @@
 #	             injection, and nothing ever recursed to the Internet
 #	  rbldnsd    127.0.0.1 port $RW_RBL_PORT (UDP only): dnsbl.test
 #	             (ip4set + ip6trie), bl2.test, allow.test, rhsbl.test
-#	             (dnset), world.test
+#	             (dnset), world.test, s3cr3tk3y.zen.dq.test (a zone
+#	             holding an access key)
 #	  servfail   dnsstub.py servfail on 127.0.0.1 port $RW_SERVFAIL_PORT
 #	  blackhole  dnsstub.py blackhole on 127.0.0.1 port $RW_BLACKHOLE_PORT
 #	and waits until unbound answers for example.test and for a listed
@@ -147,7 +148,8 @@ start() {
 	    -l "+$DIR/log/rbldnsd.queries" \
 	    dnsbl.test:ip4set:dnsbl.zone dnsbl.test:ip6trie:dnsbl6.zone \
 	    bl2.test:ip4set:bl2.zone allow.test:ip4set:allow.zone \
-	    rhsbl.test:dnset:rhsbl.zone world.test:ip4set:world.zone
+	    rhsbl.test:dnset:rhsbl.zone world.test:ip4set:world.zone \
+	    s3cr3tk3y.zen.dq.test:ip4set:dq.zone
 	bg unbound unbound -d -c "$DIR/unbound.conf"
 
 	if ! wait_for 10 udp_listening "$RW_DNS_PORT" || ! wait_for 10 udp_listening "$RW_RBL_PORT" ||

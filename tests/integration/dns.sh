@@ -25,6 +25,11 @@
 #   tag        rdns and dnsbl "tag": accepted with X-Relaywarden-Tag;
 #              mismatch with rdns_require_forward = no is no objection
 #   score      filter, weights, threshold, a DNSWL with negative weight
+#   named, named-tag
+#              a list whose zone carries an access key (as Spamhaus DQS
+#              zones do), configured with a display name: the reply and
+#              the X-Relaywarden-Tag header name the list by its display
+#              name, never the zone; the log reason names the zone
 #   world      a list listing everything (127.0.0.1 too) is suspended by
 #              its RFC 5782 probe; world-noprobe is the control
 #   servfail, servfail-bl, blackhole, closed
@@ -109,6 +114,11 @@ daemon tag "$UNBOUND" "${QUICK[@]}" "rdns_check = tag" "rdns_require_forward = n
     "dnsbl = dnsbl.test" "dnsbl_action = tag"
 daemon score "$UNBOUND" "${QUICK[@]}" "rdns_check = off" \
     "dnsbl = dnsbl.test=127.0.0.[2;10]*2, bl2.test, allow.test*-5" "dnsbl_threshold = 3"
+DQS="s3cr3tk3y.zen.dq.test"	# the zone holds the "key" s3cr3tk3y
+daemon named "$UNBOUND" "${QUICK[@]}" "rdns_check = off" \
+    "dnsbl = dqs@$DQS=127.0.0.[2..11], bl2.test"
+daemon named-tag "$UNBOUND" "${QUICK[@]}" "rdns_check = off" "dnsbl = dqs@$DQS" \
+    "dnsbl_action = tag"
 daemon world "$UNBOUND" "dns_timeout = 500ms" "dns_deadline = 2s" "rdns_check = off" \
     "dnsbl = world.test" "dnsbl_probe_interval = 10"
 daemon world-noprobe "$UNBOUND" "${QUICK[@]}" "rdns_check = off" "dnsbl = world.test"
@@ -250,6 +260,18 @@ mt score SC24 192.0.2.24 bob@example.test CONTINUE	# 2 + 1 - 5: the allow list w
 mt score SC23 192.0.2.23 bob@example.test CONTINUE	# 127.0.0.4 filtered out: 0 + 1
 mt score SC21 192.0.2.21 bob@example.test CONTINUE	# 127.0.0.10 passes the filter: 2 < 3
 noline score "allow list never named in a refusal" 'reply=.*allow\.test'
+
+# display names: a zone carrying an access key never reaches the client
+mt named NAMED 192.0.2.20 bob@example.test REPLYCODE
+verdict named NAMED reject dnsbl '550 5\.7\.1 Client 192\.0\.2\.20 is listed in dqs: Listed by the query service for 192\.0\.2\.20"'
+mt named NAMED2 192.0.2.26 bob@example.test REPLYCODE
+verdict named NAMED2 reject dnsbl '550 5\.7\.1 Client 192\.0\.2\.26 is listed in bl2\.test: '
+line named "NAMED reason (log only) names the zone" \
+    'NAMED: stage=rcpt .*reason="listed in s3cr3tk3y\.zen\.dq\.test \(score 1'
+noline named "the key is in no reply" 'reply="[^"]*s3cr3tk3y'
+mt named-tag NAMEDTAG 192.0.2.20 bob@example.test CONTINUE -D eom=1 -D tag="dnsbl=1 (dqs)"
+n=$(grep -c 's3cr3tk3y' "$T/log/mt-NAMEDTAG.txt")
+check "named-tag NAMEDTAG: the key is in no header the milter added ($n lines)" test "$n" -eq 0
 
 # ============================================================== trusted client
 before=$(queries '5\.0\.0\.127')

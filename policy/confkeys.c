@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	confkeys - the core configuration keys and their word lists
+ * SYNOPSIS
+ *	#include "confkeys.h"
+ * DESCRIPTION
+ *	keys[] is the one place a core key is defined: name, type, default,
+ *	field of struct rw_config, bounds or word list, and for lists the
+ *	item parser (confitems.c). The engine (config.c) does the rest.
+ *	To add a key: a field in struct rw_config, a row here, a paragraph
+ *	in doc/relaywarden.conf.5.in and contrib/relaywarden.conf.sample
+ *	(tests/check-doc.sh fails until the key and its words are there),
+ *	and, if "relaywarden -t" should show it, a line in confsummary.c.
+ *
+ *	Each word list is defined here once; the parser, the summary and
+ *	the documentation check (tests/config-keys) all read it. A word's value is what the
+ *	field stores.
+ *
+ *	The check functions are the rules a well-typed value must also
+ *	follow (a socket's prefix, an authserv-id's syntax, a probe
+ *	interval's floor, no 5xx for a DNS failure).
+ *
+ *	rw_config_keys() returns the table; rw_conf_key_named() finds a
+ *	row; rw_conf_dnsbl_key() names the key of a DNS list kind.
+ *	rw_conf_word_find(), rw_conf_word_name() and rw_conf_words_join()
+ *	read a word list.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "confkeys.h"
+
+/* ------------------------------------------------------------ word lists */
+
+const struct rw_config_word rw_words_mode[] = {
+	{ "enforce", RW_MODE_ENFORCE }, { "dryrun", RW_MODE_DRYRUN }, { NULL, 0 }
+};
+const struct rw_config_word rw_words_internal_error[] = {
+	{ "tempfail", RW_ACT_TEMPFAIL }, { "accept", RW_ACT_ACCEPT }, { NULL, 0 }
+};
+const struct rw_config_word rw_words_log_level[] = {	/* into bool log_debug */
+	{ "info", 0 }, { "debug", 1 }, { NULL, 0 }
+};
+const struct rw_config_word rw_words_verdict_stage[] = {
+	{ "connect", RW_STAGE_CONNECT }, { "helo", RW_STAGE_HELO },
+	{ "mail", RW_STAGE_MAIL }, { "rcpt", RW_STAGE_RCPT }, { NULL, 0 }
+};
+const struct rw_config_word rw_words_rdns_check[] = {
+	{ "off", RW_RDNS_OFF }, { "tag", RW_RDNS_TAG },
+	{ "tempfail", RW_RDNS_TEMPFAIL }, { "reject", RW_RDNS_REJECT }, { NULL, 0 }
+};
+const struct rw_config_word rw_words_dnsbl_action[] = {
+	{ "reject", RW_DNSACT_REJECT }, { "tempfail", RW_DNSACT_TEMPFAIL },
+	{ "tag", RW_DNSACT_TAG }, { NULL, 0 }
+};
+const struct rw_config_word rw_words_spf_action[] = {
+	{ "accept", RW_SPFACT_ACCEPT }, { "tag", RW_SPFACT_TAG },
+	{ "tempfail", RW_SPFACT_TEMPFAIL }, { "reject", RW_SPFACT_REJECT },
+	{ NULL, 0 }
+};
+/* the actions of client_access and sender_access entries */
+const struct rw_config_word rw_words_access[] = {
+	{ "OK", RW_ACCESS_OK }, { "REJECT", RW_ACCESS_REJECT },
+	{ "TEMPFAIL", RW_ACCESS_TEMPFAIL }, { NULL, 0 }
+};
+
+/* rw_conf_word_find - the value of word (any case) */
+bool
+rw_conf_word_find(const struct rw_config_word *w, const char *word, int *value)
+{
+	for (; w->word != NULL; w++)
+		if (strcasecmp(word, w->word) == 0) {
+			*value = w->value;
+			return true;
+		}
+	return false;
+}
+
+/* rw_conf_word_name - the word of a value */
+const char *
+rw_conf_word_name(const struct rw_config_word *w, int value)
+{
+	for (; w->word != NULL; w++)
+		if (w->value == value)
+			return w->word;
+	return "?";
+}
+
+/* rw_conf_words_join - "a, b or c", bounded */
+void
+rw_conf_words_join(const struct rw_config_word *w, char *buf, size_t len)
+{
+	size_t	i, o = 0;
+	int	n;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (i = 0; w[i].word != NULL && o < len; i++) {
+		n = snprintf(buf + o, len - o, "%s%s",
+		    i ? (w[i + 1].word ? ", " : " or ") : "", w[i].word);
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+}
+
+/* ------------------------------------------------------------ rules */
+
+/* check_socket - libmilter's socket forms, with something after the colon */
+static bool
+check_socket(const void *target, const struct rw_config_key *key,
+    const char *value, char *err, size_t errlen)
+{
+	(void)target;
+	(void)key;
+	if (strncmp(value, "unix:", 5) != 0 && strncmp(value, "local:", 6) != 0 &&
+	    strncmp(value, "inet:", 5) != 0 && strncmp(value, "inet6:", 6) != 0) {
+		snprintf(err, errlen, "socket \"%s\" must start with unix:, "
+		    "local:, inet: or inet6:", value);
+		return false;
+	}
+	if (strchr(value, ':')[1] == '\0') {
+		snprintf(err, errlen, "socket \"%s\" names no path or port", value);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * check_authserv_id - RFC 8601 2.5: authserv-id = value, here a token
+ * (RFC 2045 5.1: no space, control or tspecial), as a host name is.
+ * The length is bounded by the key's max, RW_HOSTNAME_MAX, which is what
+ * the milter's copy holds: a longer value would be cut there, and the
+ * headers would say "localhost". Empty: unset (the MTA's j macro).
+ */
+static bool
+check_authserv_id(const void *target, const struct rw_config_key *key,
+    const char *value, char *err, size_t errlen)
+{
+	const char *p;
+
+	(void)target;
+	(void)key;
+	for (p = value; *p != '\0'; p++)
+		if (*p <= ' ' || *p > '~' || strchr("()<>@,;:\\\"/[]?=", *p)
+		    != NULL) {
+			snprintf(err, errlen, "authserv_id \"%.100s\": a host name, "
+			    "without spaces, ';', comments or other specials "
+			    "(RFC 8601 2.5)", value);
+			return false;
+		}
+	return true;
+}
+
+/* check_probe_interval - 0 (off) or at least 10 seconds */
+static bool
+check_probe_interval(const void *target, const struct rw_config_key *key,
+    const char *value, char *err, size_t errlen)
+{
+	unsigned int n = *rw_conf_field(target, key, const unsigned int);
+
+	(void)value;
+	if (n > 0 && n < 10) {
+		snprintf(err, errlen, "%s: probing more often than every 10 "
+		    "seconds would hammer the lists", key->name);
+		return false;
+	}
+	return true;
+}
+
+/* check_spf_temperror - a DNS failure is never a 5xx */
+static bool
+check_spf_temperror(const void *target, const struct rw_config_key *key,
+    const char *value, char *err, size_t errlen)
+{
+	(void)value;
+	if (*rw_conf_field(target, key, const enum rw_spf_action) ==
+	    RW_SPFACT_REJECT) {
+		snprintf(err, errlen, "spf_temperror = reject would refuse mail "
+		    "for a DNS failure; use tempfail (or accept/tag to fail open)");
+		return false;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------ the table */
+
+#define AT(f)	RW_CONF_AT(struct rw_config, f)
+#define SPF(r)	RW_CONF_AT(struct rw_config, spf_action[r])
+
+static const struct rw_config_key keys[] = {
+	/* daemon (read by milter/ only; see rw_config_parse_extra) */
+	{ .name = "socket", .type = RW_CONF_STRING, AT(socket),
+	    .def = "unix:/run/relaywarden/relaywarden.sock", .check = check_socket },
+	{ .name = "socket_mode", .type = RW_CONF_OCTAL, .def = "0660",
+	    AT(socket_mode), .max = 0777 },
+	{ .name = "socket_group", .type = RW_CONF_STRING, .def = "",
+	    AT(socket_group) },
+	{ .name = "pidfile", .type = RW_CONF_STRING, AT(pidfile),
+	    .def = "/run/relaywarden/relaywarden.pid" },
+	{ .name = "user", .type = RW_CONF_STRING, .def = "", AT(user) },
+	/* behaviour */
+	{ .name = "mode", .type = RW_CONF_WORD, .def = "enforce", AT(mode),
+	    .words = rw_words_mode },
+	{ .name = "on_internal_error", .type = RW_CONF_WORD, .def = "tempfail",
+	    AT(on_internal_error), .words = rw_words_internal_error },
+	{ .name = "log_level", .type = RW_CONF_WORD, .def = "info",
+	    AT(log_debug), .words = rw_words_log_level },
+	/* relay control */
+	{ .name = "trusted_networks", .type = RW_CONF_LIST,
+	    .def = "127.0.0.0/8, ::1/128", AT(trusted_networks),
+	    .item = rw_conf_item_cidr, .release = rw_conf_release_cidr },
+	{ .name = "trust_authenticated", .type = RW_CONF_BOOL, .def = "yes",
+	    AT(trust_authenticated) },
+	{ .name = "local_domains", .type = RW_CONF_LIST, .def = "",
+	    AT(local_domains), .item = rw_conf_item_domain,
+	    .release = rw_conf_release_domains },
+	{ .name = "relay_domains", .type = RW_CONF_LIST, .def = "",
+	    AT(relay_domains), .item = rw_conf_item_domain,
+	    .release = rw_conf_release_domains },
+	{ .name = "max_recipients", .type = RW_CONF_UINT, .def = "100",
+	    AT(max_recipients), .min = 0, .max = 1000000 },
+	/* access tables */
+	{ .name = "client_access", .type = RW_CONF_LIST, .def = "",
+	    AT(client_access), .words = rw_words_access, .flags = RW_CONF_COMMAS,
+	    .item = rw_conf_item_client_access,
+	    .release = rw_conf_release_client_access },
+	{ .name = "sender_access", .type = RW_CONF_LIST, .def = "",
+	    AT(sender_access), .words = rw_words_access, .flags = RW_CONF_COMMAS,
+	    .item = rw_conf_item_sender_access,
+	    .release = rw_conf_release_sender_access },
+	/* DNS layer */
+	{ .name = "dns_servers", .type = RW_CONF_LIST, .def = "",
+	    AT(dns_servers), .item = rw_conf_item_dns_server,
+	    .release = rw_conf_release_string },
+	{ .name = "dns_timeout", .type = RW_CONF_DURATION, .def = "2s",
+	    AT(dns_timeout_ms), .min = 10, .max = 600000 },
+	{ .name = "dns_retries", .type = RW_CONF_UINT, .def = "1",
+	    AT(dns_retries), .min = 0, .max = 10 },
+	{ .name = "dns_deadline", .type = RW_CONF_DURATION, .def = "8s",
+	    AT(dns_deadline_ms), .min = 10, .max = 600000 },
+	{ .name = "dns_cache_size", .type = RW_CONF_UINT, .def = "10000",
+	    AT(dns_cache_size), .min = 0, .max = 10000000 },
+	{ .name = "dns_fail_open", .type = RW_CONF_BOOL, .def = "no",
+	    AT(dns_fail_open) },
+	{ .name = "dns_verdict_stage", .type = RW_CONF_WORD, .def = "rcpt",
+	    AT(dns_verdict_stage), .words = rw_words_verdict_stage },
+	{ .name = "authserv_id", .type = RW_CONF_STRING, .def = "",
+	    AT(authserv_id), .max = RW_HOSTNAME_MAX, .check = check_authserv_id },
+	{ .name = "use_mta_ptr", .type = RW_CONF_BOOL, .def = "no",
+	    AT(use_mta_ptr) },
+	/* reverse DNS */
+	{ .name = "rdns_check", .type = RW_CONF_WORD, .def = "tempfail",
+	    AT(rdns_check), .words = rw_words_rdns_check },
+	{ .name = "rdns_require_forward", .type = RW_CONF_BOOL, .def = "yes",
+	    AT(rdns_require_forward) },
+	/*
+	 * block and allow lists: four keys, one array. Only "dnsbl" releases
+	 * it (for rw_config_free); none has a default to replace.
+	 */
+	{ .name = "dnsbl", .type = RW_CONF_LIST, .def = "", AT(dnsbl),
+	    .arg = RW_BL_CLIENT, .item = rw_conf_item_dnsbl,
+	    .release = rw_conf_release_dnsbl },
+	{ .name = "rhsbl_sender", .type = RW_CONF_LIST, .def = "", AT(dnsbl),
+	    .arg = RW_BL_SENDER, .item = rw_conf_item_dnsbl },
+	{ .name = "rhsbl_helo", .type = RW_CONF_LIST, .def = "", AT(dnsbl),
+	    .arg = RW_BL_HELO, .item = rw_conf_item_dnsbl },
+	{ .name = "rhsbl_client", .type = RW_CONF_LIST, .def = "", AT(dnsbl),
+	    .arg = RW_BL_PTR, .item = rw_conf_item_dnsbl },
+	{ .name = "dnsbl_threshold", .type = RW_CONF_INT, .def = "1",
+	    AT(dnsbl_threshold), .min = 1, .max = 100000 },
+	{ .name = "dnsbl_action", .type = RW_CONF_WORD, .def = "reject",
+	    AT(dnsbl_action), .words = rw_words_dnsbl_action },
+	{ .name = "dnsbl_probe_interval", .type = RW_CONF_UINT, .def = "300",
+	    AT(dnsbl_probe_interval), .min = 0, .max = 86400,
+	    .check = check_probe_interval },
+	{ .name = "exempt_recipients", .type = RW_CONF_LIST,
+	    .def = "postmaster@, abuse@", AT(exempt_recipients),
+	    .item = rw_conf_item_exempt, .release = rw_conf_release_exempt },
+	/* SPF */
+	{ .name = "spf_check", .type = RW_CONF_BOOL, .def = "yes",
+	    AT(spf_check) },
+	{ .name = "spf_check_helo", .type = RW_CONF_BOOL, .def = "yes",
+	    AT(spf_check_helo) },
+	{ .name = "spf_fail", .type = RW_CONF_WORD, .def = "reject",
+	    SPF(RW_SPF_FAIL), .words = rw_words_spf_action },
+	{ .name = "spf_softfail", .type = RW_CONF_WORD, .def = "tag",
+	    SPF(RW_SPF_SOFTFAIL), .words = rw_words_spf_action },
+	{ .name = "spf_neutral", .type = RW_CONF_WORD, .def = "accept",
+	    SPF(RW_SPF_NEUTRAL), .words = rw_words_spf_action },
+	{ .name = "spf_none", .type = RW_CONF_WORD, .def = "accept",
+	    SPF(RW_SPF_NONE), .words = rw_words_spf_action },
+	{ .name = "spf_temperror", .type = RW_CONF_WORD, .def = "tempfail",
+	    SPF(RW_SPF_TEMPERROR), .words = rw_words_spf_action,
+	    .check = check_spf_temperror },
+	{ .name = "spf_permerror", .type = RW_CONF_WORD, .def = "tag",
+	    SPF(RW_SPF_PERMERROR), .words = rw_words_spf_action },
+};
+
+static const struct rw_config_keytab table = {
+	keys, sizeof(keys) / sizeof(keys[0])
+};
+
+/* rw_config_keys - the core table */
+const struct rw_config_keytab *
+rw_config_keys(void)
+{
+	return &table;
+}
+
+/* rw_conf_key_named - a row of the core table */
+const struct rw_config_key *
+rw_conf_key_named(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < table.nkeys; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/* rw_conf_dnsbl_key - the key whose entries are lists of this kind */
+const char *
+rw_conf_dnsbl_key(enum rw_dnsbl_kind kind)
+{
+	size_t	i;
+
+	for (i = 0; i < table.nkeys; i++)
+		if (keys[i].item == rw_conf_item_dnsbl && keys[i].arg == (int)kind)
+			return keys[i].name;
+	return "?";
+}

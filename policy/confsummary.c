@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	confsummary - the effective policy in a few lines
+ * SYNOPSIS
+ *	#include "rw_policy.h"
+ * DESCRIPTION
+ *	rw_config_summary() describes a configuration for "relaywarden -t"
+ *	and the start-up log: one line per concern, the enum values in the
+ *	words of the configuration (from the word lists of confkeys.c), the
+ *	list kinds by the names of their keys. Long domain and network
+ *	lists are cut after 20 entries. The buffer is always NUL-terminated
+ *	and never overrun; what does not fit is cut.
+ *
+ *	The DNS lists are shown as written ("spec"), display names and any
+ *	access key in the zone included: this is the administrator's view,
+ *	not the clients'.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "confkeys.h"
+
+struct out {
+	char	*buf;
+	size_t	 len, used;
+};
+
+/* put - append, cut at the end of the buffer */
+static void
+put(struct out *o, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	if (o->used >= o->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->used, o->len - o->used, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	o->used += (size_t)n < o->len - o->used ? (size_t)n : o->len - o->used - 1;
+}
+
+/* put_domains - a domain list, the first 20 entries */
+static void
+put_domains(struct out *o, const char *name, const struct rw_domain_list *l)
+{
+	size_t	i;
+
+	put(o, "%-20s", name);
+	if (l->n == 0)
+		put(o, " (none)");
+	for (i = 0; i < l->n && i < 20; i++)
+		put(o, " %s%s", l->v[i].subdomains ? "." : "", l->v[i].name);
+	if (l->n > 20)
+		put(o, " ... (%zu in all)", l->n);
+	put(o, "\n");
+}
+
+/* rdns_reply - what a refusing rdns_check replies, after its word */
+static const char *
+rdns_reply(enum rw_rdns_mode m)
+{
+	return m == RW_RDNS_TEMPFAIL ? " (450 4.7.25)" :
+	    m == RW_RDNS_REJECT ? " (550 5.7.25)" : "";
+}
+
+/* rw_config_summary - the effective policy in a few lines */
+void
+rw_config_summary(const struct rw_config *cfg, char *buf, size_t len)
+{
+	const struct rw_config_word *an = rw_words_spf_action;
+	struct out o = { buf, len, 0 };
+	char	ip[RW_IPTEXT_MAX];
+	size_t	i;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	put(&o, "%-20s %s%s\n", "mode", rw_conf_word_name(rw_words_mode,
+	    (int)cfg->mode), cfg->mode == RW_MODE_DRYRUN ? " (nothing is "
+	    "refused; would-be refusals are logged and tagged)" : "");
+	put(&o, "%-20s %s\n", "socket", cfg->socket);
+	put(&o, "%-20s", "trusted_networks");
+	if (cfg->trusted_networks.n == 0)
+		put(&o, " (none)");
+	for (i = 0; i < cfg->trusted_networks.n && i < 20; i++) {
+		rw_ip_format(&cfg->trusted_networks.v[i].net, ip, sizeof(ip));
+		put(&o, " %s/%u", ip, cfg->trusted_networks.v[i].prefix);
+	}
+	if (cfg->trusted_networks.n > 20)
+		put(&o, " ... (%zu in all)", cfg->trusted_networks.n);
+	put(&o, "\n%-20s %s\n", "authenticated", cfg->trust_authenticated ?
+	    "insiders (may relay)" : "outsiders (trust_authenticated = no)");
+	put_domains(&o, "local_domains", &cfg->local_domains);
+	put_domains(&o, "relay_domains", &cfg->relay_domains);
+	if (cfg->max_recipients == 0)
+		put(&o, "%-20s unlimited\n", "max_recipients");
+	else
+		put(&o, "%-20s %u per message for outsiders\n", "max_recipients",
+		    cfg->max_recipients);
+	put(&o, "%-20s %zu entries\n", "client_access", cfg->nclient_access);
+	put(&o, "%-20s %zu entries\n", "sender_access", cfg->nsender_access);
+	put(&o, "%-20s %s%s\n", "rdns_check", rw_conf_word_name(
+	    rw_words_rdns_check, (int)cfg->rdns_check), rdns_reply(cfg->rdns_check));
+	put(&o, "%-20s", "lists");
+	if (cfg->ndnsbl == 0)
+		put(&o, " (none)");
+	for (i = 0; i < cfg->ndnsbl; i++)
+		put(&o, " %s:%s", rw_conf_dnsbl_key(cfg->dnsbl[i].kind),
+		    cfg->dnsbl[i].spec);
+	put(&o, "\n");
+	if (cfg->ndnsbl > 0)
+		put(&o, "%-20s threshold %d, action %s\n", "dnsbl_score",
+		    cfg->dnsbl_threshold, rw_conf_word_name(rw_words_dnsbl_action,
+		    (int)cfg->dnsbl_action));
+	if (cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0 || cfg->spf_check ||
+	    cfg->spf_check_helo)
+		put(&o, "%-20s servers %s, timeout %ums (doubling) x %u tries, "
+		    "deadline %ums, verdict at %s, %s on DNS failure\n", "dns",
+		    cfg->dns_servers != NULL ? cfg->dns_servers : "from resolv.conf",
+		    cfg->dns_timeout_ms, cfg->dns_retries + 1, cfg->dns_deadline_ms,
+		    rw_conf_word_name(rw_words_verdict_stage,
+		    (int)cfg->dns_verdict_stage),
+		    cfg->dns_fail_open ? "accept" : "tempfail");
+	if (cfg->spf_check || cfg->spf_check_helo)
+		put(&o, "%-20s %s%s%s; fail %s, softfail %s, neutral %s, none %s, "
+		    "temperror %s, permerror %s\n", "spf",
+		    cfg->spf_check ? "mailfrom" : "",
+		    cfg->spf_check && cfg->spf_check_helo ? "+" : "",
+		    cfg->spf_check_helo ? "helo" : "",
+		    rw_conf_word_name(an, (int)cfg->spf_action[RW_SPF_FAIL]),
+		    rw_conf_word_name(an, (int)cfg->spf_action[RW_SPF_SOFTFAIL]),
+		    rw_conf_word_name(an, (int)cfg->spf_action[RW_SPF_NEUTRAL]),
+		    rw_conf_word_name(an, (int)cfg->spf_action[RW_SPF_NONE]),
+		    rw_conf_word_name(an, (int)cfg->spf_action[RW_SPF_TEMPERROR]),
+		    rw_conf_word_name(an, (int)cfg->spf_action[RW_SPF_PERMERROR]));
+	else
+		put(&o, "%-20s off\n", "spf");
+	put(&o, "%-20s %s\n", "on_internal_error", rw_conf_word_name(
+	    rw_words_internal_error, (int)cfg->on_internal_error));
+	put(&o, "outsiders may send only to local_domains and relay_domains%s\n",
+	    cfg->local_domains.n + cfg->relay_domains.n == 0 ?
+	    " (none configured: outsiders can deliver to bare local parts only)" : "");
+}
