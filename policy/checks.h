@@ -20,6 +20,7 @@ rw_check_fn	rw_check_max_recipients;
 rw_check_fn	rw_check_rdns;
 rw_check_fn	rw_check_dnsbl;
 rw_check_fn	rw_check_spf;
+rw_check_fn	rw_check_helo_foreign_literal;
 
 /* rw_dns_stage_applies - a DNS verdict is due for these facts now */
 bool		rw_dns_stage_applies(const struct rw_config *,

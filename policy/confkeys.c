@@ -62,6 +62,11 @@ const struct rw_config_word rw_words_spf_action[] = {
 	{ "tempfail", RW_SPFACT_TEMPFAIL }, { "reject", RW_SPFACT_REJECT },
 	{ NULL, 0 }
 };
+/* the action of a check that may be off, tag or refuse */
+const struct rw_config_word rw_words_check_action[] = {
+	{ "off", RW_CHK_OFF }, { "tag", RW_CHK_TAG },
+	{ "tempfail", RW_CHK_TEMPFAIL }, { "reject", RW_CHK_REJECT }, { NULL, 0 }
+};
 /* the actions of client_access and sender_access entries */
 const struct rw_config_word rw_words_access[] = {
 	{ "OK", RW_ACCESS_OK }, { "REJECT", RW_ACCESS_REJECT },
@@ -259,6 +264,9 @@ static const struct rw_config_key keys[] = {
 	    AT(rdns_check), .words = rw_words_rdns_check },
 	{ .name = "rdns_require_forward", .type = RW_CONF_BOOL, .def = "yes",
 	    AT(rdns_require_forward) },
+	/* HELO checks */
+	{ .name = "helo_foreign_literal", .type = RW_CONF_WORD, .def = "off",
+	    AT(helo_foreign_literal), .words = rw_words_check_action },
 	/*
 	 * block and allow lists: four keys, one array. Only "dnsbl" releases
 	 * it (for rw_config_free); none has a default to replace.

@@ -28,6 +28,7 @@ extern const struct rw_config_word rw_words_verdict_stage[];
 extern const struct rw_config_word rw_words_rdns_check[];
 extern const struct rw_config_word rw_words_dnsbl_action[];
 extern const struct rw_config_word rw_words_spf_action[];
+extern const struct rw_config_word rw_words_check_action[];
 extern const struct rw_config_word rw_words_access[];
 
 /* rw_conf_word_find - the value of word (any case); false if not listed */

@@ -108,6 +108,10 @@ rw_config_summary(const struct rw_config *cfg, char *buf, size_t len)
 	put(&o, "%-20s %zu entries\n", "sender_access", cfg->nsender_access);
 	put(&o, "%-20s %s%s\n", "rdns_check", rw_conf_word_name(
 	    rw_words_rdns_check, (int)cfg->rdns_check), rdns_reply(cfg->rdns_check));
+	if (cfg->helo_foreign_literal != RW_CHK_OFF)	/* shown only when on */
+		put(&o, "%-20s %s (HELO address literal not the client's)\n",
+		    "helo_foreign_literal", rw_conf_word_name(rw_words_check_action,
+		    (int)cfg->helo_foreign_literal));
 	put(&o, "%-20s", "lists");
 	if (cfg->ndnsbl == 0)
 		put(&o, " (none)");

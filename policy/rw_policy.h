@@ -180,6 +180,9 @@ struct rw_spf_fact {
 };
 enum rw_rdns_mode { RW_RDNS_OFF = 0, RW_RDNS_TAG, RW_RDNS_TEMPFAIL, RW_RDNS_REJECT };
 
+/* The action of a check that is off or tags or refuses (HELO checks, ...). */
+enum rw_check_action { RW_CHK_OFF = 0, RW_CHK_TAG, RW_CHK_TEMPFAIL, RW_CHK_REJECT };
+
 /* ------------------------------------------------------------ access lists */
 
 enum rw_access_action {
@@ -252,6 +255,9 @@ struct rw_config {
 	/* reverse DNS */
 	enum rw_rdns_mode	 rdns_check;
 	bool			 rdns_require_forward;
+
+	/* HELO checks (outsiders) */
+	enum rw_check_action	 helo_foreign_literal;
 
 	/* block and allow lists */
 	struct rw_dnsbl_zone	*dnsbl;		/* all kinds, in file order */

@@ -58,6 +58,9 @@ static const struct rw_check checks[] = {
 	{ .name = "client_access", .stage = RW_STAGE_MAIL, .fn = rw_check_client_access },
 	{ .name = "sender_access", .stage = RW_STAGE_MAIL, .fn = rw_check_sender_access },
 	{ .name = "spf", .stage = RW_STAGE_MAIL, .fn = rw_check_spf },
+	/* a HELO check decides at MAIL: authentication is known only there */
+	{ .name = "helo_foreign_literal", .stage = RW_STAGE_MAIL,
+	    .fn = rw_check_helo_foreign_literal },
 	{ .name = "relay", .stage = RW_STAGE_RCPT, .fn = rw_check_relay },
 	{ .name = "rdns", .dns_stage = true, .fn = rw_check_rdns },
 	{ .name = "dnsbl", .dns_stage = true, .fn = rw_check_dnsbl },

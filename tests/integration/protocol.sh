@@ -4,6 +4,7 @@
 # protocol.sh - drive the built relaywarden over the milter protocol with
 # miltertest (no MTA): relay control, address tricks, insiders, SMTP AUTH,
 # IPv6 clients, max_recipients, client_access, sender_access, dryrun, the
+# HELO address-literal check (refused and tagged),
 # queue id in the log, SIGHUP reload (good and broken configurations) and
 # SIGTERM. The Lua scripts send the sessions; this script writes the
 # configurations, checks replies through miltertest's exit status and
@@ -207,8 +208,21 @@ line_all "DRY4 dryrun max_recipients logged, not applied" \
     'DRY4: stage=rcpt action=tempfail ' 'check=max_recipients' ' dryrun=yes' 'rcpt=<d6@example\.test>'
 noline "no dryrun=yes before mode = dryrun" '(RLY1|TRK1|MAX1|ACC1|SND1): .*dryrun=yes'
 
+# -------------------------------------------------------------- HELO checks
+write_conf "$T/helo.conf" "helo_foreign_literal = reject"
+reload "$T/helo.conf"
+mt helo-reject helo.lua -D mode=reject
+line "HLO1 foreign HELO literal refused at MAIL with 550 5.7.1" \
+    'HLO1: stage=mail action=reject check=helo_foreign_literal .*helo=<\[192\.0\.2\.99\]>.*reply="550 5\.7\.1 HELO \[192\.0\.2\.99\] is not your address 192\.0\.2\.10"'
+line "HLO4 foreign IPv6 literal refused" 'HLO4: stage=mail action=reject check=helo_foreign_literal'
+noline "HLO2/HLO3 own literal and authenticated user not judged" '(HLO2|HLO3): .*check=helo_foreign_literal'
+write_conf "$T/helo-tag.conf" "helo_foreign_literal = tag"
+reload "$T/helo-tag.conf"
+mt helo-tag helo.lua -D mode=tag
+line "HLO1 tag: logged as action=tag" 'HLO1: stage=mail action=tag check=helo_foreign_literal '
+
 # -------------------------------------------------------------- signals
-check "daemon alive after 4 SIGHUPs, same PID" test "$(cat "$T/run/rw.pid" 2>/dev/null)" = "$RWPID" -a -d "/proc/$RWPID"
+check "daemon alive after every SIGHUP, same PID" test "$(cat "$T/run/rw.pid" 2>/dev/null)" = "$RWPID" -a -d "/proc/$RWPID"
 noline "no internal errors logged" '451 4\.3\.0|internal error'
 kill -TERM "$RWPID"
 if rw_wait 10 rw_pid_gone "$RWPID"; then
