@@ -136,7 +136,7 @@ static void
 log_verdict(const struct rw_conn *c, enum rw_stage stage,
     const struct rw_verdict *v)
 {
-	char	line[1536];
+	char	line[RW_LOGLINE_MAX];
 
 	rw_stages_logline(&c->st, stage, v, line, sizeof(line));
 	rw_log_info("%s: %s", qid(c), line);

@@ -31,6 +31,7 @@
 #define RW_OUTCOMES_MAX	16	/* tags and dryrun notes kept per session */
 #define RW_TAG_MAX	320	/* one check's X-Relaywarden-Tag part */
 #define RW_HEADER_MAX	4096	/* one header value we write */
+#define RW_LOGLINE_MAX	1900	/* one verdict log line, fits a syslog line */
 #define RW_AR_FORGED_MAX 16	/* forged Authentication-Results removed per message */
 #define RW_ERR_MAX	4096	/* configuration error report */
 #define RW_DNSBL_MAX	32	/* block/allow lists of all kinds */
@@ -609,7 +610,7 @@ bool	rw_session_tags(const struct rw_session *, char *buf, size_t len);
 /*
  * rw_session_logline - the one log line per verdict, "stage=... action=...
  * check=... client=...[...] ... reason=\"...\"" (the daemon prefixes the
- * queue id).
+ * queue id). A line longer than len ends in "..." (use RW_LOGLINE_MAX).
  */
 void	rw_session_logline(const struct rw_session *, enum rw_stage,
 	    const struct rw_verdict *, char *buf, size_t len);

@@ -489,6 +489,7 @@ rw_session_logline(const struct rw_session *s, enum rw_stage stage,
 	char	name[128], helo[128], from[300], rcpt[300];
 	char	reply[RW_REPLY_MAX + 32];
 	bool	rcpt_stage = stage == RW_STAGE_RCPT;
+	int	n;
 
 	rw_sanitize(name, sizeof(name), f->client_name[0] ? f->client_name : "unknown");
 	rw_sanitize(helo, sizeof(helo), f->helo);
@@ -499,7 +500,9 @@ rw_session_logline(const struct rw_session *s, enum rw_stage stage,
 		    v->xcode, v->text);
 	else
 		reply[0] = '\0';
-	snprintf(buf, len, "stage=%s action=%s%s check=%s client=%s[%s] "
+	if (len == 0)
+		return;
+	n = snprintf(buf, len, "stage=%s action=%s%s check=%s client=%s[%s] "
 	    "helo=<%s> from=<%s>%s%s%s%s reason=\"%s\"%s",
 	    rw_stage_name(stage), rw_action_name(v->action),
 	    v->dryrun ? " dryrun=yes" : "",
@@ -509,4 +512,6 @@ rw_session_logline(const struct rw_session *s, enum rw_stage stage,
 	    f->insider ? " insider=yes" : (f->client_ok ? " client_ok=yes" : ""),
 	    v->reason[0] ? v->reason : (f->insider ? "insider" : "no objection"),
 	    reply);
+	if (n >= 0 && (size_t)n >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);	/* cut, and says so */
 }

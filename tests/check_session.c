@@ -322,6 +322,38 @@ START_TEST(stages_used)
 }
 END_TEST
 
+/* The log line: the longest fields fit; a short buffer says it was cut. */
+START_TEST(logline_bounds)
+{
+	struct rw_config *cfg = parse(BASE);
+	struct rw_session s;
+	struct rw_verdict v;
+	char	line[RW_LOGLINE_MAX], small[64];
+
+	rw_session_init(&s, cfg);
+	memset(&v, 0, sizeof(v));
+	memset(s.f.client_name, 'n', sizeof(s.f.client_name) - 1);
+	memset(s.f.helo, 'h', sizeof(s.f.helo) - 1);
+	memset(s.f.sender, 's', sizeof(s.f.sender) - 1);
+	memset(s.f.rcpt, 'r', sizeof(s.f.rcpt) - 1);
+	v.action = RW_ACT_REJECT;
+	v.check = "max_recipients";
+	memcpy(v.rcode, "550", 4);
+	memcpy(v.xcode, "5.7.1", 6);
+	memset(v.text, 't', sizeof(v.text) - 1);
+	memset(v.reason, 'w', sizeof(v.reason) - 1);
+	rw_session_logline(&s, RW_STAGE_RCPT, &v, line, sizeof(line));
+	ck_assert_msg(strlen(line) < sizeof(line) - 1 &&
+	    line[strlen(line) - 1] == '"', "worst-case line was cut at %zu: "
+	    "...%s", strlen(line), line + strlen(line) - 20);
+	rw_session_logline(&s, RW_STAGE_RCPT, &v, small, sizeof(small));
+	ck_assert_msg(strlen(small) == sizeof(small) - 1 &&
+	    strcmp(small + sizeof(small) - 4, "...") == 0,
+	    "short buffer: got \"%s\", want it to end in ...", small);
+	rw_config_free(cfg);
+}
+END_TEST
+
 static Suite *
 session_suite(void)
 {
@@ -335,6 +367,7 @@ session_suite(void)
 	tcase_add_test(tc, header_edits);
 	tcase_add_test(tc, header_no_authserv);
 	tcase_add_test(tc, stages_used);
+	tcase_add_test(tc, logline_bounds);
 	suite_add_tcase(s, tc);
 	return s;
 }
