@@ -71,7 +71,8 @@ rw_conf_install(struct rw_config *cfg)
 	s->generation = ++rw_daemon.generation;
 	old = rw_daemon.current;
 	rw_daemon.current = s;
-	rw_daemon.log_debug = cfg->log_debug;
+	/* atomic: log.c reads it without the lock */
+	__atomic_store_n(&rw_daemon.log_debug, cfg->log_debug, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&rw_daemon.lock);
 	rw_conf_release(old);
 }

@@ -72,7 +72,9 @@ name(const char *fmt, ...)				\
 DEFINE_LOG(rw_log_err, LOG_ERR, "error: ", true)
 DEFINE_LOG(rw_log_warn, LOG_WARNING, "warning: ", true)
 DEFINE_LOG(rw_log_info, LOG_INFO, "", true)
-DEFINE_LOG(rw_log_debug, LOG_DEBUG, "debug: ", rw_daemon.log_debug)
+/* conf.c sets log_debug on a reload while session threads read it here */
+DEFINE_LOG(rw_log_debug, LOG_DEBUG, "debug: ",
+    __atomic_load_n(&rw_daemon.log_debug, __ATOMIC_RELAXED))
 
 /* rw_fatal - start-up failure: log, print, exit 1 */
 void
