@@ -82,7 +82,12 @@ setup_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
+	/*
+	 * No SA_RESTART: serve()'s read() returns EINTR and loops. Under
+	 * ThreadSanitizer the handler only runs when read() returns; with
+	 * SA_RESTART it never would, and no signal would be acted on.
+	 */
+	sa.sa_flags = 0;
 	if (sigaction(SIGHUP, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ||
 	    sigaction(SIGINT, &sa, NULL) != 0)
 		return false;
@@ -167,7 +172,7 @@ main(int argc, char **argv)
 	char	 summary[2048];
 	struct rw_config *cfg;
 	struct rw_dns_settings settings;
-	const char *sock;
+	char	*sock;
 	bool	 test_only = false;
 	int	 ch, rc;
 
@@ -208,8 +213,11 @@ main(int argc, char **argv)
 		rw_config_free(cfg);
 		return 0;
 	}
-	sock = rw_daemon.socket_override != NULL ? rw_daemon.socket_override :
-	    cfg->socket;
+	/* a copy: a reload frees cfg, and cleanup_files() needs this socket */
+	sock = strdup(rw_daemon.socket_override != NULL ?
+	    rw_daemon.socket_override : cfg->socket);
+	if (sock == NULL)
+		rw_fatal("out of memory");
 
 	rw_log_open();
 	rw_daemon.log_debug = cfg->log_debug;
@@ -256,5 +264,6 @@ main(int argc, char **argv)
 	rw_spf_shutdown();
 	rw_log_info("stopped");
 	cleanup_files(sock);
+	free(sock);
 	return rc;
 }
