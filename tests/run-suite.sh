@@ -1,6 +1,7 @@
 #!/bin/sh
 # run-suite.sh - the whole relaywarden test suite, from a fresh Debian 12
-# machine, as root. Installs what is missing, then:
+# machine, as root. Installs what is missing (the packages below, and the
+# runtime dependencies of the sendmail .debs the tests unpack), then:
 #   1. normal build (-Werror) in build/, make check: unit tests, query tool,
 #      purity guard, miltertest protocol tests, real Postfix, real sendmail;
 #   2. ASan+UBSan build in build-asan/, make check of the unit tests, the
@@ -14,10 +15,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 jobs=$(nproc 2>/dev/null || echo 2)
 
+# libio-socket-inet6-perl: swaks over IPv6 (a Recommends of swaks only)
 packages="build-essential autoconf automake pkg-config m4 libmilter-dev
-	libspf2-dev libc-ares-dev check postfix swaks miltertest sasl2-bin
-	libsasl2-modules procps iproute2 util-linux ca-certificates python3-yaml
-	unbound rbldnsd dnsutils opendmarc"
+	libspf2-dev libc-ares-dev check postfix swaks libio-socket-inet6-perl
+	miltertest sasl2-bin libsasl2-modules procps iproute2 util-linux
+	ca-certificates python3-yaml unbound rbldnsd dnsutils opendmarc"
 
 say() { printf '\n=== %s\n' "$*"; }
 
@@ -27,7 +29,6 @@ install_packages() {
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing="$missing $p"
 	done
-	# sendmail is unpacked by the tests from downloaded .debs: the lists must be fresh
 	if [ "$(id -u)" -ne 0 ]; then
 		[ -z "$missing" ] && return 0
 		echo "run-suite.sh: missing packages:$missing (run as root to install)" >&2
@@ -36,9 +37,19 @@ install_packages() {
 	say "apt-get update; installing:${missing:- nothing new}"
 	export DEBIAN_FRONTEND=noninteractive
 	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-	apt-get update -qq || return 1
-	[ -z "$missing" ] && return 0
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null || return 1
+	# sendmail is unpacked by the tests from downloaded .debs: the lists must be fresh
+	apt-get -o DPkg::Lock::Timeout=300 update -qq || return 1
+	if [ -n "$missing" ]; then
+		apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
+		    $missing >/dev/null || return 1
+	fi
+	# what the unpacked sendmail needs at run time, read from its .debs
+	log=$(mktemp) || return 1
+	if ! sh tests/integration/sendmail-debs.sh install >"$log" 2>&1; then
+		tail -n 20 "$log"; rm -f "$log"; return 1
+	fi
+	grep '^sendmail' "$log"
+	rm -f "$log"
 }
 
 total_pass=0 total_fail=0
