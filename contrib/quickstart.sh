@@ -1,19 +1,28 @@
 #!/bin/sh
 # quickstart.sh - on a fresh Debian 12 machine, as root: install what is
-# missing, build and install relaywarden, put the sample configuration in
-# place (an existing /etc/relaywarden/relaywarden.conf is kept), check it,
-# and run relaywarden in the foreground, printing its start-up log.
+# missing, build relaywarden in build-quickstart/ (the source tree itself
+# stays unconfigured, so tests/run-suite.sh works in the same clone,
+# before or after), install it, put the sample configuration in place
+# (an existing /etc/relaywarden/relaywarden.conf is kept), check it, and
+# run relaywarden in the foreground, printing its start-up log.
 # Stop it with Ctrl-C. Afterwards point your MTA at it: see
 # contrib/postfix/main.cf.relaywarden or contrib/sendmail/relaywarden.mc.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends build-essential autoconf \
-	automake pkg-config m4 libmilter-dev libspf2-dev libc-ares-dev check >/dev/null
+apt-get -o DPkg::Lock::Timeout=300 update -qq
+apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
+	build-essential autoconf automake pkg-config m4 libmilter-dev \
+	libspf2-dev libc-ares-dev check >/dev/null
+if [ -f config.status ]; then
+	echo "quickstart: $top was configured in place; make distclean there (the build is in build-quickstart/)"
+	make -s distclean
+fi
 autoreconf -fi
-./configure -q --prefix=/usr/local --sysconfdir=/etc --runstatedir=/run
+mkdir -p build-quickstart
+cd build-quickstart
+../configure -q --prefix=/usr/local --sysconfdir=/etc --runstatedir=/run
 make -s -j"$(nproc)"
 make -s install
 conf=/etc/relaywarden/relaywarden.conf

@@ -8,8 +8,12 @@
 #      query tool, the SPF suite, and the protocol and DNS tests (the
 #      daemon itself under the sanitizers);
 #   3. make distcheck (end-to-end tests off inside it; they ran in step 1).
-# The last line is "N passed, N failed" over all steps. Exit non-zero on
-# any failure. Nothing leaves loopback; see tests/integration/README.
+# Every build is out of tree: a source tree configured in place (./configure
+# run in it by hand) is cleaned with make distclean first, with a message.
+# The last line is "N passed, N failed" over all steps: each step's test
+# counts, and one failure for a failed step that produced none (a build
+# that broke, a distcheck that failed). Exit non-zero on any failure.
+# Nothing leaves loopback; see tests/integration/README.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -20,6 +24,13 @@ packages="build-essential autoconf automake pkg-config m4 libmilter-dev
 	libspf2-dev libc-ares-dev check postfix swaks libio-socket-inet6-perl
 	miltertest sasl2-bin libsasl2-modules procps iproute2 util-linux
 	ca-certificates python3-yaml unbound rbldnsd dnsutils opendmarc"
+
+# the tests of the sanitized build: every unit test, the query tool, the
+# SPF suite, and the daemon over the milter protocol with and without DNS
+SAN_TESTS="tests/check_address tests/check_cidr tests/check_config
+	tests/check_relay tests/check_spf tests/check_dns tests/check_dnscache
+	tests/query.sh tests/spf/spf-suite.sh tests/integration/protocol.sh
+	tests/integration/dns.sh"
 
 say() { printf '\n=== %s\n' "$*"; }
 
@@ -52,6 +63,23 @@ install_packages() {
 	rm -f "$log"
 }
 
+# unconfigure - the builds below are out of tree, and configure refuses
+# to run out of tree when the source tree itself has been configured
+unconfigure() {
+	[ -f config.status ] || return 0
+	echo "run-suite.sh: $top was configured in place (./configure ran there);"
+	echo "run-suite.sh: running make distclean there, the builds are out of tree"
+	make -s distclean >/dev/null 2>&1
+	if [ -f config.status ]; then
+		echo "run-suite.sh: make distclean failed; run it in $top by hand" >&2
+		return 1
+	fi
+}
+
+bootstrap() {
+	unconfigure && autoreconf -fi
+}
+
 total_pass=0 total_fail=0
 # count LOGFILE: add automake's "# PASS/# FAIL/# ERROR" totals
 count() {
@@ -62,14 +90,24 @@ count() {
 	total_fail=$((total_fail + ${f:-0} + ${e:-0}))
 }
 
-failed_steps=""
-step() {   # step NAME COMMAND...
+failed_steps="" times=""
+# step NAME COMMAND... - run one step, time it; a failed step that added
+# no failure of its own to the totals counts as one
+step() {
 	name=$1; shift
 	say "$name"
-	if ! "$@"; then
-		failed_steps="$failed_steps $name"
-		return 1
+	t0=$(date +%s) fail0=$total_fail
+	"$@"; rc=$?
+	cd "$top" || exit 1
+	secs=$(($(date +%s) - t0))
+	if [ $rc -ne 0 ]; then
+		failed_steps="$failed_steps
+	$name"
+		[ "$total_fail" -eq "$fail0" ] && total_fail=$((total_fail + 1))
 	fi
+	times="$times$(printf '%6ds  %s%s' "$secs" "$name" "$([ $rc -ne 0 ] && echo ' (FAILED)')")
+"
+	return $rc
 }
 
 show_failures() {   # print the logs of failed tests in build dir $1
@@ -81,46 +119,60 @@ show_failures() {   # print the logs of failed tests in build dir $1
 	done
 }
 
-normal_build() {
-	rm -rf build && mkdir build && cd build || return 1
-	../configure -q && make -s -j"$jobs" || return 1
-	make -j1 check RW_REQUIRE_E2E="${RW_REQUIRE_E2E:-1}" >check.out 2>&1; rc=$?
+# build DIR CONFIGURE-OPTIONS... - configure and build in a fresh DIR
+build() {
+	dir=$1; shift
+	rm -rf "$dir" && mkdir "$dir" && cd "$dir" || return 1
+	../configure -q "$@" && make -s -j"$jobs"
+}
+
+# check_in DIR MAKE-CHECK-ARGS... - make check there, print and count the
+# results, show the logs of failed tests
+check_in() {
+	dir=$1; shift
+	cd "$top/$dir" || return 1
+	make -j1 check RW_REQUIRE_E2E="${RW_REQUIRE_E2E:-1}" "$@" >check.out 2>&1; rc=$?
 	grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS|#)' check.out
 	count check.out
 	[ $rc -eq 0 ] || show_failures .
-	cd "$top"; return $rc
+	return $rc
+}
+
+normal_build() {
+	build build || return 1
+	check_in build
 }
 
 asan_build() {
-	rm -rf build-asan && mkdir build-asan && cd build-asan || return 1
-	../configure -q --enable-sanitizers && make -s -j"$jobs" || return 1
+	build build-asan --enable-sanitizers || return 1
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	make -j1 check TESTS="tests/check_address tests/check_cidr \
-	    tests/check_config tests/check_relay tests/check_spf \
-	    tests/check_dns tests/check_dnscache tests/query.sh \
-	    tests/spf/spf-suite.sh tests/integration/protocol.sh \
-	    tests/integration/dns.sh" RW_REQUIRE_E2E=1 >check.out 2>&1; rc=$?
-	grep -E '^(PASS|FAIL|ERROR|SKIP|#)' check.out
-	count check.out
-	[ $rc -eq 0 ] || show_failures .
-	cd "$top"; return $rc
+	check_in build-asan TESTS="$SAN_TESTS"
 }
 
 distcheck() {
 	cd build || return 1
 	make -s distcheck >distcheck.out 2>&1; rc=$?
 	tail -n 5 distcheck.out
-	[ $rc -eq 0 ] || tail -n 60 distcheck.out
-	cd "$top"; return $rc
+	if [ $rc -eq 0 ]; then
+		total_pass=$((total_pass + 1))
+	else
+		tail -n 60 distcheck.out
+	fi
+	return $rc
+}
+
+summary() {
+	say "done in $(($(date +%s) - start))s${failed_steps:+; failed steps:$failed_steps}"
+	printf '%s' "$times"
+	echo "$total_pass passed, $total_fail failed"
 }
 
 start=$(date +%s)
-step install install_packages || { echo "0 passed, 1 failed"; exit 1; }
-step bootstrap autoreconf -fi || { echo "0 passed, 1 failed"; exit 1; }
+step install install_packages &&
+step bootstrap bootstrap || { summary; exit 1; }
 step "normal build and make check" normal_build
-step "ASan/UBSan build: unit and protocol tests" asan_build
-step "make distcheck" distcheck || total_fail=$((total_fail + 1))
-say "done in $(( $(date +%s) - start ))s${failed_steps:+; failed steps:$failed_steps}"
-echo "$total_pass passed, $total_fail failed"
+step "ASan/UBSan build: unit, protocol and DNS tests" asan_build
+step "make distcheck" distcheck
+summary
 [ -z "$failed_steps" ] && [ "$total_fail" -eq 0 ]
