@@ -92,7 +92,12 @@ setup_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
+	/*
+	 * No SA_RESTART: serve()'s read() returns EINTR and loops. Under
+	 * ThreadSanitizer the handler only runs when read() returns; with
+	 * SA_RESTART it never would, and no signal would be acted on.
+	 */
+	sa.sa_flags = 0;
 	if (sigaction(SIGHUP, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ||
 	    sigaction(SIGINT, &sa, NULL) != 0)
 		return false;

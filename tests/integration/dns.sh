@@ -37,6 +37,9 @@
 #              5xx; the blackhole within dns_deadline; the daemon keeps
 #              serving other sessions meanwhile
 #   failopen   dns_fail_open = yes lets the mail through on SERVFAIL
+#   (reload)   a SIGHUP while a lookup is in flight (blackhole): the
+#              session still gets its 4xx, the outcome is logged after
+#              the reload (for the ThreadSanitizer build)
 #
 #   RELAYWARDEN=milter/relaywarden tests/integration/dns.sh
 #
@@ -358,6 +361,26 @@ rw_expect_log "world: the RFC 5782 probe suspends world.test (it lists 127.0.0.1
 mt world WORLD 192.0.2.10 bob@example.test CONTINUE
 mt world-noprobe WORLDNP 192.0.2.10 bob@example.test REPLYCODE
 verdict world-noprobe WORLDNP reject dnsbl '550 5\.7\.1 Client 192\.0\.2\.10 is listed in world\.test'
+
+# ============================================================== reload
+# SIGHUP while a session waits for its lookups: the session (and later
+# the resolver thread) log at debug level once the new configuration is
+# in place. The ThreadSanitizer build of tests/run-suite.sh runs this
+# too: the reload and those threads must share nothing unsynchronised
+# (log_level's switch was, until it became atomic).
+(mt blackhole BHR 192.0.2.50 bob@example.test REPLYCODE >"$T/log/bhr.result") &
+bg=$!
+sleep 0.3
+kill -HUP "$(rw_pid_of blackhole)"
+wait "$bg"
+sed 's/^/     /' "$T/log/bhr.result"
+grep -q '^ok ' "$T/log/bhr.result" && pass "blackhole BHR: completed across a SIGHUP" ||
+    fail "blackhole BHR: $(cat "$T/log/bhr.result")"
+verdict blackhole BHR tempfail rdns '450 4\.7\.25 Reverse DNS validation failed temporarily for 192\.0\.2\.50'
+rw_expect_log "blackhole: reloaded during BHR's lookup" "$T/log/blackhole.log" 'reloaded .*/blackhole\.conf'
+check "blackhole: BHR's DNS facts were logged (debug) after the reload" \
+    awk '/reloaded .*blackhole\.conf/ { r = NR } r && NR > r && /debug: BHR: dns client=/ { f = 1 } END { exit !f }' \
+    "$T/log/blackhole.log"
 
 # ============================================================== the end
 for d in $DAEMONS; do

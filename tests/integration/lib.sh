@@ -39,6 +39,7 @@ RELAYWARDEN=${RELAYWARDEN:-${abs_top_builddir:-$RW_TOP_SRCDIR}/milter/relaywarde
 RW_PASS=0
 RW_FAIL=0
 RW_TRACKED=""		# names of started daemons, most recent first
+RW_DAEMONS=""		# names of the relaywarden daemons among them
 RW_NAME=""
 T=""
 
@@ -62,6 +63,7 @@ check() {
 }
 
 rw_summary() {
+	rw_sanitizer_reports
 	echo "$RW_PASS passed, $RW_FAIL failed"
 	[ "$RW_FAIL" -eq 0 ] && [ "${RW_KEEP:-0}" != 1 ] && RW_CLEAN_T=1
 	if [ "$RW_FAIL" -eq 0 ]; then exit 0; fi
@@ -237,6 +239,10 @@ rw_start_daemon() {
 		return 1
 	fi
 	rw_bg "$name" "$T/log/$name.log" "$RELAYWARDEN" -f -c "$conf" "$@"
+	case " $RW_DAEMONS " in
+	*" $name "*) ;;
+	*) RW_DAEMONS="$RW_DAEMONS $name" ;;
+	esac
 	if ! rw_wait 10 rw_socket_ready "$sock"; then
 		fail "$name: no socket $sock after 10 s (log: $T/log/$name.log)"
 		tail -5 "$T/log/$name.log" | sed 's/^/     | /'
@@ -244,6 +250,25 @@ rw_start_daemon() {
 	fi
 	rw_running "$name" || { fail "$name: died at startup"; return 1; }
 	return 0
+}
+
+# rw_sanitizer_reports - stop every relaywarden started by
+# rw_start_daemon (reports about exit come last) and fail once for each
+# daemon log that holds a sanitizer report. In a sanitized build
+# (--enable-sanitizers, --enable-tsan) the reports go to the daemon's
+# stderr, its log here; without this check a report whose race or leak
+# did not change a reply would pass unnoticed.
+rw_sanitizer_reports() {
+	local name log re='(Thread|Address|Leak|UndefinedBehavior)Sanitizer|: runtime error: '
+	for name in $RW_DAEMONS; do
+		rw_stop "$name" >/dev/null 2>&1
+		log=$T/log/$name.log
+		grep -Eq -- "$re" "$log" 2>/dev/null || continue
+		fail "$name: sanitizer report(s) in $log: $(grep -E -- "$re" "$log" |
+		    grep -E '^SUMMARY|runtime error' | sort | uniq -c | head -5 | tr -s ' \n' ' ')"
+		grep -E -m1 -A40 -- "$re" "$log" | sed 's/^/     | /'
+	done
+	RW_DAEMONS=""
 }
 
 # rw_socket_ready unix:/path | inet:PORT@HOST | inet6:PORT@HOST

@@ -237,4 +237,42 @@ rw_stop rw
 [ -e "$T/run/rw.sock" ] && rw_note "note: the unix socket is left behind after SIGTERM"
 [ -e "$T/run/rw.pid" ] && rw_note "note: the pidfile is left behind after SIGTERM"
 
+# -------------------------------------------------------------- the sample
+# contrib/relaywarden.conf.sample as quickstart.sh installs it: it runs as
+# "user = relaywarden" with "socket_group = relaywarden". Here the user is
+# nobody and the group nogroup (no system user is created by a test);
+# the socket and pidfile are in a directory of that user, as quickstart.sh
+# makes /run/relaywarden.
+SAMPLE=$RW_TOP_SRCDIR/contrib/relaywarden.conf.sample
+"$RELAYWARDEN" -t -c "$SAMPLE" >"$T/log/t-sample.out" 2>&1
+check "-t accepts contrib/relaywarden.conf.sample" test $? -eq 0
+check "the sample runs as user relaywarden, socket group relaywarden" \
+    test "$(grep -cE '^(user|socket_group) = relaywarden$' "$SAMPLE")" -eq 2
+mkdir -p "$T/sample"
+chown nobody:nogroup "$T/sample"
+sed -e 's/^user = relaywarden$/user = nobody/' \
+    -e 's/^socket_group = relaywarden$/socket_group = nogroup/' \
+    -e "s|^socket = unix:/run/relaywarden/relaywarden.sock\$|socket = unix:$T/sample/rw.sock|" \
+    "$SAMPLE" >"$T/sample.conf"
+printf '%s\n' "pidfile = $T/sample/rw.pid" "dns_servers = 127.0.0.1:25199" >>"$T/sample.conf"
+if rw_start_daemon sample "$T/sample.conf"; then
+	pid=$(rw_pid_of sample)
+	# logged once privileges are dropped
+	rw_expect_log "sample: listening" "$T/log/sample.log" 'listening on unix:'
+	n=$(id -u nobody)
+	uids=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$pid/status")
+	check "sample: runs as nobody once its socket is open (real, effective, saved, fs uid: $uids)" \
+	    test "$uids" = "$n $n $n $n"
+	check "sample: socket mode 0660, group nogroup ($(stat -c '%a %G' "$T/sample/rw.sock"))" \
+	    test "$(stat -c '%a %G' "$T/sample/rw.sock")" = "660 nogroup"
+	rw_expect_nolog "sample: no \"running as root\" warning" "$T/log/sample.log" 'running as root'
+	# as nobody it rereads the file; the socket key's string of the first
+	# configuration is gone after this, the daemon must not need it
+	kill -HUP "$pid"
+	rw_expect_log "sample: SIGHUP as nobody reloads the file" "$T/log/sample.log" 'reloaded '
+	rw_stop sample
+	check "sample: as nobody it still removed its socket and pidfile at SIGTERM" \
+	    test ! -e "$T/sample/rw.sock" -a ! -e "$T/sample/rw.pid"
+fi
+
 rw_summary

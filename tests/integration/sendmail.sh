@@ -36,27 +36,19 @@ grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null && HAVE_V6=1
 rw_ports_free $P_SM $P_INET $P_SINK $P_NOMILTER $P_RWINET
 
 # -------------------------------------------------------------- sendmail
-# fetch_sendmail - the three .debs into the cache (once), unpacked into
-# $SMROOT (again when the cache is newer)
+# fetch_sendmail - the .debs into the cache (once, sendmail-debs.sh),
+# unpacked into $SMROOT (again when the cache is newer)
 fetch_sendmail() {
-	local debs=$RW_CACHE_DIR/debs pkgs="sendmail-bin sendmail-base sendmail-cf" p f
-	mkdir -p "$debs" || return 1
-	for p in $pkgs; do
-		ls "$debs/${p}_"*.deb >/dev/null 2>&1 && continue
-		# apt drops root privileges to _apt for downloads
-		chown _apt "$debs" 2>/dev/null
-		(cd "$debs" && apt-get download "$p") >>"$T/log/apt.log" 2>&1 ||
-		    { apt-get update >>"$T/log/apt.log" 2>&1 &&
-		      (cd "$debs" && apt-get download "$p") >>"$T/log/apt.log" 2>&1; } ||
-		    return 1
-	done
+	local debs=$RW_CACHE_DIR/debs f files
+	RW_CACHE_DIR=$RW_CACHE_DIR sh "$RW_HERE/sendmail-debs.sh" fetch >>"$T/log/apt.log" 2>&1 ||
+	    return 1
+	files=$(RW_CACHE_DIR=$RW_CACHE_DIR sh "$RW_HERE/sendmail-debs.sh" list) || return 1
 	if [ -x "$SENDMAIL" ] && [ -z "$(find "$debs" -name '*.deb' -newer "$SENDMAIL")" ]; then
 		return 0
 	fi
 	rm -rf "$SMROOT"
 	mkdir -p "$SMROOT"
-	for p in $pkgs; do
-		f=$(ls "$debs/${p}_"*.deb | tail -1)
+	for f in $files; do
 		dpkg -x "$f" "$SMROOT" || return 1
 	done
 	# The binary is setgid mail: ld.so's secure mode would ignore
@@ -67,8 +59,10 @@ fetch_sendmail() {
 if ! fetch_sendmail; then
 	rw_skip "cannot fetch sendmail packages into $RW_CACHE_DIR (see $T/log/apt.log)"
 fi
+# Their runtime dependencies are installed by tests/run-suite.sh
+# (sendmail-debs.sh install).
 if ldd "$SENDMAIL" | grep -q 'not found'; then
-	rw_skip "sendmail needs libraries: $(ldd "$SENDMAIL" | grep 'not found' | tr -s ' \t\n' ' ')(apt-get install libwrap0 liblockfile1)"
+	rw_skip "sendmail needs libraries: $(ldd "$SENDMAIL" | grep 'not found' | tr -s ' \t\n' ' ')(as root: sh tests/integration/sendmail-debs.sh install)"
 fi
 pass "sendmail unpacked: $SENDMAIL"
 
