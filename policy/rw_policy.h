@@ -302,6 +302,30 @@ void	rw_config_free(struct rw_config *);
  */
 void	rw_config_summary(const struct rw_config *, char *buf, size_t len);
 
+/*
+ * rw_config_summary_fn - the caller's own summary lines, asked for before
+ * each line of the core's.
+ * @param next	the name of the core's next line ("mode",
+ *		"trusted_networks", "authenticated", "local_domains",
+ *		"relay_domains", "max_recipients", "client_access",
+ *		"sender_access", "rdns_check", "lists", "dnsbl_score",
+ *		"spf", "outsiders"), NULL after the last
+ * @param ctx	the caller's, passed through
+ * @param buf	where the lines go, each ending in a newline; at most len
+ *		bytes, NUL included. It holds "" on the call: no lines,
+ *		nothing to write.
+ */
+typedef void rw_config_summary_fn(const struct rw_config *, const char *next,
+    const void *ctx, char *buf, size_t len);
+
+/*
+ * rw_config_summary_extra - rw_config_summary() with the lines of the
+ * caller's keys (the daemon's) put in where the caller's function says.
+ * What does not fit in buf is cut, as with rw_config_summary().
+ */
+void	rw_config_summary_extra(const struct rw_config *,
+	    rw_config_summary_fn *, const void *ctx, char *buf, size_t len);
+
 /* ------------------------------------------------------------ config keys */
 
 /*

@@ -763,6 +763,66 @@ START_TEST(test_config_summary_short)
 }
 END_TEST
 
+/*
+ * The caller's lines (rw_config_summary_extra): asked for before each of
+ * the core's lines, by that line's name, in order, and once at the end.
+ */
+static void
+summary_names(const struct rw_config *cfg, const char *next, const void *ctx,
+    char *buf, size_t len)
+{
+	(void)cfg;
+	ck_assert_msg(ctx == summary_conf, "summary extra: ctx: got %p, want "
+	    "the caller's", ctx);
+	ck_assert_msg(buf[0] == '\0', "summary extra: before %s: got \"%s\", "
+	    "want an empty buffer", next ? next : "the end", buf);
+	snprintf(buf, len, "[%s]\n", next != NULL ? next : "end");
+}
+
+START_TEST(test_config_summary_extra)
+{
+	static const char *const want[] = { "mode", "trusted_networks",
+	    "authenticated", "local_domains", "relay_domains",
+	    "max_recipients", "client_access", "sender_access", "rdns_check",
+	    "lists", "dnsbl_score", "spf", "outsiders", "end" };
+	struct rw_config *cfg;
+	char err[RW_ERR_MAX], buf[8192], plain[8192], tag[64], *p, *line;
+	size_t i, o;
+
+	cfg = rw_config_parse("dnsbl = zen.example\n", SOURCE, NULL, NULL, err,
+	    sizeof(err));
+	ck_assert_msg(cfg != NULL, "summary extra: got errors \"%s\"", err);
+	rw_config_summary_extra(cfg, summary_names, summary_conf, buf,
+	    sizeof(buf));
+	rw_config_summary(cfg, plain, sizeof(plain));
+	/* each name comes right before the core's line of that name */
+	for (i = 0, p = buf; i < sizeof(want) / sizeof(want[0]); i++) {
+		snprintf(tag, sizeof(tag), "[%s]\n", want[i]);
+		ck_assert_msg(strncmp(p, tag, strlen(tag)) == 0, "summary extra: "
+		    "got \"%.40s\", want \"%s\" next", p, tag);
+		p += strlen(tag);
+		if (i + 1 < sizeof(want) / sizeof(want[0]))
+			ck_assert_msg(strncmp(p, want[i], strlen(want[i])) == 0,
+			    "summary extra: got \"%.40s\" after %s, want its line",
+			    p, tag);
+		if ((line = strchr(p, '[')) != NULL)
+			p = line;
+	}
+	/* without the caller's lines it is rw_config_summary() */
+	for (p = buf, o = 0; *p != '\0'; p = line) {
+		line = strchr(p, '\n') + 1;
+		if (*p != '[') {
+			ck_assert_msg(strncmp(plain + o, p, (size_t)(line - p)) ==
+			    0, "summary extra: core line \"%.40s\" differs", p);
+			o += (size_t)(line - p);
+		}
+	}
+	ck_assert_msg(plain[o] == '\0', "summary extra: core lines: got %zu "
+	    "bytes, want %zu", o, strlen(plain));
+	rw_config_free(cfg);
+}
+END_TEST
+
 /* ------------------------------------------------------------ extra keys */
 
 /*
@@ -1066,6 +1126,7 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_config_summary, 0,
 	    sizeof(summary_cases) / sizeof(summary_cases[0]));
 	tcase_add_test(tc, test_config_summary_short);
+	tcase_add_test(tc, test_config_summary_extra);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("extra keys");
 	tcase_add_loop_test(tc, test_config_extra, 0,
