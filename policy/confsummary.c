@@ -13,9 +13,9 @@
  *	and never overrun; what does not fit is cut.
  *
  *	rw_config_summary_extra() also asks the caller, before each line
- *	(by its name) and once at the end, for lines of its own: keys that
- *	are not the core's (the daemon's) can be shown among the core's
- *	lines.
+ *	(by its name) and once at the end, for lines of its own: the
+ *	daemon's keys (socket, resolver, on_internal_error) are not the
+ *	core's, but "relaywarden -t" shows them among the core's lines.
  *
  *	The DNS lists are shown as written ("spec"), display names and any
  *	access key in the zone included: this is the administrator's view,
@@ -108,7 +108,6 @@ rw_config_summary_extra(const struct rw_config *cfg,
 	put(&o, "%-20s %s%s\n", "mode", rw_conf_word_name(rw_words_mode,
 	    (int)cfg->mode), cfg->mode == RW_MODE_DRYRUN ? " (nothing is "
 	    "refused; would-be refusals are logged and tagged)" : "");
-	put(&o, "%-20s %s\n", "socket", cfg->socket);
 	caller_lines(&o, "trusted_networks");
 	put(&o, "%-20s", "trusted_networks");
 	if (cfg->trusted_networks.n == 0)
@@ -152,15 +151,6 @@ rw_config_summary_extra(const struct rw_config *cfg,
 		    cfg->dnsbl_threshold, rw_conf_word_name(rw_words_dnsbl_action,
 		    (int)cfg->dnsbl_action));
 	}
-	if (cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0 || cfg->spf_check ||
-	    cfg->spf_check_helo)
-		put(&o, "%-20s servers %s, timeout %ums (doubling) x %u tries, "
-		    "deadline %ums, verdict at %s, %s on DNS failure\n", "dns",
-		    cfg->dns_servers != NULL ? cfg->dns_servers : "from resolv.conf",
-		    cfg->dns_timeout_ms, cfg->dns_retries + 1, cfg->dns_deadline_ms,
-		    rw_conf_word_name(rw_words_verdict_stage,
-		    (int)cfg->dns_verdict_stage),
-		    cfg->dns_fail_open ? "accept" : "tempfail");
 	caller_lines(&o, "spf");
 	if (cfg->spf_check || cfg->spf_check_helo)
 		put(&o, "%-20s %s%s%s; fail %s, softfail %s, neutral %s, none %s, "
@@ -176,8 +166,6 @@ rw_config_summary_extra(const struct rw_config *cfg,
 		    rw_conf_word_name(an, (int)cfg->spf_action[RW_SPF_PERMERROR]));
 	else
 		put(&o, "%-20s off\n", "spf");
-	put(&o, "%-20s %s\n", "on_internal_error", rw_conf_word_name(
-	    rw_words_internal_error, (int)cfg->on_internal_error));
 	caller_lines(&o, "outsiders");
 	put(&o, "outsiders may send only to local_domains and relay_domains%s\n",
 	    cfg->local_domains.n + cfg->relay_domains.n == 0 ?

@@ -215,15 +215,8 @@ struct rw_sender_rule {
 struct rw_config {
 	char			*source;	/* file name it was read from */
 
-	/* daemon */
-	char			*socket;
-	unsigned int		 socket_mode;
-	char			*socket_group;
-	char			*pidfile;
-	char			*user;
+	/* behaviour (socket, pidfile, user, logging: milter/daemonconf.c) */
 	enum rw_mode		 mode;
-	enum rw_action		 on_internal_error;	/* TEMPFAIL or ACCEPT */
-	bool			 log_debug;
 
 	/* relay control */
 	struct rw_cidr_list	 trusted_networks;
@@ -238,16 +231,10 @@ struct rw_config {
 	struct rw_sender_rule	*sender_access;
 	size_t			 nsender_access;
 
-	/* DNS layer */
-	char			*dns_servers;	/* "127.0.0.1:5353,[::1]:5353"; NULL: resolv.conf */
-	unsigned int		 dns_timeout_ms;	/* per query try */
-	unsigned int		 dns_retries;
-	unsigned int		 dns_deadline_ms;	/* per stage wait */
-	unsigned int		 dns_cache_size;	/* entries */
+	/* DNS layer (the resolver's settings: milter/daemonconf.c) */
 	bool			 dns_fail_open;	/* temperror: accept instead of tempfail */
 	enum rw_stage		 dns_verdict_stage;
 	char			*authserv_id;	/* NULL: the MTA's j macro */
-	bool			 use_mta_ptr;	/* trust the MTA's reverse lookup */
 
 	/* reverse DNS */
 	enum rw_rdns_mode	 rdns_check;
@@ -258,7 +245,6 @@ struct rw_config {
 	size_t			 ndnsbl;
 	int			 dnsbl_threshold;
 	enum rw_dns_verdict_action dnsbl_action;
-	unsigned int		 dnsbl_probe_interval;	/* seconds; 0: off */
 
 	/* SPF */
 	bool			 spf_check;		/* MAIL FROM identity */
