@@ -3,7 +3,9 @@
  * NAME
  *	conf - configuration snapshots and reload
  * DESCRIPTION
- *	A snapshot is immutable once installed. rw_conf_acquire() takes a
+ *	A snapshot is immutable once installed: the policy core's
+ *	configuration and the daemon's keys, read from one file together
+ *	(conf_read.c) and replaced together. rw_conf_acquire() takes a
  *	reference under this file's lock; a session keeps it from connect to
  *	close, so an SMTP session in flight finishes on the policy it
  *	started with. rw_conf_install() swaps the pointer and drops the
@@ -44,6 +46,15 @@ rw_conf_acquire(void)
 	return s;
 }
 
+/* snapshot_free - both parts and the snapshot */
+static void
+snapshot_free(struct rw_snapshot *s)
+{
+	rw_config_free(s->cfg);
+	rw_daemon_conf_free(&s->daemon);
+	free(s);
+}
+
 /* rw_conf_release - drop a reference; free with the last one */
 void
 rw_conf_release(struct rw_snapshot *s)
@@ -57,30 +68,23 @@ rw_conf_release(struct rw_snapshot *s)
 	pthread_mutex_unlock(&conf_lock);
 	if (last) {
 		rw_log_debug("configuration generation %lu released", s->generation);
-		rw_config_free(s->cfg);
-		free(s);
+		snapshot_free(s);
 	}
 }
 
-/* rw_conf_install - make cfg the current policy (takes ownership) */
+/* rw_conf_install - make s the current policy (takes the caller's
+ * reference as the daemon's own) */
 void
-rw_conf_install(struct rw_config *cfg)
+rw_conf_install(struct rw_snapshot *s)
 {
-	struct rw_snapshot *s, *old;
+	struct rw_snapshot *old;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		rw_log_err("out of memory installing configuration; keeping the previous one");
-		rw_config_free(cfg);
-		return;
-	}
-	s->cfg = cfg;
-	s->refs = 1;		/* the daemon's own reference */
 	pthread_mutex_lock(&conf_lock);
 	s->generation = ++conf_generation;
 	old = conf_current;
 	conf_current = s;
 	pthread_mutex_unlock(&conf_lock);
-	rw_log_set_debug(cfg->log_debug);
+	rw_log_set_debug(s->daemon.log_debug);
 	rw_conf_release(old);
 }
 
@@ -113,45 +117,46 @@ rw_conf_reload(const char *path, struct rw_resolver *resolver)
 {
 	char	 err[RW_ERR_MAX];
 	char	 summary[2048];
-	struct rw_config *cfg;
-	struct rw_snapshot *cur;
+	struct rw_snapshot *cur, *s;
+	const struct rw_daemon_conf *dc;
 	struct rw_dns_settings settings;
 
 	rw_log_info("SIGHUP: reloading %s", path);
-	if ((cfg = rw_conf_read(path, err, sizeof(err))) == NULL) {
+	if ((s = rw_conf_read(path, err, sizeof(err))) == NULL) {
 		rw_conf_log_report(err, true);
 		rw_log_err("reload of %s failed; the previous configuration stays in force",
 		    path);
 		return;
 	}
+	dc = &s->daemon;
 	if ((cur = rw_conf_acquire()) != NULL) {
-		if (str_differs(cur->cfg->socket, cfg->socket) ||
-		    str_differs(cur->cfg->user, cfg->user) ||
-		    str_differs(cur->cfg->pidfile, cfg->pidfile) ||
-		    cur->cfg->socket_mode != cfg->socket_mode ||
-		    str_differs(cur->cfg->socket_group, cfg->socket_group))
+		if (str_differs(cur->daemon.socket, dc->socket) ||
+		    str_differs(cur->daemon.user, dc->user) ||
+		    str_differs(cur->daemon.pidfile, dc->pidfile) ||
+		    cur->daemon.socket_mode != dc->socket_mode ||
+		    str_differs(cur->daemon.socket_group, dc->socket_group))
 			rw_log_warn("socket, socket_mode, socket_group, pidfile and user "
 			    "changes take effect only after a restart");
-		if (cur->cfg->dns_timeout_ms != cfg->dns_timeout_ms ||
-		    cur->cfg->dns_retries != cfg->dns_retries)
+		if (cur->daemon.dns_timeout_ms != dc->dns_timeout_ms ||
+		    cur->daemon.dns_retries != dc->dns_retries)
 			rw_log_warn("dns_timeout and dns_retries changes take effect "
 			    "only after a restart");
-		if (cur->cfg->dns_servers != NULL && cfg->dns_servers == NULL)
+		if (cur->daemon.dns_servers != NULL && dc->dns_servers == NULL)
 			rw_log_warn("dns_servers removed: going back to resolv.conf "
 			    "takes a restart; the old servers stay in use");
 		rw_conf_release(cur);
 	}
-	settings.servers = cfg->dns_servers;
-	settings.timeout_ms = cfg->dns_timeout_ms;
-	settings.tries = cfg->dns_retries + 1;
-	settings.cache_size = cfg->dns_cache_size;
+	settings.servers = dc->dns_servers;
+	settings.timeout_ms = dc->dns_timeout_ms;
+	settings.tries = dc->dns_retries + 1;
+	settings.cache_size = dc->dns_cache_size;
 	if (!rw_dns_configure(resolver, &settings, err, sizeof(err))) {
 		rw_log_err("reload: DNS: %s; the previous configuration stays in force", err);
-		rw_config_free(cfg);
+		snapshot_free(s);
 		return;
 	}
-	rw_config_summary(cfg, summary, sizeof(summary));
-	rw_conf_install(cfg);
+	rw_daemon_conf_summary(s->cfg, dc, summary, sizeof(summary));
+	rw_conf_install(s);
 	rw_log_info("reloaded %s; new sessions use the new policy", path);
 	rw_conf_log_report(summary, false);
 }

@@ -4,10 +4,12 @@
  *	conf.h - reading the configuration file; snapshots and reload
  * DESCRIPTION
  *	rw_conf_read() reads a file (and its "file:" lists) and parses it
- *	with the pure parser; errors come back as "file:line: msg" lines.
- *	rw_conf_acquire()/rw_conf_release() hand out the current snapshot
- *	with a reference; rw_conf_install() swaps a new one in atomically
- *	and frees the old one when its last session ends.
+ *	with the pure parser, the policy core's keys and the daemon's
+ *	(daemonconf.h), into a new snapshot; errors come back as
+ *	"file:line: msg" lines. rw_conf_acquire()/rw_conf_release() hand
+ *	out the current snapshot with a reference; rw_conf_install() swaps
+ *	a new one in atomically and frees the old one when its last
+ *	session ends.
  */
 #ifndef RW_CONF_H
 #define RW_CONF_H
@@ -15,23 +17,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "daemonconf.h"
 #include "rw_policy.h"
 
 #define RW_DEFAULT_CONFIG	RW_SYSCONFDIR "/relaywarden/relaywarden.conf"
 
-struct rw_config *rw_conf_read(const char *path, char *err, size_t errlen);
-
 /* A refcounted, immutable configuration; sessions hold one from connect
- * to close. */
+ * to close. Both parts come from one file and are replaced together. */
 struct rw_snapshot {
-	struct rw_config *cfg;
+	struct rw_config *cfg;		/* the policy core's keys */
+	struct rw_daemon_conf daemon;	/* the daemon's keys */
 	unsigned int	 refs;		/* under conf.c's lock */
-	unsigned long	 generation;
+	unsigned long	 generation;	/* 0 until installed */
 };
 
+/* rw_conf_read - a new snapshot, not installed, holding the caller's one
+ * reference (rw_conf_release() frees it); NULL with the errors in err */
+struct rw_snapshot *rw_conf_read(const char *path, char *err, size_t errlen);
 struct rw_snapshot *rw_conf_acquire(void);
 void	rw_conf_release(struct rw_snapshot *);
-void	rw_conf_install(struct rw_config *);
+/* rw_conf_install - make s current; it takes over the caller's reference */
+void	rw_conf_install(struct rw_snapshot *s);
 struct rw_resolver;
 /* rw_conf_reload - SIGHUP: read path, and install only when valid; the
  * resolver takes the new dns_servers and dns_cache_size */

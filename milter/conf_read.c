@@ -4,7 +4,8 @@
  *	conf_read - read relaywarden.conf and its "file:" lists from disk
  * DESCRIPTION
  *	The file I/O half of configuration loading, shared by the daemon
- *	and relaywarden-query; the parsing half is policy/config.c. Files
+ *	and relaywarden-query; the parsing half is policy/config.c with
+ *	the daemon's key table (daemonconf.c). Files
  *	are bounded (16 MiB) and must not contain NUL bytes. A relative
  *	"file:" path is taken relative to the configuration file's directory.
  */
@@ -86,19 +87,30 @@ list_reader(const char *path, void *ctx, char *err, size_t errlen)
 	return read_file(full, err, errlen);
 }
 
-/* rw_conf_read - read and parse; NULL with errors in err */
-struct rw_config *
+/* rw_conf_read - read and parse into a new snapshot; NULL with errors */
+struct rw_snapshot *
 rw_conf_read(const char *path, char *err, size_t errlen)
 {
 	char	 why[256];
 	char	*text;
-	struct rw_config *cfg;
+	struct rw_snapshot *s;
 
 	if ((text = read_file(path, why, sizeof(why))) == NULL) {
 		snprintf(err, errlen, "%s: cannot read configuration: %s\n", path, why);
 		return NULL;
 	}
-	cfg = rw_config_parse(text, path, list_reader, (void *)path, err, errlen);
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "%s: out of memory\n", path);
+		free(text);
+		return NULL;
+	}
+	s->cfg = rw_daemon_conf_parse(text, path, list_reader, (void *)path,
+	    &s->daemon, err, errlen);
 	free(text);
-	return cfg;
+	if (s->cfg == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->refs = 1;
+	return s;
 }

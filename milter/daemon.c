@@ -64,26 +64,27 @@ rw_daemon_socket_busy(const char *conn)
 
 /* rw_daemon_socket_perms - socket_mode and socket_group on a unix socket */
 bool
-rw_daemon_socket_perms(const struct rw_config *cfg, const char *conn)
+rw_daemon_socket_perms(const struct rw_daemon_conf *dc, const char *conn)
 {
 	const char *path = unix_path(conn);
 	struct group *gr;
 
 	if (path == NULL)
 		return true;
-	if (cfg->socket_group != NULL && cfg->socket_group[0] != '\0') {
-		if ((gr = getgrnam(cfg->socket_group)) == NULL) {
-			rw_log_err("socket_group %s: no such group", cfg->socket_group);
+	if (dc->socket_group != NULL && dc->socket_group[0] != '\0') {
+		if ((gr = getgrnam(dc->socket_group)) == NULL) {
+			rw_log_err("socket_group %s: no such group",
+			    dc->socket_group);
 			return false;
 		}
 		if (chown(path, (uid_t)-1, gr->gr_gid) != 0) {
 			rw_log_err("chown %s to group %s: %s", path,
-			    cfg->socket_group, strerror(errno));
+			    dc->socket_group, strerror(errno));
 			return false;
 		}
 	}
-	if (chmod(path, (mode_t)cfg->socket_mode) != 0) {
-		rw_log_err("chmod %s %04o: %s", path, cfg->socket_mode,
+	if (chmod(path, (mode_t)dc->socket_mode) != 0) {
+		rw_log_err("chmod %s %04o: %s", path, dc->socket_mode,
 		    strerror(errno));
 		return false;
 	}

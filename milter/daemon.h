@@ -15,10 +15,11 @@
 
 #include <stdbool.h>
 
-#include "rw_policy.h"
+#include "daemonconf.h"
 
 bool	rw_daemon_socket_busy(const char *conn);
-bool	rw_daemon_socket_perms(const struct rw_config *, const char *conn);
+bool	rw_daemon_socket_perms(const struct rw_daemon_conf *,
+	    const char *conn);
 bool	rw_daemon_write_pidfile(const char *path);
 bool	rw_daemon_drop_privileges(const char *user);
 bool	rw_daemon_detach(void);

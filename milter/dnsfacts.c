@@ -72,7 +72,8 @@ start_domain_lists(struct rw_dns_session *ds, const struct rw_config *cfg,
 void
 rw_dnsfacts_connect(struct rw_dns_session *ds, struct rw_resolver *resolver,
     struct rw_probes *probes, const struct rw_config *cfg,
-    const struct rw_facts *f, const char *mta_resolve, const char *mta_name)
+    const struct rw_daemon_conf *dc, const struct rw_facts *f,
+    const char *mta_resolve, const char *mta_name)
 {
 	char	q[RW_HOSTNAME_MAX + 2];
 	size_t	i;
@@ -83,7 +84,7 @@ rw_dnsfacts_connect(struct rw_dns_session *ds, struct rw_resolver *resolver,
 	if (!wanted(cfg, f))
 		return;
 	ds->active = true;
-	if (cfg->use_mta_ptr && mta_name != NULL && mta_name[0] != '\0' &&
+	if (dc->use_mta_ptr && mta_name != NULL && mta_name[0] != '\0' &&
 	    mta_name[0] != '[' && strcmp(mta_name, "unknown") != 0) {
 		/* sendmail says how its lookup went; Postfix's name is verified */
 		if (mta_resolve == NULL || strcmp(mta_resolve, "OK") == 0) {
@@ -92,7 +93,7 @@ rw_dnsfacts_connect(struct rw_dns_session *ds, struct rw_resolver *resolver,
 			rw_strlcpy_ok(ds->mta_name, mta_name, sizeof(ds->mta_name));
 		}
 	}
-	if (cfg->use_mta_ptr && mta_resolve != NULL && !ds->mta_rdns) {
+	if (dc->use_mta_ptr && mta_resolve != NULL && !ds->mta_rdns) {
 		if (strcmp(mta_resolve, "FAIL") == 0) {
 			ds->mta_rdns = true;
 			ds->mta_result = RW_RDNS_NONE;
@@ -218,7 +219,7 @@ fill_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
 /* rw_dnsfacts_gather - wait for what the verdict needs; fill the facts */
 void
 rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
-    struct rw_facts *f, const char *qid)
+    const struct rw_daemon_conf *dc, struct rw_facts *f, const char *qid)
 {
 	struct rw_dns_lookup *all[2 * RW_DNSBL_MAX + RW_PTR_MAX + 1];
 	struct timespec deadline;
@@ -226,7 +227,7 @@ rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
 
 	if (!ds->active || ds->gathered || f->insider || f->client_ok)
 		return;
-	rw_deadline_set(&deadline, cfg->dns_deadline_ms);
+	rw_deadline_set(&deadline, dc->dns_deadline_ms);
 	if (ds->ptr != NULL)
 		all[n++] = ds->ptr;
 	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)

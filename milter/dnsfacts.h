@@ -6,6 +6,7 @@
 #ifndef RW_DNSFACTS_H
 #define RW_DNSFACTS_H
 
+#include "daemonconf.h"
 #include "dns.h"
 
 struct rw_probes;
@@ -30,8 +31,8 @@ struct rw_dns_session {
  * keeps the resolver and prober for its later stages */
 void	rw_dnsfacts_connect(struct rw_dns_session *, struct rw_resolver *,
 	    struct rw_probes *, const struct rw_config *,
-	    const struct rw_facts *, const char *mta_resolve,
-	    const char *mta_name);
+	    const struct rw_daemon_conf *, const struct rw_facts *,
+	    const char *mta_resolve, const char *mta_name);
 /* rw_dnsfacts_helo - start rhsbl_helo lookups */
 void	rw_dnsfacts_helo(struct rw_dns_session *, const struct rw_config *,
 	    const struct rw_facts *);
@@ -40,7 +41,7 @@ void	rw_dnsfacts_mail(struct rw_dns_session *, const struct rw_config *,
 	    const struct rw_facts *);
 /* rw_dnsfacts_gather - wait (up to dns_deadline) and fill the facts */
 void	rw_dnsfacts_gather(struct rw_dns_session *, const struct rw_config *,
-	    struct rw_facts *, const char *qid);
+	    const struct rw_daemon_conf *, struct rw_facts *, const char *qid);
 void	rw_dnsfacts_release(struct rw_dns_session *);
 /* rw_dnsfacts_needed - does this configuration do any DNS check */
 bool	rw_dnsfacts_needed(const struct rw_config *);

@@ -165,11 +165,12 @@ cleanup_files(const char *sock)
 
 	if (strncmp(sock, "unix:", 5) == 0 || strncmp(sock, "local:", 6) == 0)
 		(void)unlink(strchr(sock, ':') + 1);
-	if (s != NULL && s->cfg->pidfile != NULL && s->cfg->pidfile[0] != '\0' &&
-	    (fp = fopen(s->cfg->pidfile, "r")) != NULL) {
+	if (s != NULL && s->daemon.pidfile != NULL &&
+	    s->daemon.pidfile[0] != '\0' &&
+	    (fp = fopen(s->daemon.pidfile, "r")) != NULL) {
 		/* another instance may have taken the pidfile over meanwhile */
 		if (fgets(buf, sizeof(buf), fp) != NULL && atol(buf) == (long)getpid())
-			(void)unlink(s->cfg->pidfile);
+			(void)unlink(s->daemon.pidfile);
 		fclose(fp);
 	}
 	rw_conf_release(s);
@@ -180,7 +181,8 @@ main(int argc, char **argv)
 {
 	char	 err[RW_ERR_MAX];
 	char	 summary[2048];
-	struct rw_config *cfg;
+	struct rw_snapshot *snap;
+	const struct rw_daemon_conf *dc;
 	struct rw_dns_settings settings;
 	struct rw_spf_source spf_source;
 	struct rw_services svc = { NULL };
@@ -214,28 +216,29 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 
-	if ((cfg = rw_conf_read(config_path, err, sizeof(err))) == NULL) {
+	if ((snap = rw_conf_read(config_path, err, sizeof(err))) == NULL) {
 		fputs(err, stderr);
 		fprintf(stderr, "relaywarden: %s: configuration has errors\n",
 		    config_path);
 		return 1;
 	}
-	rw_config_summary(cfg, summary, sizeof(summary));
+	dc = &snap->daemon;
+	rw_daemon_conf_summary(snap->cfg, dc, summary, sizeof(summary));
 	if (test_only) {
 		printf("%s: configuration OK\n%s", config_path, summary);
-		rw_config_free(cfg);
+		rw_conf_release(snap);
 		return 0;
 	}
-	/* a copy: a reload frees cfg, and cleanup_files() needs it at exit */
+	/* a copy: a reload frees snap, and cleanup_files() needs it at exit */
 	if ((sock = strdup(socket_override != NULL ? socket_override :
-	    cfg->socket)) == NULL) {
+	    dc->socket)) == NULL) {
 		fprintf(stderr, "relaywarden: out of memory\n");
-		rw_config_free(cfg);
+		rw_conf_release(snap);
 		return 1;
 	}
 
 	rw_log_open();
-	rw_log_set_debug(cfg->log_debug);
+	rw_log_set_debug(dc->log_debug);
 	rw_log_info("relaywarden %s starting with %s", PACKAGE_VERSION,
 	    config_path);
 	rw_conf_log_report(summary, false);
@@ -249,33 +252,33 @@ main(int argc, char **argv)
 	if (smfi_opensocket(true) != MI_SUCCESS)
 		rw_fatal("cannot open milter socket %s (does its directory exist, "
 		    "is the port free?)", sock);
-	if (!rw_daemon_socket_perms(cfg, sock))
+	if (!rw_daemon_socket_perms(dc, sock))
 		rw_fatal("cannot set permissions on %s", sock);
 	if (!foreground && !rw_daemon_detach())
 		rw_fatal("cannot detach: %s", strerror(errno));
-	if (!rw_daemon_write_pidfile(cfg->pidfile))
-		rw_fatal("cannot write pidfile %s", cfg->pidfile);
-	if (!rw_daemon_drop_privileges(cfg->user))
-		rw_fatal("cannot run as user %s", cfg->user);
+	if (!rw_daemon_write_pidfile(dc->pidfile))
+		rw_fatal("cannot write pidfile %s", dc->pidfile);
+	if (!rw_daemon_drop_privileges(dc->user))
+		rw_fatal("cannot run as user %s", dc->user);
 	if (!setup_signals())
 		rw_fatal("cannot set up signal handling: %s", strerror(errno));
 
-	settings.servers = cfg->dns_servers;
-	settings.timeout_ms = cfg->dns_timeout_ms;
-	settings.tries = cfg->dns_retries + 1;
-	settings.cache_size = cfg->dns_cache_size;
+	settings.servers = dc->dns_servers;
+	settings.timeout_ms = dc->dns_timeout_ms;
+	settings.tries = dc->dns_retries + 1;
+	settings.cache_size = dc->dns_cache_size;
 	if ((svc.resolver = rw_dns_start_resolver(&settings, err,
 	    sizeof(err))) == NULL)
 		rw_fatal("DNS: %s", err);
 	spf_source = rw_spfsource_resolver(svc.resolver);
 	if ((svc.spf = rw_spf_new(&spf_source, err, sizeof(err))) == NULL)
 		rw_fatal("SPF: %s", err);
-	rw_conf_install(cfg);
+	rw_conf_install(snap);
 	if ((svc.probes = rw_probe_start(svc.resolver)) == NULL)
 		rw_fatal("cannot start the block list prober");
 	rw_mlfi_set_services(&svc);
 	rw_log_info("listening on %s (mode %s)", sock,
-	    cfg->mode == RW_MODE_DRYRUN ? "dryrun" : "enforce");
+	    snap->cfg->mode == RW_MODE_DRYRUN ? "dryrun" : "enforce");
 	rc = serve(config_path, svc.resolver);
 	rw_probe_stop(svc.probes);
 	rw_dns_stop_resolver(svc.resolver);

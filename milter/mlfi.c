@@ -144,9 +144,9 @@ log_verdict(const struct rw_conn *c, enum rw_stage stage,
 
 /* internal_error - the configured answer when we cannot decide */
 static sfsistat
-internal_error(SMFICTX *ctx, const struct rw_config *cfg, const char *what)
+internal_error(SMFICTX *ctx, const struct rw_daemon_conf *dc, const char *what)
 {
-	enum rw_action a = cfg != NULL ? cfg->on_internal_error : RW_ACT_TEMPFAIL;
+	enum rw_action a = dc != NULL ? dc->on_internal_error : RW_ACT_TEMPFAIL;
 
 	rw_log_err("%s; answering %s (on_internal_error)", what,
 	    a == RW_ACT_ACCEPT ? "accept" : "tempfail");
@@ -193,7 +193,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	unsigned long unwanted = SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA |
 	    SMFIP_NR_HDR;
 	struct rw_snapshot *snap = rw_conf_acquire();
-	bool	mta_ptr = snap != NULL && snap->cfg->use_mta_ptr;
+	bool	mta_ptr = snap != NULL && snap->daemon.use_mta_ptr;
 	bool	headers = snap == NULL || rw_session_wants_headers(snap->cfg);
 	bool	eoh = snap == NULL || rw_session_stage_used(snap->cfg, RW_STAGE_EOH);
 	struct rw_conn *c;
@@ -259,13 +259,14 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		return internal_error(ctx, NULL, "no configuration snapshot");
 	if ((c = conn_get(ctx)) == NULL) {	/* no negotiation (old MTA) */
 		if ((c = calloc(1, sizeof(*c))) == NULL) {
-			sfsistat rc = internal_error(ctx, snap->cfg,
+			sfsistat rc = internal_error(ctx, &snap->daemon,
 			    "out of memory at connect");
 			rw_conf_release(snap);
 			return rc;
 		}
 		if (smfi_setpriv(ctx, c) != MI_SUCCESS) {
-			sfsistat rc = internal_error(ctx, snap->cfg, "smfi_setpriv failed");
+			sfsistat rc = internal_error(ctx, &snap->daemon,
+			    "smfi_setpriv failed");
 			rw_conf_release(snap);
 			free(c);
 			return rc;
@@ -276,7 +277,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		rw_conf_release(c->snap);
 	}
 	c->snap = snap;
-	rw_stages_init(&c->st, snap->cfg, mlfi_services);
+	rw_stages_init(&c->st, snap->cfg, &snap->daemon, mlfi_services);
 	a = addr_text(hostaddr, addr, sizeof(addr));
 	if (a == NULL && warn_once(WARN_CONNECT_ADDR))
 		rw_log_warn("the MTA gave no client address (local submission or a "

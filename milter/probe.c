@@ -184,6 +184,7 @@ probe_loop(void *arg)
 	struct rw_probes *p = arg;
 	struct rw_snapshot *snap;
 	const struct rw_config *cfg;
+	const struct rw_daemon_conf *dc;
 	struct timespec until;
 	unsigned int interval;
 	char	why[300];
@@ -194,11 +195,12 @@ probe_loop(void *arg)
 		interval = 300;
 		if ((snap = rw_conf_acquire()) != NULL) {
 			cfg = snap->cfg;
-			interval = cfg->dnsbl_probe_interval;
+			dc = &snap->daemon;
+			interval = dc->dnsbl_probe_interval;
 			for (i = 0; interval > 0 && i < cfg->ndnsbl; i++) {
 				why[0] = '\0';
 				rc = probe_zone(p->resolver, &cfg->dnsbl[i],
-				    cfg->dns_deadline_ms, why, sizeof(why));
+				    dc->dns_deadline_ms, why, sizeof(why));
 				if (rc >= 0)
 					set_state(p, cfg->dnsbl[i].zone, rc == 0, why);
 			}

@@ -109,16 +109,16 @@ print_dns_facts(const struct rw_config *cfg, const struct rw_facts *f)
 /* start_network - the resolver and SPF, as the daemon starts them; no
  * prober: a single query has no time for RFC 5782 probes */
 static bool
-start_network(const struct rw_config *cfg, struct rw_services *svc)
+start_network(const struct rw_daemon_conf *dc, struct rw_services *svc)
 {
 	struct rw_dns_settings ds;
 	struct rw_spf_source src;
 	char	err[256];
 
-	ds.servers = cfg->dns_servers;
-	ds.timeout_ms = cfg->dns_timeout_ms;
-	ds.tries = cfg->dns_retries + 1;
-	ds.cache_size = cfg->dns_cache_size;
+	ds.servers = dc->dns_servers;
+	ds.timeout_ms = dc->dns_timeout_ms;
+	ds.tries = dc->dns_retries + 1;
+	ds.cache_size = dc->dns_cache_size;
 	svc->resolver = rw_dns_start_resolver(&ds, err, sizeof(err));
 	if (svc->resolver == NULL)
 		goto fail;
@@ -164,7 +164,8 @@ main(int argc, char **argv)
 	const char *rcpts[MAX_RCPTS];
 	size_t	 nrcpts = 0, i, accepted = 0;
 	char	 err[RW_ERR_MAX], extra[RW_ADDR_MAX + 64];
-	struct rw_config *cfg;
+	struct rw_snapshot *snap;
+	const struct rw_config *cfg;
 	struct rw_stages *st;
 	const struct rw_facts *f;
 	struct rw_services svc = { NULL };
@@ -210,21 +211,22 @@ main(int argc, char **argv)
 	}
 	if (optind != argc || addr == NULL || nrcpts == 0)
 		usage();
-	if ((cfg = rw_conf_read(path, err, sizeof(err))) == NULL) {
+	if ((snap = rw_conf_read(path, err, sizeof(err))) == NULL) {
 		fputs(err, stderr);
 		return 2;
 	}
+	cfg = snap->cfg;
 	if ((st = malloc(sizeof(*st))) == NULL) {
 		fprintf(stderr, "relaywarden-query: out of memory\n");
-		rw_config_free(cfg);
+		rw_conf_release(snap);
 		return 2;
 	}
-	if (network && !start_network(cfg, &svc)) {
+	if (network && !start_network(&snap->daemon, &svc)) {
 		free(st);
-		rw_config_free(cfg);
+		rw_conf_release(snap);
 		return 2;
 	}
-	rw_stages_init(st, cfg, network ? &svc : NULL);
+	rw_stages_init(st, cfg, &snap->daemon, network ? &svc : NULL);
 	f = rw_stages_facts(st);
 	(void)rw_stages_connect(st, addr, name, NULL, NULL, &v);
 	if (!f->client_known)
@@ -275,6 +277,6 @@ main(int argc, char **argv)
 		rw_spf_free(svc.spf);
 	}
 	free(st);
-	rw_config_free(cfg);
+	rw_conf_release(snap);
 	return accepted > 0 ? 0 : 1;
 }

@@ -50,7 +50,7 @@ dns_start(struct rw_stages *st, enum rw_stage stage)
 	switch (stage) {
 	case RW_STAGE_CONNECT:
 		rw_dnsfacts_connect(&st->ds, st->svc->resolver, st->svc->probes,
-		    st->cfg, f,
+		    st->cfg, st->daemon, f,
 		    st->mta_resolve[0] != '\0' ? st->mta_resolve : NULL,
 		    f->client_name);
 		break;
@@ -72,7 +72,8 @@ static void
 dns_await(struct rw_stages *st, enum rw_stage stage)
 {
 	if (st->network && st->cfg->dns_verdict_stage == stage)
-		rw_dnsfacts_gather(&st->ds, st->cfg, &st->s.f, qid_or_noqueue(st));
+		rw_dnsfacts_gather(&st->ds, st->cfg, st->daemon, &st->s.f,
+		    qid_or_noqueue(st));
 }
 
 static bool
@@ -92,10 +93,10 @@ spf_start(struct rw_stages *st, enum rw_stage stage)
 		return;
 	if (stage == RW_STAGE_HELO && st->cfg->spf_check_helo && f->helo[0] != '\0')
 		rw_spf_check(st->svc->spf, RW_SPF_ID_HELO, f->client_addr, f->helo, NULL,
-		    st->cfg->dns_deadline_ms, &f->spf_helo);
+		    st->daemon->dns_deadline_ms, &f->spf_helo);
 	if (stage == RW_STAGE_MAIL && st->cfg->spf_check)
 		rw_spf_check(st->svc->spf, RW_SPF_ID_MAILFROM, f->client_addr, f->helo,
-		    f->sender, st->cfg->dns_deadline_ms, &f->spf_mail);
+		    f->sender, st->daemon->dns_deadline_ms, &f->spf_mail);
 }
 
 static const struct gatherer gatherers[] = {
@@ -130,10 +131,11 @@ run(struct rw_stages *st, enum rw_stage stage, struct rw_verdict *v)
 
 void
 rw_stages_init(struct rw_stages *st, const struct rw_config *cfg,
-    const struct rw_services *svc)
+    const struct rw_daemon_conf *daemon, const struct rw_services *svc)
 {
 	memset(st, 0, sizeof(*st));
 	st->cfg = cfg;
+	st->daemon = daemon;
 	st->svc = svc;
 	st->network = svc != NULL;
 	rw_session_init(&st->s, cfg);

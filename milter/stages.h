@@ -44,6 +44,7 @@ struct rw_services {
 
 struct rw_stages {
 	const struct rw_config	*cfg;
+	const struct rw_daemon_conf *daemon;	/* resolver settings */
 	const struct rw_services *svc;		/* NULL: no network */
 	struct rw_session	 s;
 	struct rw_dns_session	 ds;
@@ -54,7 +55,7 @@ struct rw_stages {
 };
 
 void	rw_stages_init(struct rw_stages *, const struct rw_config *,
-	    const struct rw_services *);
+	    const struct rw_daemon_conf *, const struct rw_services *);
 /* mta_host: macro j; mta_resolve: {client_resolve}; either may be NULL */
 enum rw_action rw_stages_connect(struct rw_stages *, const char *addr,
 	    const char *name, const char *mta_host, const char *mta_resolve,

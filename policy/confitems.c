@@ -18,8 +18,6 @@
  *				"KEY ACTION [text]", ACTION from the key's
  *				word list; the same key with two actions is an
  *				error
- *	rw_conf_item_dns_server() "ip", "ip:port", "[ipv6]", "[ipv6]:port",
- *				joined with commas into one string for c-ares
  *	rw_conf_item_dnsbl()	"[name@]zone[=filter][*weight]" through
  *				rw_dnsbl_parse(), of the kind in the key's arg;
  *				RW_DNSBL_MAX in all
@@ -31,7 +29,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,79 +362,6 @@ rw_conf_release_sender_access(void *target, const struct rw_config_key *key)
 	free(cfg->sender_access);
 	cfg->sender_access = NULL;
 	cfg->nsender_access = 0;
-}
-
-/* ------------------------------------------------------------ DNS servers */
-
-/* rw_conf_item_dns_server - "ip", "ip:port", "[ipv6]", "[ipv6]:port" */
-enum rw_config_status
-rw_conf_item_dns_server(void *target, const struct rw_config_key *key,
-    const char *item, unsigned int line, char *err, size_t errlen)
-{
-	char	**servers = rw_conf_field(target, key, char *);
-	char	 host[RW_IPTEXT_MAX], *joined;
-	const char *port = NULL, *close;
-	struct rw_ip ip;
-	size_t	 hl, old;
-	unsigned long pn;
-	char	*end;
-
-	(void)line;
-	if (item[0] == '[') {
-		if ((close = strchr(item, ']')) == NULL)
-			goto bad;
-		hl = (size_t)(close - item - 1);
-		if (hl >= sizeof(host))
-			goto bad;
-		memcpy(host, item + 1, hl);
-		host[hl] = '\0';
-		if (close[1] == ':')
-			port = close + 2;
-		else if (close[1] != '\0')
-			goto bad;
-	} else {
-		const char *colon = strchr(item, ':');
-
-		if (colon != NULL && strchr(colon + 1, ':') != NULL)
-			goto bad;	/* bare IPv6 with a port is ambiguous */
-		hl = colon != NULL ? (size_t)(colon - item) : strlen(item);
-		if (hl >= sizeof(host))
-			goto bad;
-		memcpy(host, item, hl);
-		host[hl] = '\0';
-		if (colon != NULL)
-			port = colon + 1;
-	}
-	if (!rw_ip_parse(host, &ip))
-		goto bad;
-	if (port != NULL) {
-		errno = 0;
-		pn = strtoul(port, &end, 10);
-		if (*port == '\0' || *end != '\0' || errno != 0 || pn == 0 ||
-		    pn > 65535)
-			goto bad;
-	}
-	old = *servers != NULL ? strlen(*servers) : 0;
-	if ((joined = realloc(*servers, old + strlen(item) + 2)) == NULL)
-		return RW_CONF_NOMEM;
-	if (old > 0)
-		joined[old++] = ',';
-	memcpy(joined + old, item, strlen(item) + 1);
-	*servers = joined;
-	return RW_CONF_OK;
-bad:
-	return BAD("bad server \"%s\" (want 127.0.0.1, 127.0.0.1:5353, [::1] or "
-	    "[::1]:5353)", item);
-}
-
-/* rw_conf_release_string - a list kept as one joined string */
-void
-rw_conf_release_string(void *target, const struct rw_config_key *key)
-{
-	char	**s = rw_conf_field(target, key, char *);
-
-	free(*s);
-	*s = NULL;
 }
 
 /* ------------------------------------------------------------ DNS lists */

@@ -8,6 +8,9 @@
  *	keys[] is the one place a core key is defined: name, type, default,
  *	field of struct rw_config, bounds or word list, and for lists the
  *	item parser (confitems.c). The engine (config.c) does the rest.
+ *	A key only the daemon reads (its socket, files, user, resolver,
+ *	logging) is not here but in milter/daemonconf.c, the daemon's own
+ *	table, which the engine parses along with this one.
  *	To add a key: a field in struct rw_config, a row here, a paragraph
  *	in doc/relaywarden.conf.5.in and contrib/relaywarden.conf.sample
  *	(tests/check-doc.sh fails until the key and its words are there),
@@ -18,8 +21,7 @@
  *	field stores.
  *
  *	The check functions are the rules a well-typed value must also
- *	follow (a socket's prefix, an authserv-id's syntax, a probe
- *	interval's floor, no 5xx for a DNS failure).
+ *	follow (an authserv-id's syntax, no 5xx for a DNS failure).
  *
  *	rw_config_keys() returns the table; rw_conf_key_named() finds a
  *	row; rw_conf_dnsbl_key() names the key of a DNS list kind.
@@ -38,12 +40,6 @@
 
 const struct rw_config_word rw_words_mode[] = {
 	{ "enforce", RW_MODE_ENFORCE }, { "dryrun", RW_MODE_DRYRUN }, { NULL, 0 }
-};
-const struct rw_config_word rw_words_internal_error[] = {
-	{ "tempfail", RW_ACT_TEMPFAIL }, { "accept", RW_ACT_ACCEPT }, { NULL, 0 }
-};
-const struct rw_config_word rw_words_log_level[] = {	/* into bool log_debug */
-	{ "info", 0 }, { "debug", 1 }, { NULL, 0 }
 };
 const struct rw_config_word rw_words_verdict_stage[] = {
 	{ "connect", RW_STAGE_CONNECT }, { "helo", RW_STAGE_HELO },
@@ -116,26 +112,6 @@ rw_conf_words_join(const struct rw_config_word *w, char *buf, size_t len)
 
 /* ------------------------------------------------------------ rules */
 
-/* check_socket - libmilter's socket forms, with something after the colon */
-static bool
-check_socket(const void *target, const struct rw_config_key *key,
-    const char *value, char *err, size_t errlen)
-{
-	(void)target;
-	(void)key;
-	if (strncmp(value, "unix:", 5) != 0 && strncmp(value, "local:", 6) != 0 &&
-	    strncmp(value, "inet:", 5) != 0 && strncmp(value, "inet6:", 6) != 0) {
-		snprintf(err, errlen, "socket \"%s\" must start with unix:, "
-		    "local:, inet: or inet6:", value);
-		return false;
-	}
-	if (strchr(value, ':')[1] == '\0') {
-		snprintf(err, errlen, "socket \"%s\" names no path or port", value);
-		return false;
-	}
-	return true;
-}
-
 /*
  * check_authserv_id - RFC 8601 2.5: authserv-id = value, here a token
  * (RFC 2045 5.1: no space, control or tspecial), as a host name is.
@@ -162,22 +138,6 @@ check_authserv_id(const void *target, const struct rw_config_key *key,
 	return true;
 }
 
-/* check_probe_interval - 0 (off) or at least 10 seconds */
-static bool
-check_probe_interval(const void *target, const struct rw_config_key *key,
-    const char *value, char *err, size_t errlen)
-{
-	unsigned int n = *rw_conf_field(target, key, const unsigned int);
-
-	(void)value;
-	if (n > 0 && n < 10) {
-		snprintf(err, errlen, "%s: probing more often than every 10 "
-		    "seconds would hammer the lists", key->name);
-		return false;
-	}
-	return true;
-}
-
 /* check_spf_temperror - a DNS failure is never a 5xx */
 static bool
 check_spf_temperror(const void *target, const struct rw_config_key *key,
@@ -199,23 +159,9 @@ check_spf_temperror(const void *target, const struct rw_config_key *key,
 #define SPF(r)	RW_CONF_AT(struct rw_config, spf_action[r])
 
 static const struct rw_config_key keys[] = {
-	/* daemon (read by milter/ only; see rw_config_parse_extra) */
-	{ .name = "socket", .type = RW_CONF_STRING, AT(socket),
-	    .def = "unix:/run/relaywarden/relaywarden.sock", .check = check_socket },
-	{ .name = "socket_mode", .type = RW_CONF_OCTAL, .def = "0660",
-	    AT(socket_mode), .max = 0777 },
-	{ .name = "socket_group", .type = RW_CONF_STRING, .def = "",
-	    AT(socket_group) },
-	{ .name = "pidfile", .type = RW_CONF_STRING, AT(pidfile),
-	    .def = "/run/relaywarden/relaywarden.pid" },
-	{ .name = "user", .type = RW_CONF_STRING, .def = "", AT(user) },
-	/* behaviour */
+	/* behaviour (socket, pidfile, user, logging: milter/daemonconf.c) */
 	{ .name = "mode", .type = RW_CONF_WORD, .def = "enforce", AT(mode),
 	    .words = rw_words_mode },
-	{ .name = "on_internal_error", .type = RW_CONF_WORD, .def = "tempfail",
-	    AT(on_internal_error), .words = rw_words_internal_error },
-	{ .name = "log_level", .type = RW_CONF_WORD, .def = "info",
-	    AT(log_debug), .words = rw_words_log_level },
 	/* relay control */
 	{ .name = "trusted_networks", .type = RW_CONF_LIST,
 	    .def = "127.0.0.0/8, ::1/128", AT(trusted_networks),
@@ -239,26 +185,13 @@ static const struct rw_config_key keys[] = {
 	    AT(sender_access), .words = rw_words_access, .flags = RW_CONF_COMMAS,
 	    .item = rw_conf_item_sender_access,
 	    .release = rw_conf_release_sender_access },
-	/* DNS layer */
-	{ .name = "dns_servers", .type = RW_CONF_LIST, .def = "",
-	    AT(dns_servers), .item = rw_conf_item_dns_server,
-	    .release = rw_conf_release_string },
-	{ .name = "dns_timeout", .type = RW_CONF_DURATION, .def = "2s",
-	    AT(dns_timeout_ms), .min = 10, .max = 600000 },
-	{ .name = "dns_retries", .type = RW_CONF_UINT, .def = "1",
-	    AT(dns_retries), .min = 0, .max = 10 },
-	{ .name = "dns_deadline", .type = RW_CONF_DURATION, .def = "8s",
-	    AT(dns_deadline_ms), .min = 10, .max = 600000 },
-	{ .name = "dns_cache_size", .type = RW_CONF_UINT, .def = "10000",
-	    AT(dns_cache_size), .min = 0, .max = 10000000 },
+	/* DNS layer (the resolver's settings: milter/daemonconf.c) */
 	{ .name = "dns_fail_open", .type = RW_CONF_BOOL, .def = "no",
 	    AT(dns_fail_open) },
 	{ .name = "dns_verdict_stage", .type = RW_CONF_WORD, .def = "rcpt",
 	    AT(dns_verdict_stage), .words = rw_words_verdict_stage },
 	{ .name = "authserv_id", .type = RW_CONF_STRING, .def = "",
 	    AT(authserv_id), .max = RW_HOSTNAME_MAX, .check = check_authserv_id },
-	{ .name = "use_mta_ptr", .type = RW_CONF_BOOL, .def = "no",
-	    AT(use_mta_ptr) },
 	/* reverse DNS */
 	{ .name = "rdns_check", .type = RW_CONF_WORD, .def = "tempfail",
 	    AT(rdns_check), .words = rw_words_rdns_check },
@@ -284,9 +217,6 @@ static const struct rw_config_key keys[] = {
 	    AT(dnsbl_threshold), .min = 1, .max = 100000 },
 	{ .name = "dnsbl_action", .type = RW_CONF_WORD, .def = "reject",
 	    AT(dnsbl_action), .words = rw_words_dnsbl_action },
-	{ .name = "dnsbl_probe_interval", .type = RW_CONF_UINT, .def = "300",
-	    AT(dnsbl_probe_interval), .min = 0, .max = 86400,
-	    .check = check_probe_interval },
 	{ .name = "exempt_recipients", .type = RW_CONF_LIST,
 	    .def = "postmaster@, abuse@", AT(exempt_recipients),
 	    .item = rw_conf_item_exempt, .release = rw_conf_release_exempt },

@@ -10,7 +10,7 @@
  *	  confkeys.c	the core key table, the word lists (each defined
  *			once) and the few rules a typed value must also follow
  *	  confitems.c	the list item parsers (networks, domains, access
- *			tables, DNS servers, DNS lists, exemptions)
+ *			tables, DNS lists, exemptions)
  *	  confsummary.c	the summary printed by "relaywarden -t"
  *	This header is what they share; milter/ and tests/ see only
  *	rw_policy.h.
@@ -22,8 +22,6 @@
 
 /* The word lists; tables and the summary both use these. */
 extern const struct rw_config_word rw_words_mode[];
-extern const struct rw_config_word rw_words_internal_error[];
-extern const struct rw_config_word rw_words_log_level[];
 extern const struct rw_config_word rw_words_verdict_stage[];
 extern const struct rw_config_word rw_words_rdns_check[];
 extern const struct rw_config_word rw_words_dnsbl_action[];
@@ -57,14 +55,12 @@ rw_config_item_fn	rw_conf_item_cidr;
 rw_config_item_fn	rw_conf_item_domain;
 rw_config_item_fn	rw_conf_item_client_access;
 rw_config_item_fn	rw_conf_item_sender_access;
-rw_config_item_fn	rw_conf_item_dns_server;
 rw_config_item_fn	rw_conf_item_dnsbl;
 rw_config_item_fn	rw_conf_item_exempt;
 rw_config_release_fn	rw_conf_release_cidr;
 rw_config_release_fn	rw_conf_release_domains;
 rw_config_release_fn	rw_conf_release_client_access;
 rw_config_release_fn	rw_conf_release_sender_access;
-rw_config_release_fn	rw_conf_release_string;
 rw_config_release_fn	rw_conf_release_dnsbl;
 rw_config_release_fn	rw_conf_release_exempt;
 

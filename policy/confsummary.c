@@ -12,6 +12,11 @@
  *	lists are cut after 20 entries. The buffer is always NUL-terminated
  *	and never overrun; what does not fit is cut.
  *
+ *	rw_config_summary_extra() also asks the caller, before each line
+ *	(by its name) and once at the end, for lines of its own: the
+ *	daemon's keys (socket, resolver, on_internal_error) are not the
+ *	core's, but "relaywarden -t" shows them among the core's lines.
+ *
  *	The DNS lists are shown as written ("spec"), display names and any
  *	access key in the zone included: this is the administrator's view,
  *	not the clients'.
@@ -27,6 +32,9 @@
 struct out {
 	char	*buf;
 	size_t	 len, used;
+	const struct rw_config *cfg;
+	rw_config_summary_fn *extra;	/* NULL: the core's lines only */
+	const void *ctx;
 };
 
 /* put - append, cut at the end of the buffer */
@@ -46,12 +54,25 @@ put(struct out *o, const char *fmt, ...)
 	o->used += (size_t)n < o->len - o->used ? (size_t)n : o->len - o->used - 1;
 }
 
+/* caller_lines - the caller's lines before line "next" (NULL: the end) */
+static void
+caller_lines(struct out *o, const char *next)
+{
+	if (o->extra == NULL || o->used >= o->len)
+		return;
+	o->buf[o->used] = '\0';
+	o->extra(o->cfg, next, o->ctx, o->buf + o->used, o->len - o->used);
+	o->buf[o->len - 1] = '\0';	/* whatever the caller did */
+	o->used += strlen(o->buf + o->used);
+}
+
 /* put_domains - a domain list, the first 20 entries */
 static void
 put_domains(struct out *o, const char *name, const struct rw_domain_list *l)
 {
 	size_t	i;
 
+	caller_lines(o, name);
 	put(o, "%-20s", name);
 	if (l->n == 0)
 		put(o, " (none)");
@@ -70,22 +91,24 @@ rdns_reply(enum rw_rdns_mode m)
 	    m == RW_RDNS_REJECT ? " (550 5.7.25)" : "";
 }
 
-/* rw_config_summary - the effective policy in a few lines */
+/* rw_config_summary_extra - the policy, with the caller's lines */
 void
-rw_config_summary(const struct rw_config *cfg, char *buf, size_t len)
+rw_config_summary_extra(const struct rw_config *cfg,
+    rw_config_summary_fn *extra, const void *ctx, char *buf, size_t len)
 {
 	const struct rw_config_word *an = rw_words_spf_action;
-	struct out o = { buf, len, 0 };
+	struct out o = { buf, len, 0, cfg, extra, ctx };
 	char	ip[RW_IPTEXT_MAX];
 	size_t	i;
 
 	if (len == 0)
 		return;
 	buf[0] = '\0';
+	caller_lines(&o, "mode");
 	put(&o, "%-20s %s%s\n", "mode", rw_conf_word_name(rw_words_mode,
 	    (int)cfg->mode), cfg->mode == RW_MODE_DRYRUN ? " (nothing is "
 	    "refused; would-be refusals are logged and tagged)" : "");
-	put(&o, "%-20s %s\n", "socket", cfg->socket);
+	caller_lines(&o, "trusted_networks");
 	put(&o, "%-20s", "trusted_networks");
 	if (cfg->trusted_networks.n == 0)
 		put(&o, " (none)");
@@ -95,23 +118,32 @@ rw_config_summary(const struct rw_config *cfg, char *buf, size_t len)
 	}
 	if (cfg->trusted_networks.n > 20)
 		put(&o, " ... (%zu in all)", cfg->trusted_networks.n);
-	put(&o, "\n%-20s %s\n", "authenticated", cfg->trust_authenticated ?
+	put(&o, "\n");
+	caller_lines(&o, "authenticated");
+	put(&o, "%-20s %s\n", "authenticated", cfg->trust_authenticated ?
 	    "insiders (may relay)" : "outsiders (trust_authenticated = no)");
 	put_domains(&o, "local_domains", &cfg->local_domains);
 	put_domains(&o, "relay_domains", &cfg->relay_domains);
+	caller_lines(&o, "max_recipients");
 	if (cfg->max_recipients == 0)
 		put(&o, "%-20s unlimited\n", "max_recipients");
 	else
 		put(&o, "%-20s %u per message for outsiders\n", "max_recipients",
 		    cfg->max_recipients);
+	caller_lines(&o, "client_access");
 	put(&o, "%-20s %zu entries\n", "client_access", cfg->nclient_access);
+	caller_lines(&o, "sender_access");
 	put(&o, "%-20s %zu entries\n", "sender_access", cfg->nsender_access);
+	caller_lines(&o, "rdns_check");
 	put(&o, "%-20s %s%s\n", "rdns_check", rw_conf_word_name(
 	    rw_words_rdns_check, (int)cfg->rdns_check), rdns_reply(cfg->rdns_check));
-	if (cfg->helo_foreign_literal != RW_CHK_OFF)	/* shown only when on */
+	if (cfg->helo_foreign_literal != RW_CHK_OFF) {	/* shown only when on */
+		caller_lines(&o, "helo_foreign_literal");
 		put(&o, "%-20s %s (HELO address literal not the client's)\n",
 		    "helo_foreign_literal", rw_conf_word_name(rw_words_check_action,
 		    (int)cfg->helo_foreign_literal));
+	}
+	caller_lines(&o, "lists");
 	put(&o, "%-20s", "lists");
 	if (cfg->ndnsbl == 0)
 		put(&o, " (none)");
@@ -119,19 +151,13 @@ rw_config_summary(const struct rw_config *cfg, char *buf, size_t len)
 		put(&o, " %s:%s", rw_conf_dnsbl_key(cfg->dnsbl[i].kind),
 		    cfg->dnsbl[i].spec);
 	put(&o, "\n");
-	if (cfg->ndnsbl > 0)
+	if (cfg->ndnsbl > 0) {
+		caller_lines(&o, "dnsbl_score");
 		put(&o, "%-20s threshold %d, action %s\n", "dnsbl_score",
 		    cfg->dnsbl_threshold, rw_conf_word_name(rw_words_dnsbl_action,
 		    (int)cfg->dnsbl_action));
-	if (cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0 || cfg->spf_check ||
-	    cfg->spf_check_helo)
-		put(&o, "%-20s servers %s, timeout %ums (doubling) x %u tries, "
-		    "deadline %ums, verdict at %s, %s on DNS failure\n", "dns",
-		    cfg->dns_servers != NULL ? cfg->dns_servers : "from resolv.conf",
-		    cfg->dns_timeout_ms, cfg->dns_retries + 1, cfg->dns_deadline_ms,
-		    rw_conf_word_name(rw_words_verdict_stage,
-		    (int)cfg->dns_verdict_stage),
-		    cfg->dns_fail_open ? "accept" : "tempfail");
+	}
+	caller_lines(&o, "spf");
 	if (cfg->spf_check || cfg->spf_check_helo)
 		put(&o, "%-20s %s%s%s; fail %s, softfail %s, neutral %s, none %s, "
 		    "temperror %s, permerror %s\n", "spf",
@@ -146,9 +172,16 @@ rw_config_summary(const struct rw_config *cfg, char *buf, size_t len)
 		    rw_conf_word_name(an, (int)cfg->spf_action[RW_SPF_PERMERROR]));
 	else
 		put(&o, "%-20s off\n", "spf");
-	put(&o, "%-20s %s\n", "on_internal_error", rw_conf_word_name(
-	    rw_words_internal_error, (int)cfg->on_internal_error));
+	caller_lines(&o, "outsiders");
 	put(&o, "outsiders may send only to local_domains and relay_domains%s\n",
 	    cfg->local_domains.n + cfg->relay_domains.n == 0 ?
 	    " (none configured: outsiders can deliver to bare local parts only)" : "");
+	caller_lines(&o, NULL);
+}
+
+/* rw_config_summary - the effective policy in a few lines */
+void
+rw_config_summary(const struct rw_config *cfg, char *buf, size_t len)
+{
+	rw_config_summary_extra(cfg, NULL, NULL, buf, len);
 }

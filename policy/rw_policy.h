@@ -219,15 +219,8 @@ struct rw_sender_rule {
 struct rw_config {
 	char			*source;	/* file name it was read from */
 
-	/* daemon */
-	char			*socket;
-	unsigned int		 socket_mode;
-	char			*socket_group;
-	char			*pidfile;
-	char			*user;
+	/* behaviour (socket, pidfile, user, logging: milter/daemonconf.c) */
 	enum rw_mode		 mode;
-	enum rw_action		 on_internal_error;	/* TEMPFAIL or ACCEPT */
-	bool			 log_debug;
 
 	/* relay control */
 	struct rw_cidr_list	 trusted_networks;
@@ -242,16 +235,10 @@ struct rw_config {
 	struct rw_sender_rule	*sender_access;
 	size_t			 nsender_access;
 
-	/* DNS layer */
-	char			*dns_servers;	/* "127.0.0.1:5353,[::1]:5353"; NULL: resolv.conf */
-	unsigned int		 dns_timeout_ms;	/* per query try */
-	unsigned int		 dns_retries;
-	unsigned int		 dns_deadline_ms;	/* per stage wait */
-	unsigned int		 dns_cache_size;	/* entries */
+	/* DNS layer (the resolver's settings: milter/daemonconf.c) */
 	bool			 dns_fail_open;	/* temperror: accept instead of tempfail */
 	enum rw_stage		 dns_verdict_stage;
 	char			*authserv_id;	/* NULL: the MTA's j macro */
-	bool			 use_mta_ptr;	/* trust the MTA's reverse lookup */
 
 	/* reverse DNS */
 	enum rw_rdns_mode	 rdns_check;
@@ -265,7 +252,6 @@ struct rw_config {
 	size_t			 ndnsbl;
 	int			 dnsbl_threshold;
 	enum rw_dns_verdict_action dnsbl_action;
-	unsigned int		 dnsbl_probe_interval;	/* seconds; 0: off */
 
 	/* SPF */
 	bool			 spf_check;		/* MAIL FROM identity */
@@ -308,6 +294,30 @@ void	rw_config_free(struct rw_config *);
  * for "relaywarden -t" and the start-up log.
  */
 void	rw_config_summary(const struct rw_config *, char *buf, size_t len);
+
+/*
+ * rw_config_summary_fn - the caller's own summary lines, asked for before
+ * each line of the core's.
+ * @param next	the name of the core's next line ("mode",
+ *		"trusted_networks", "authenticated", "local_domains",
+ *		"relay_domains", "max_recipients", "client_access",
+ *		"sender_access", "rdns_check", "lists", "dnsbl_score",
+ *		"spf", "outsiders"), NULL after the last
+ * @param ctx	the caller's, passed through
+ * @param buf	where the lines go, each ending in a newline; at most len
+ *		bytes, NUL included. It holds "" on the call: no lines,
+ *		nothing to write.
+ */
+typedef void rw_config_summary_fn(const struct rw_config *, const char *next,
+    const void *ctx, char *buf, size_t len);
+
+/*
+ * rw_config_summary_extra - rw_config_summary() with the lines of the
+ * caller's keys (the daemon's) put in where the caller's function says.
+ * What does not fit in buf is cut, as with rw_config_summary().
+ */
+void	rw_config_summary_extra(const struct rw_config *,
+	    rw_config_summary_fn *, const void *ctx, char *buf, size_t len);
 
 /* ------------------------------------------------------------ config keys */
 

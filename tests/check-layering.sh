@@ -23,7 +23,7 @@ src=${RW_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 
 # lowest first; one layer per line
 LAYERS='
-log deadline dnsmsg spfrecord
+log deadline dnsmsg spfrecord daemonconf
 dnscache daemon
 dns
 conf spfsource

@@ -11,6 +11,10 @@
  *
  *	Messages are not compared word for word: only the location, and
  *	where the contract makes it useful, the offending word.
+ *
+ *	The daemon's own keys (socket, pidfile, log_level, the resolver's
+ *	settings, ...) are milter/daemonconf.c's; tests/check_daemonconf.c
+ *	tests them.
  */
 #include <check.h>
 #include <signal.h>
@@ -147,12 +151,6 @@ static const struct err_case err_cases[] = {
 	{ "bad number, overflow", "max_recipients = 99999999999999999999\n",
 	    true, { SOURCE ":1:" }, { NULL } },
 	{ "bad boolean", "trust_authenticated = maybe\n", true,
-	    { SOURCE ":1:" }, { NULL } },
-	{ "bad on_internal_error", "on_internal_error = reject\n", true,
-	    { SOURCE ":1:" }, { NULL } },
-	{ "bad log_level", "log_level = chatty\n", true,
-	    { SOURCE ":1:" }, { NULL } },
-	{ "bad socket_mode", "socket_mode = 0999\n", true,
 	    { SOURCE ":1:" }, { NULL } },
 	/* authserv_id: the milter copies it into RW_HOSTNAME_MAX + 1 bytes */
 	{ "authserv_id of 256 characters", "# x\nauthserv_id = " H64 H64 H64
@@ -307,21 +305,6 @@ want_defaults(const char *label, const struct rw_config *cfg)
 	    "got false, want true", label);
 	ck_assert_msg(cfg->mode == RW_MODE_ENFORCE, "%s: mode: got %d, want "
 	    "RW_MODE_ENFORCE", label, cfg->mode);
-	ck_assert_msg(cfg->on_internal_error == RW_ACT_TEMPFAIL,
-	    "%s: on_internal_error: got %d, want RW_ACT_TEMPFAIL", label,
-	    cfg->on_internal_error);
-	ck_assert_msg(!cfg->log_debug, "%s: log_debug: got true, want false",
-	    label);
-	ck_assert_msg(cfg->socket != NULL && strcmp(cfg->socket,
-	    "unix:/run/relaywarden/relaywarden.sock") == 0, "%s: socket: got "
-	    "%s, want unix:/run/relaywarden/relaywarden.sock", label,
-	    cfg->socket ? cfg->socket : "NULL");
-	ck_assert_msg(cfg->socket_mode == 0660, "%s: socket_mode: got %o, "
-	    "want 660", label, cfg->socket_mode);
-	ck_assert_msg(cfg->pidfile != NULL && strcmp(cfg->pidfile,
-	    "/run/relaywarden/relaywarden.pid") == 0, "%s: pidfile: got %s, "
-	    "want /run/relaywarden/relaywarden.pid", label,
-	    cfg->pidfile ? cfg->pidfile : "NULL");
 	ck_assert_msg(cfg->local_domains.n == 0 && cfg->relay_domains.n == 0,
 	    "%s: domains: got %zu local, %zu relay, want none", label,
 	    cfg->local_domains.n, cfg->relay_domains.n);
@@ -389,55 +372,19 @@ v_noauth(const char *l, const struct rw_config *c)
 }
 
 static void
-v_accept(const char *l, const struct rw_config *c)
+v_authserv_hash(const char *l, const struct rw_config *c)
 {
-	ck_assert_msg(c->on_internal_error == RW_ACT_ACCEPT,
-	    "%s: on_internal_error: got %d, want RW_ACT_ACCEPT", l,
-	    c->on_internal_error);
+	ck_assert_msg(c->authserv_id != NULL && strcmp(c->authserv_id,
+	    "mx#b.example") == 0, "%s: authserv_id: got %s, want mx#b.example",
+	    l, c->authserv_id ? c->authserv_id : "NULL");
 }
 
 static void
-v_debug(const char *l, const struct rw_config *c)
+v_authserv_comment(const char *l, const struct rw_config *c)
 {
-	ck_assert_msg(c->log_debug, "%s: log_debug: got false, want true", l);
-}
-
-static void
-v_mode600(const char *l, const struct rw_config *c)
-{
-	ck_assert_msg(c->socket_mode == 0600, "%s: socket_mode: got %o, want "
-	    "600", l, c->socket_mode);
-}
-
-static void
-v_sock_inet(const char *l, const struct rw_config *c)
-{
-	ck_assert_msg(c->socket && strcmp(c->socket, "inet:8891@127.0.0.1")
-	    == 0, "%s: socket: got %s, want inet:8891@127.0.0.1", l,
-	    c->socket ? c->socket : "NULL");
-}
-
-static void
-v_sock_hash(const char *l, const struct rw_config *c)
-{
-	ck_assert_msg(c->socket && strcmp(c->socket, "unix:/tmp/a#b") == 0,
-	    "%s: socket: got %s, want unix:/tmp/a#b", l,
-	    c->socket ? c->socket : "NULL");
-}
-
-static void
-v_sock_comment(const char *l, const struct rw_config *c)
-{
-	ck_assert_msg(c->socket && strcmp(c->socket, "unix:/tmp/x.sock") == 0,
-	    "%s: socket: got %s, want unix:/tmp/x.sock", l,
-	    c->socket ? c->socket : "NULL");
-}
-
-static void
-v_nopid(const char *l, const struct rw_config *c)
-{
-	ck_assert_msg(c->pidfile == NULL || c->pidfile[0] == '\0',
-	    "%s: pidfile: got %s, want none", l, c->pidfile);
+	ck_assert_msg(c->authserv_id != NULL && strcmp(c->authserv_id,
+	    "mx.example") == 0, "%s: authserv_id: got %s, want mx.example",
+	    l, c->authserv_id ? c->authserv_id : "NULL");
 }
 
 static void
@@ -619,16 +566,10 @@ static const struct value_case value_cases[] = {
 	{ "comments and blank lines", "# c\n\n   \n\t# indented\n"
 	    "mode = dryrun # trailing\n\n", v_dryrun },
 	{ "trust_authenticated no", "trust_authenticated = no\n", v_noauth },
-	{ "on_internal_error accept", "on_internal_error = accept\n",
-	    v_accept },
-	{ "log_level debug", "log_level = debug\n", v_debug },
-	{ "socket_mode octal", "socket_mode = 0600\n", v_mode600 },
-	{ "inet socket", "socket = inet:8891@127.0.0.1\n", v_sock_inet },
-	{ "# inside a word is not a comment", "socket = unix:/tmp/a#b\n",
-	    v_sock_hash },
-	{ "# after a blank is a comment", "socket = unix:/tmp/x.sock # c\n",
-	    v_sock_comment },
-	{ "empty pidfile", "pidfile =\n", v_nopid },
+	{ "# inside a word is not a comment (core key)",
+	    "authserv_id = mx#b.example\n", v_authserv_hash },
+	{ "# after a blank is a comment (core key)",
+	    "authserv_id = mx.example # c\n", v_authserv_comment },
 	{ "authserv_id of 255 characters", "authserv_id = " H64 H64 H64 H63
 	    "\n", v_authserv_255 },
 	{ "authserv_id kept as written", "authserv_id = MX-1.example_test.\n",
@@ -759,6 +700,66 @@ START_TEST(test_config_summary_short)
 	    "in the first 8 bytes, want one");
 	ck_assert_msg(buf[8] == 'Z', "summary short: got byte 8 = 0x%02x, want "
 	    "it untouched", (unsigned char)buf[8]);
+	rw_config_free(cfg);
+}
+END_TEST
+
+/*
+ * The caller's lines (rw_config_summary_extra): asked for before each of
+ * the core's lines, by that line's name, in order, and once at the end.
+ */
+static void
+summary_names(const struct rw_config *cfg, const char *next, const void *ctx,
+    char *buf, size_t len)
+{
+	(void)cfg;
+	ck_assert_msg(ctx == summary_conf, "summary extra: ctx: got %p, want "
+	    "the caller's", ctx);
+	ck_assert_msg(buf[0] == '\0', "summary extra: before %s: got \"%s\", "
+	    "want an empty buffer", next ? next : "the end", buf);
+	snprintf(buf, len, "[%s]\n", next != NULL ? next : "end");
+}
+
+START_TEST(test_config_summary_extra)
+{
+	static const char *const want[] = { "mode", "trusted_networks",
+	    "authenticated", "local_domains", "relay_domains",
+	    "max_recipients", "client_access", "sender_access", "rdns_check",
+	    "lists", "dnsbl_score", "spf", "outsiders", "end" };
+	struct rw_config *cfg;
+	char err[RW_ERR_MAX], buf[8192], plain[8192], tag[64], *p, *line;
+	size_t i, o;
+
+	cfg = rw_config_parse("dnsbl = zen.example\n", SOURCE, NULL, NULL, err,
+	    sizeof(err));
+	ck_assert_msg(cfg != NULL, "summary extra: got errors \"%s\"", err);
+	rw_config_summary_extra(cfg, summary_names, summary_conf, buf,
+	    sizeof(buf));
+	rw_config_summary(cfg, plain, sizeof(plain));
+	/* each name comes right before the core's line of that name */
+	for (i = 0, p = buf; i < sizeof(want) / sizeof(want[0]); i++) {
+		snprintf(tag, sizeof(tag), "[%s]\n", want[i]);
+		ck_assert_msg(strncmp(p, tag, strlen(tag)) == 0, "summary extra: "
+		    "got \"%.40s\", want \"%s\" next", p, tag);
+		p += strlen(tag);
+		if (i + 1 < sizeof(want) / sizeof(want[0]))
+			ck_assert_msg(strncmp(p, want[i], strlen(want[i])) == 0,
+			    "summary extra: got \"%.40s\" after %s, want its line",
+			    p, tag);
+		if ((line = strchr(p, '[')) != NULL)
+			p = line;
+	}
+	/* without the caller's lines it is rw_config_summary() */
+	for (p = buf, o = 0; *p != '\0'; p = line) {
+		line = strchr(p, '\n') + 1;
+		if (*p != '[') {
+			ck_assert_msg(strncmp(plain + o, p, (size_t)(line - p)) ==
+			    0, "summary extra: core line \"%.40s\" differs", p);
+			o += (size_t)(line - p);
+		}
+	}
+	ck_assert_msg(plain[o] == '\0', "summary extra: core lines: got %zu "
+	    "bytes, want %zu", o, strlen(plain));
 	rw_config_free(cfg);
 }
 END_TEST
@@ -1019,14 +1020,18 @@ START_TEST(test_config_extra_shadow)
 }
 END_TEST
 
-/* The core's table: every row typed, with an offset inside rw_config. */
+/*
+ * The core's table: every row typed, with an offset inside rw_config.
+ * 28 keys and more; the 14 daemon keys (42 in all) are checked in
+ * tests/check_daemonconf.c.
+ */
 START_TEST(test_config_core_table)
 {
 	const struct rw_config_keytab *t = rw_config_keys();
 	const struct rw_config_key *k;
 	size_t i;
 
-	ck_assert_msg(t->nkeys >= 42, "core keys: got %zu, want at least 42",
+	ck_assert_msg(t->nkeys >= 28, "core keys: got %zu, want at least 28",
 	    t->nkeys);
 	for (i = 0; i < t->nkeys; i++) {
 		k = &t->keys[i];
@@ -1066,6 +1071,7 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_config_summary, 0,
 	    sizeof(summary_cases) / sizeof(summary_cases[0]));
 	tcase_add_test(tc, test_config_summary_short);
+	tcase_add_test(tc, test_config_summary_extra);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("extra keys");
 	tcase_add_loop_test(tc, test_config_extra, 0,
