@@ -312,8 +312,8 @@ resolver_free(struct rw_resolver *r)
 		close(r->wake[0]);
 	if (r->wake[1] >= 0)
 		close(r->wake[1]);
-	pthread_cond_destroy(&r->done_cv);
-	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->done_cv);	/* tsan.supp: no thread left */
+	pthread_mutex_destroy(&r->lock);	/* tsan.supp: no thread left */
 	rw_dns_cache_free(r->cache);
 	free(r->new_servers);
 	free(r);

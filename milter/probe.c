@@ -237,8 +237,8 @@ rw_probe_start(struct rw_resolver *r)
 	pthread_cond_init(&p->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	if (pthread_create(&p->tid, NULL, probe_loop, p) != 0) {
-		pthread_cond_destroy(&p->cv);
-		pthread_mutex_destroy(&p->lock);
+		pthread_cond_destroy(&p->cv);	/* tsan.supp: no thread left */
+		pthread_mutex_destroy(&p->lock);	/* tsan.supp: no thread left */
 		free(p);
 		return NULL;
 	}
@@ -256,7 +256,7 @@ rw_probe_stop(struct rw_probes *p)
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->lock);
 	pthread_join(p->tid, NULL);
-	pthread_cond_destroy(&p->cv);
-	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cv);	/* tsan.supp: no thread left */
+	pthread_mutex_destroy(&p->lock);	/* tsan.supp: no thread left */
 	free(p);
 }

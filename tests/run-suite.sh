@@ -159,10 +159,14 @@ asan_build() {
 # its log (lib.sh). The suppressions cover libmilter only, which is not
 # built with TSan; see the file.
 tsan_build() {
-	# tests/tsan.supp's destroy entries rely on this (see there)
-	if grep -n 'pthread_\(mutex\|cond\)_destroy' milter/*.c policy/*.c; then
-		echo "run-suite.sh: relaywarden now destroys a mutex or condition variable:"
-		echo "run-suite.sh: narrow tests/tsan.supp's race:pthread_*_destroy entries first"
+	# tests/tsan.supp's destroy entries rely on this (see there): our own
+	# destroys happen only once no other thread can use the object, and
+	# each such line says so
+	if grep -n 'pthread_\(mutex\|cond\)_destroy' milter/*.c policy/*.c |
+	    grep -v 'tsan.supp: no thread left'; then
+		echo "run-suite.sh: relaywarden destroys a mutex or condition variable"
+		echo "run-suite.sh: where another thread may still use it; tests/tsan.supp's"
+		echo "run-suite.sh: race:pthread_*_destroy entries would hide that race"
 		return 1
 	fi
 	build build-tsan --enable-tsan || return 1
