@@ -182,8 +182,8 @@ git clone -q --no-hardlinks "$top" "$R/root/relaywarden" || die "git clone faile
 
 # in_root CMD... - run CMD in the clone inside the root, clean environment
 in_root() {
-	chroot "$R" /usr/bin/env -i PATH=$PATH_IN HOME=/root LANG=C.UTF-8 TERM=dumb \
-	    -C /root/relaywarden "$@"
+	chroot "$R" /usr/bin/env -i -C /root/relaywarden PATH=$PATH_IN HOME=/root \
+	    LANG=C.UTF-8 TERM=dumb "$@"
 }
 
 say "timeout 300 sh contrib/quickstart.sh (in the root, clone of $head)"
@@ -191,8 +191,8 @@ t0=$(date +%s)
 qlog=$dir/quickstart.log
 # not in_root: a function in the background would be a subshell, and $!
 # must be timeout's PID (chroot execs env, env execs timeout)
-chroot "$R" /usr/bin/env -i PATH=$PATH_IN HOME=/root LANG=C.UTF-8 TERM=dumb \
-    -C /root/relaywarden timeout 300 sh contrib/quickstart.sh >"$qlog" 2>&1 &
+chroot "$R" /usr/bin/env -i -C /root/relaywarden PATH=$PATH_IN HOME=/root \
+    LANG=C.UTF-8 TERM=dumb timeout 300 sh contrib/quickstart.sh >"$qlog" 2>&1 &
 qpid=$!
 # wait until it listens (or ends), let it run 3 s more, then stop it:
 # timeout passes SIGTERM on to the daemon, which exits 0
