@@ -196,8 +196,13 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	(void)timeouts;
 	make_answer(status, abuf, alen, e->type, &a);
 	ttl = rw_dns_cache_ttl(&a);
-	rw_log_debug("dns: %s type %u: %s (%zu records, ttl %u)", e->name,
-	    e->type, rw_dns_status_name(a.status), a.n, ttl);
+	if (rw_log_debug_on()) {	/* names may come from DNS: escaped */
+		char	name[RW_HOSTNAME_MAX + 1];
+
+		rw_sanitize(name, sizeof(name), e->name);
+		rw_log_debug("dns: %s type %u: %s (%zu records, ttl %u)", name,
+		    e->type, rw_dns_status_name(a.status), a.n, ttl);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&r->lock);
 	rw_dns_cache_complete(r->cache, e, &a, ttl, &now);

@@ -263,9 +263,14 @@ rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
 		fill_list(ds, cfg, i, &f->bl[i], qid, f->client_addr);
 	f->dns_ready = true;
 	ds->gathered = true;
-	rw_log_debug("%s: dns client=%s ptr=%s rdns=%s name=%s", qid,
-	    f->client_addr, rw_dns_status_name(f->ptr_status),
-	    rw_rdns_result_name(f->rdns), f->ptr_name);
+	if (rw_log_debug_on()) {	/* a name from DNS: escaped */
+		char	name[RW_HOSTNAME_MAX + 1];
+
+		rw_sanitize(name, sizeof(name), f->ptr_name);
+		rw_log_debug("%s: dns client=%s ptr=%s rdns=%s name=%s", qid,
+		    f->client_addr, rw_dns_status_name(f->ptr_status),
+		    rw_rdns_result_name(f->rdns), name);
+	}
 }
 
 /* rw_dnsfacts_release - the session ends */

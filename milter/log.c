@@ -77,8 +77,9 @@ rw_log_open(void)
 	openlog("relaywarden", LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
 
-static bool
-debug_on(void)
+/* rw_log_debug_on - debug lines are written (skip their formatting if not) */
+bool
+rw_log_debug_on(void)
 {
 	return atomic_load_explicit(&log_debug, memory_order_relaxed);
 }
@@ -99,7 +100,7 @@ name(const char *fmt, ...)				\
 DEFINE_LOG(rw_log_err, LOG_ERR, "error: ", true)
 DEFINE_LOG(rw_log_warn, LOG_WARNING, "warning: ", true)
 DEFINE_LOG(rw_log_info, LOG_INFO, "", true)
-DEFINE_LOG(rw_log_debug, LOG_DEBUG, "debug: ", debug_on())
+DEFINE_LOG(rw_log_debug, LOG_DEBUG, "debug: ", rw_log_debug_on())
 
 /* rw_fatal - start-up failure: log, print, exit 1 */
 void

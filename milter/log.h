@@ -27,6 +27,8 @@ void	rw_log_open(void);
 void	rw_log_set_foreground(bool);
 /* rw_log_set_debug - log_level = debug: rw_log_debug() lines are written */
 void	rw_log_set_debug(bool);
+/* rw_log_debug_on - log_level = debug is in force */
+bool	rw_log_debug_on(void);
 void	rw_log_err(const char *fmt, ...) RW_PRINTF(1, 2);
 void	rw_log_warn(const char *fmt, ...) RW_PRINTF(1, 2);
 void	rw_log_info(const char *fmt, ...) RW_PRINTF(1, 2);

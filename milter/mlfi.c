@@ -253,6 +253,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	char	addr[RW_IPTEXT_MAX];
 	const char *a;
 	const struct rw_facts *f;
+	char	safe[RW_HOSTNAME_MAX + 1];
 	enum rw_action r;
 
 	if ((snap = rw_conf_acquire()) == NULL)
@@ -287,8 +288,11 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	r = rw_stages_connect(&c->st, a, hostname != NULL ? hostname : "unknown",
 	    smfi_getsymval(ctx, "j"), smfi_getsymval(ctx, "{client_resolve}"), &v);
 	f = rw_stages_facts(&c->st);
-	rw_log_debug("connect from %s[%s]%s", f->client_name, f->client_addr,
-	    f->trusted_network ? " (trusted network)" : "");
+	if (rw_log_debug_on()) {	/* client text escaped: no forged lines */
+		rw_sanitize(safe, sizeof(safe), f->client_name);
+		rw_log_debug("connect from %s[%s]%s", safe, f->client_addr,
+		    f->trusted_network ? " (trusted network)" : "");
+	}
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		return apply(ctx, c, RW_STAGE_CONNECT, r, &v);
 	return SMFIS_CONTINUE;
@@ -338,6 +342,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	struct rw_conn *c = conn_ready(ctx);
 	struct rw_verdict v;
 	const struct rw_facts *f;
+	char	safe[RW_ADDR_MAX + 1];
 	const char *auth;
 	enum rw_action r;
 
@@ -350,8 +355,11 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		return apply(ctx, c, RW_STAGE_MAIL, r, &v);
 	f = rw_stages_facts(&c->st);
-	rw_log_debug("%s: mail from=<%s>%s", qid(c), f->sender,
-	    f->authenticated ? " authenticated" : "");
+	if (rw_log_debug_on()) {	/* client text escaped: no forged lines */
+		rw_sanitize(safe, sizeof(safe), f->sender);
+		rw_log_debug("%s: mail from=<%s>%s", qid(c), safe,
+		    f->authenticated ? " authenticated" : "");
+	}
 	return SMFIS_CONTINUE;
 }
 
