@@ -37,9 +37,9 @@
 #              5xx; the blackhole within dns_deadline; the daemon keeps
 #              serving other sessions meanwhile
 #   failopen   dns_fail_open = yes lets the mail through on SERVFAIL
-#   (reload)   a SIGHUP while a lookup is in flight (blackhole): the
-#              session still gets its 4xx, the outcome is logged after
-#              the reload (for the ThreadSanitizer build)
+#   (reload)   a SIGHUP while a session waits for DNS (blackhole): it
+#              still gets its 4xx, and logs its DNS facts at debug level
+#              after the reload (for the ThreadSanitizer build)
 #
 #   RELAYWARDEN=milter/relaywarden tests/integration/dns.sh
 #

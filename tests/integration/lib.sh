@@ -14,8 +14,9 @@
 #	whatever way the script ends.
 #
 #	pass, fail, check and the rw_expect_* helpers count results;
-#	rw_summary prints "N passed, N failed" alone on a line and exits 1
-#	if anything failed, 0 otherwise.
+#	rw_summary stops the relaywarden daemons, counts a failure for each
+#	of their logs that holds a sanitizer report, prints "N passed, N
+#	failed" alone on a line and exits 1 if anything failed, 0 otherwise.
 #
 #	Exit status 77 (automake SKIP) when not root or a tool is missing,
 #	unless RW_REQUIRE_E2E=1: then those count as failures (CI sets it,
