@@ -294,6 +294,10 @@ static const struct txt_case txt_cases[] = {
 	{ "only controls", "\r\n\t\001", 0, 64, "" },
 	{ "empty", "", 0, 64, "" },
 	{ "embedded NUL via srclen", "ab\0cd", 5, 64, "ab cd" },
+	/* issue 12 item 4: a list's TXT reason is counted, not cut at a NUL */
+	{ "leading NUL, text after it kept", "\0Listed here", 12, 64,
+	    "Listed here" },
+	{ "only NULs", "\0\0\0", 3, 64, "" },
 	{ "srclen shorter than string", "abcdef", 3, 64, "abc" },
 	{ "bounded", "abcdefgh", 0, 5, "abcd" },
 	{ "bounded, cut space trimmed", "abc defg", 0, 5, "abc" },
