@@ -1556,6 +1556,13 @@ static const struct cerr_case cerr_cases[] = {
 	    "perhaps" },
 	{ "dnsbl: bad zone", L1 "dnsbl = bad..example\n", SOURCE ":2:",
 	    "bad..example" },
+	/* issue 12 item 7: the normalizer fails before writing anything */
+	{ "dnsbl: zone starts with a hyphen", L1 "dnsbl = -zen.example\n",
+	    SOURCE ":2:", "label starts with a hyphen" },
+	{ "dnsbl: zone is a literal", L1 "dnsbl = [192.0.2.1]\n", SOURCE ":2:",
+	    "an address literal" },
+	{ "rhsbl_helo: empty label first", L1 "rhsbl_helo = .dbl.example\n",
+	    SOURCE ":2:", "empty label" },
 	{ "dnsbl: bad octet", L1 "dnsbl = zen.example=127.0.0.256\n",
 	    SOURCE ":2:", "127.0.0.256" },
 	{ "dnsbl: reversed range", L1 "dnsbl = zen.example=127.0.0.[9..2]\n",
