@@ -30,6 +30,13 @@
  *	rw_spfrec_expand() expands explanation strings (RFC 7208 6.2,
  *	7.3); the explanation is built here rather than by libspf2, which
  *	compiles TXT text with the same defective compiler.
+ *
+ *	DNS text is counted, not NUL-terminated: a TXT string may hold a
+ *	NUL byte. No production of the RFC 7208 section 12 grammar admits
+ *	one, so a record or explanation holding a NUL is a syntax error
+ *	(permerror, RFC 7208 4.6.1), never a record cut short at the NUL
+ *	(libspf2 reads C strings). For that reason no strchr(set, c) here
+ *	is reached with c == '\0', which strchr() would find in any set.
  */
 #include "config.h"
 
@@ -90,6 +97,13 @@ is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
+/* in_set - c is one of the characters of set; never true for NUL */
+static bool
+in_set(const char *set, int c)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
 /* align4 - libspf2's _align_sz() */
 static size_t
 align4(size_t n)
@@ -133,8 +147,7 @@ macro_string(const char *s, size_t n, bool explain, bool allow_crt,
 		if (c != '{' || i + 2 >= n)
 			return false;
 		c = tolower((unsigned char)s[i + 2]);
-		if (strchr("slodiphv", c) == NULL &&
-		    !(allow_crt && strchr("crt", c) != NULL))
+		if (!in_set("slodiphv", c) && !(allow_crt && in_set("crt", c)))
 			return false;
 		i += 3;
 		val = 0;
@@ -149,7 +162,7 @@ macro_string(const char *s, size_t n, bool explain, bool allow_crt,
 			return false;
 		if (i < n && (s[i] == 'r' || s[i] == 'R'))
 			i++;
-		while (i < n && strchr(".-+,/_=", s[i]) != NULL)
+		while (i < n && in_set(".-+,/_=", s[i]))
 			i++;
 		if (i >= n || s[i] != '}')
 			return false;
@@ -271,7 +284,8 @@ ip6_network(const char *s, size_t n)
 	char	buf[INET6_ADDRSTRLEN + 1];
 	unsigned char a[16];
 
-	if (n == 0 || n >= sizeof(buf))
+	/* inet_pton() would stop at a NUL and accept what precedes it */
+	if (n == 0 || n >= sizeof(buf) || memchr(s, '\0', n) != NULL)
 		return false;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
@@ -416,7 +430,7 @@ directive(struct obuf *b, const char *t, size_t n, int family, char *why,
 	size_t	i = 0, compiled;
 	enum mech m;
 
-	if (strchr("+-~?", t[0]) != NULL) {
+	if (in_set("+-~?", t[0])) {
 		q[0] = t[0];
 		i = 1;
 	}
@@ -483,6 +497,11 @@ rw_spfrec_rewrite(const char *rec, size_t len, int family, char **out,
 		snprintf(why, whylen, "not an SPF record");
 		return false;
 	}
+	/* RFC 7208 12: no production admits a NUL; libspf2 would stop at it */
+	if (memchr(rec, '\0', len) != NULL) {
+		snprintf(why, whylen, "NUL byte in the record");
+		return false;
+	}
 	ob_str(&b, "v=spf1");
 	for (t = rec + 6; t < end;) {
 		if (*t == ' ') {
@@ -495,7 +514,7 @@ rw_spfrec_rewrite(const char *rec, size_t len, int family, char **out,
 		name = 0;
 		if (is_alpha(t[0]))
 			for (name = 1; name < n && (is_alpha(t[name]) ||
-			    is_digit(t[name]) || strchr("-_.", t[name]) != NULL);
+			    is_digit(t[name]) || in_set("-_.", t[name]));
 			    name++)
 				;
 		if (name > 0 && name < n && t[name] == '=') {
@@ -569,6 +588,9 @@ macro_value(const char *s, size_t *i, size_t len,
 	bool	 rev = false, url;
 	size_t	 np = 0, k, d = 0, first;
 
+	/* "%{" at the very end: no letter to read */
+	if (*i >= len)
+		return false;
 	letter = s[*i];
 	url = letter >= 'A' && letter <= 'Z';
 	switch (tolower((unsigned char)letter)) {
@@ -598,7 +620,8 @@ macro_value(const char *s, size_t *i, size_t len,
 		rev = true;
 		(*i)++;
 	}
-	while (*i < len && s[*i] != '}' && d + 1 < sizeof(delims))
+	while (*i < len && s[*i] != '}' && s[*i] != '\0' &&
+	    d + 1 < sizeof(delims))
 		delims[d++] = s[(*i)++];
 	delims[d] = '\0';
 	if (*i >= len || s[*i] != '}')
@@ -610,7 +633,7 @@ macro_value(const char *s, size_t *i, size_t len,
 		return false;
 	/* split on the delimiters, keeping empty parts */
 	for (p = copy, save = copy; np < 128; p++) {
-		if (*p == '\0' || strchr(delims, *p) != NULL) {
+		if (*p == '\0' || in_set(delims, *p)) {
 			bool	last = *p == '\0';
 
 			*p = '\0';
@@ -635,7 +658,7 @@ macro_value(const char *s, size_t *i, size_t len,
 			unsigned char c = (unsigned char)*p;
 
 			if (!url || is_alpha(c) || is_digit(c) ||
-			    strchr("-._~", c) != NULL) {
+			    in_set("-._~", c)) {
 				ob_put(o, p, 1);
 			} else {
 				char	e[3] = { '%', hex[c >> 4], hex[c & 15] };
@@ -657,6 +680,9 @@ rw_spfrec_expand(const char *s, size_t len, const struct rw_spfrec_macros *m,
 	size_t	 i = 0;
 	bool	 ok = true;
 
+	/* on its own, without rw_spfrec_explain_valid(): a NUL is refused */
+	if (len > 0 && memchr(s, '\0', len) != NULL)
+		return false;
 	while (i < len && ok) {
 		if (s[i] != '%') {
 			ob_put(&o, s + i, 1);

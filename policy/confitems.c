@@ -119,9 +119,10 @@ rw_conf_item_domain(void *target, const struct rw_config_key *key,
 	bool	sub = item[0] == '.';
 
 	if (!rw_domain_normalize(item + (sub ? 1 : 0), name, sizeof(name),
-	    why, sizeof(why)) || (sub && name[0] == '['))
-		return BAD("bad domain \"%s\": %s", item, sub && name[0] == '[' ?
-		    "a literal has no subdomains" : why);
+	    why, sizeof(why)))
+		return BAD("bad domain \"%s\": %s", item, why);
+	if (sub && name[0] == '[')
+		return BAD("bad domain \"%s\": a literal has no subdomains", item);
 	if ((dup = domain_find(other, name)) != NULL)
 		return BAD("\"%s\" is also in %s (line %u): a domain is either "
 		    "local or relayed", name, local ? "relay_domains" :

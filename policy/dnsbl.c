@@ -165,10 +165,13 @@ rw_dnsbl_parse(const char *whole, enum rw_dnsbl_kind kind,
 	}
 	memcpy(zone, spec, (size_t)(zend - spec));
 	zone[zend - spec] = '\0';
-	if (!rw_domain_normalize(zone, norm, sizeof(norm), why, sizeof(why)) ||
-	    norm[0] == '[') {
-		snprintf(err, errlen, "bad list zone \"%s\": %s", zone,
-		    norm[0] == '[' ? "an address literal" : why);
+	if (!rw_domain_normalize(zone, norm, sizeof(norm), why, sizeof(why))) {
+		snprintf(err, errlen, "bad list zone \"%s\": %s", zone, why);
+		return false;
+	}
+	if (norm[0] == '[') {
+		snprintf(err, errlen, "bad list zone \"%s\": an address literal",
+		    zone);
 		return false;
 	}
 	if (eq != NULL) {

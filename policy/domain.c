@@ -10,7 +10,8 @@
  *	1123 2.1; underscores are accepted because real host names carry
  *	them). Address literals (RFC 5321 4.1.3) come back canonical:
  *	"[192.0.2.1]" or "[ipv6:2001:db8::1]", so that "[IPv6:2001:DB8::1]"
- *	and "[ipv6:2001:db8:0::1]" compare equal.
+ *	and "[ipv6:2001:db8:0::1]" compare equal. On failure the output is
+ *	the empty string (when it has room for one) and err says why.
  *	rw_domain_list_match() compares on label boundaries: an entry
  *	"example.com" matches only that name; ".example.com" matches it and
  *	every name below it. "evil-example.com" and "example.com.evil.net"
@@ -74,10 +75,9 @@ label_char(unsigned char c)
 	    (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-/* rw_domain_normalize - canonical lowercase form, syntax checked */
-bool
-rw_domain_normalize(const char *in, char *out, size_t outlen, char *err,
-    size_t errlen)
+/* normalize - rw_domain_normalize() without the failure guarantee */
+static bool
+normalize(const char *in, char *out, size_t outlen, char *err, size_t errlen)
 {
 	size_t	len = strlen(in);
 	size_t	i, label = 0;
@@ -137,6 +137,21 @@ rw_domain_normalize(const char *in, char *out, size_t outlen, char *err,
 	}
 	out[len] = '\0';
 	return true;
+}
+
+/* rw_domain_normalize - canonical lowercase form, syntax checked */
+bool
+rw_domain_normalize(const char *in, char *out, size_t outlen, char *err,
+    size_t errlen)
+{
+	/* a failure may come before anything was written, or halfway
+	 * through: either way the caller gets an empty string, never
+	 * uninitialised or unterminated bytes */
+	if (normalize(in, out, outlen, err, errlen))
+		return true;
+	if (outlen > 0)
+		out[0] = '\0';
+	return false;
 }
 
 /* entry_matches - label-boundary comparison of one list entry */

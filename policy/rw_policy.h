@@ -438,7 +438,8 @@ bool	rw_cidr_list_match(const struct rw_cidr_list *, const struct rw_ip *);
 /*
  * rw_domain_normalize - lowercase, drop one trailing dot, check the
  * syntax of a host name or address literal. Literals come back in a
- * canonical form ("[192.0.2.1]", "[ipv6:2001:db8::1]").
+ * canonical form ("[192.0.2.1]", "[ipv6:2001:db8::1]"). On failure,
+ * returns false with the reason in err, and out is "" (outlen > 0).
  */
 bool	rw_domain_normalize(const char *in, char *out, size_t outlen,
 	    char *err, size_t errlen);

@@ -381,6 +381,49 @@ START_TEST(test_address_reuse)
 }
 END_TEST
 
+/*
+ * rw_domain_normalize() on failure leaves "" in its output, whether it
+ * failed before writing (a first hyphen) or halfway (issue 12 item 7:
+ * callers printed norm[0] after a failure).
+ */
+static const struct {
+	const char	*label, *in;
+	size_t		 outlen;
+} bad_domains[] = {
+	{ "empty", "", 64 },
+	{ "only a dot", ".", 64 },
+	{ "hyphen first", "-example.test", 64 },
+	{ "failure halfway", "example.-test", 64 },
+	{ "bad character at the end", "example.te!st", 64 },
+	{ "empty label halfway", "example..test", 64 },
+	{ "hyphen last", "example.test-", 64 },
+	{ "too long for the buffer", "example.test", 8 },
+	{ "unterminated literal", "[192.0.2.1", 64 },
+	{ "bad literal", "[300.0.2.1]", 64 },
+	{ "literal too long for the buffer", "[192.0.2.1]", 6 },
+	{ "63+ label", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    ".test", 128 },
+};
+
+START_TEST(test_domain_normalize_failure)
+{
+	char	out[128], err[128];
+	size_t	i;
+
+	memset(out, 'X', sizeof(out));
+	strcpy(err, "");
+	ck_assert_msg(!rw_domain_normalize(bad_domains[_i].in, out,
+	    bad_domains[_i].outlen, err, sizeof(err)), "%s: got accepted as "
+	    "\"%s\", want refused", bad_domains[_i].label, out);
+	ck_assert_msg(out[0] == '\0', "%s: output got \"%.20s\", want \"\"",
+	    bad_domains[_i].label, out);
+	ck_assert_msg(err[0] != '\0', "%s: got no reason", bad_domains[_i].label);
+	for (i = bad_domains[_i].outlen; i < sizeof(out); i++)
+		ck_assert_msg(out[i] == 'X', "%s: wrote byte %zu of a %zu-byte "
+		    "buffer", bad_domains[_i].label, i, bad_domains[_i].outlen);
+}
+END_TEST
+
 static Suite *
 address_suite(void)
 {
@@ -394,6 +437,8 @@ address_suite(void)
 	tcase_add_loop_test(tc, test_address_long, 0,
 	    sizeof(long_cases) / sizeof(long_cases[0]));
 	tcase_add_test(tc, test_address_reuse);
+	tcase_add_loop_test(tc, test_domain_normalize_failure, 0,
+	    sizeof(bad_domains) / sizeof(bad_domains[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

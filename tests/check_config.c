@@ -107,6 +107,16 @@ static const struct err_case err_cases[] = {
 	    { SOURCE ":1:" }, { NULL } },
 	{ "bad domain, bad literal", "local_domains = [300.1.1.1]\n", true,
 	    { SOURCE ":1:" }, { NULL } },
+	/* issue 12 item 7: the reason is the normalizer's, whatever the
+	 * output buffer held (it was read after a failure) */
+	{ "bad domain, hyphen first", "local_domains = -ours.test\n", true,
+	    { SOURCE ":1:", "label starts with a hyphen" }, { NULL } },
+	{ "bad subdomain entry, hyphen first", "relay_domains = .-x.test\n",
+	    true, { SOURCE ":1:", "label starts with a hyphen" }, { NULL } },
+	{ "subdomains of a literal", "relay_domains = .[192.0.2.1]\n", true,
+	    { SOURCE ":1:", "a literal has no subdomains" }, { NULL } },
+	{ "bad sender_access domain key", "sender_access = @-x.test REJECT\n",
+	    true, { SOURCE ":1:", "label starts with a hyphen" }, { NULL } },
 	{ "duplicate key", "mode = enforce\nmax_recipients = 5\n"
 	    "mode = enforce\n", true, { SOURCE ":3:", "mode" }, { NULL } },
 	{ "domain both local and relay", "local_domains = ours.test\n"

@@ -805,6 +805,36 @@ START_TEST(test_msg_txt)
 }
 END_TEST
 
+/*
+ * A NUL inside a name's label (PTR, CNAME, MX targets) must not cut the
+ * name short: c-ares escapes it as "\000" (RFC 4343 2.1), the text and
+ * its length agree, and the name is then refused by every name check.
+ */
+START_TEST(test_msg_ptr_nul_label)
+{
+	struct msg m;
+	struct rw_dns_answer a;
+	size_t	r;
+
+	header(&m, 0, 1, 1, 0, 0);
+	question(&m, "10.2.0.192.in-addr.arpa", RW_T_PTR);
+	r = rr_start(&m, "@12", RW_T_PTR, 600);
+	put8(&m, 7);
+	put_bytes(&m, "mx\0evil", 7);
+	put_name(&m, "example.test");
+	rr_end(&m, r);
+	want_parse("PTR with NUL", &m, RW_T_PTR, true, &a);
+	ck_assert_msg(a.status == RW_DNS_OK && a.n == 1, "PTR with NUL: got "
+	    "status %s n %zu, want ok 1", st(a.status), a.n);
+	ck_assert_msg(strcmp(a.rr[0].text, "mx\\000evil.example.test") == 0,
+	    "PTR with NUL: got \"%s\", want \"mx\\000evil.example.test\"",
+	    a.rr[0].text);
+	ck_assert_msg(a.rr[0].textlen == strlen(a.rr[0].text), "PTR with NUL: "
+	    "textlen got %zu, want %zu", a.rr[0].textlen, strlen(a.rr[0].text));
+	rw_dnsmsg_clear(&a);
+}
+END_TEST
+
 struct neg_case {
 	const char	*label;
 	unsigned int	 rcode;
@@ -1133,6 +1163,7 @@ dnscache_suite(void)
 	tcase_add_test(tc, test_msg_aaaa);
 	tcase_add_test(tc, test_msg_ptr_compressed);
 	tcase_add_test(tc, test_msg_txt);
+	tcase_add_test(tc, test_msg_ptr_nul_label);
 	tcase_add_loop_test(tc, test_msg_negative, 0, N(neg_cases));
 	tcase_add_test(tc, test_msg_cname_then_a);
 	tcase_add_loop_test(tc, test_msg_malformed, 0, N(bad_cases));

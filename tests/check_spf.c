@@ -30,6 +30,8 @@ struct fake {
 	uint16_t		 type;
 	enum rw_dns_status	 status;	/* RW_DNS_OK: data follows */
 	const char		*data[4];	/* TXT text, names, or addresses */
+	size_t			 len;		/* TXT: data[0]'s length, NULs
+						 * included; 0: strlen() */
 };
 
 static const struct fake *zone;
@@ -65,8 +67,12 @@ fake_lookup(void *ctx, const char *name, uint16_t type,
 			else if (type == RW_T_AAAA)
 				inet_pton(AF_INET6, z->data[i], rr->addr);
 			else {
-				rr->text = strdup(z->data[i]);
-				rr->textlen = strlen(z->data[i]);
+				rr->textlen = i == 0 && z->len > 0 ? z->len :
+				    strlen(z->data[i]);
+				if ((rr->text = malloc(rr->textlen + 1)) != NULL) {
+					memcpy(rr->text, z->data[i], rr->textlen);
+					rr->text[rr->textlen] = '\0';
+				}
 			}
 		}
 		return;
@@ -93,10 +99,12 @@ teardown(void)
 	spf = NULL;
 }
 
-#define TXT(n, t)	{ n, RW_T_TXT, RW_DNS_OK, { t } }
-#define A(n, a)		{ n, RW_T_A, RW_DNS_OK, { a } }
-#define FAIL(n, ty, s)	{ n, ty, s, { NULL } }
-#define END		{ NULL, 0, 0, { NULL } }
+#define TXT(n, t)	{ n, RW_T_TXT, RW_DNS_OK, { t }, 0 }
+/* TXT text with NUL bytes in it: a string literal, its whole length */
+#define TXTN(n, t)	{ n, RW_T_TXT, RW_DNS_OK, { t }, sizeof(t) - 1 }
+#define A(n, a)		{ n, RW_T_A, RW_DNS_OK, { a }, 0 }
+#define FAIL(n, ty, s)	{ n, ty, s, { NULL }, 0 }
+#define END		{ NULL, 0, 0, { NULL }, 0 }
 
 /* ------------------------------------------------------------ rw_spf_check rows */
 
@@ -154,7 +162,7 @@ static const struct row rows[] = {
 	  RW_SPF_PERMERROR, NULL, NULL },
 	{ "two SPF records: permerror", "192.0.2.1", "mx.example.org",
 	  "a@example.org",
-	  { { "example.org", RW_T_TXT, RW_DNS_OK, { "v=spf1 -all", "v=spf1 +all" } },
+	  { { "example.org", RW_T_TXT, RW_DNS_OK, { "v=spf1 -all", "v=spf1 +all" }, 0 },
 	    END },
 	  RW_SPF_PERMERROR, NULL, "more than one" },
 	{ "two void lookups: neutral", "192.0.2.1", "mx.example.org",
@@ -194,7 +202,7 @@ static const struct row rows[] = {
 	{ "exp= with two TXT records: default", "192.0.2.9", "mx.example.org",
 	  "joe@example.org",
 	  { TXT("example.org", "v=spf1 -all exp=why.example.org"),
-	    { "why.example.org", RW_T_TXT, RW_DNS_OK, { "one", "two" } }, END },
+	    { "why.example.org", RW_T_TXT, RW_DNS_OK, { "one", "two" }, 0 }, END },
 	  RW_SPF_FAIL, NULL, NULL },
 	{ "exp= text is sanitised", "192.0.2.9", "mx.example.org",
 	  "joe@example.org",
@@ -210,9 +218,29 @@ static const struct row rows[] = {
 	  "a@example.org",
 	  { TXT("example.org", "v=spf1 ip4:1.1.1.1/0 -all"), END },
 	  RW_SPF_PASS, NULL, NULL },
+	/* issue 12 item 4: no RFC 7208 production admits a NUL; libspf2
+	 * would have read "v=spf1 ip6:2001:db8::1" and answered neutral */
+	{ "NUL inside an ip6 term: permerror", "2001:db8::1", "mx.example.org",
+	  "a@example.org",
+	  { TXTN("example.org", "v=spf1 ip6:2001:db8::1\0junk -all"), END },
+	  RW_SPF_PERMERROR, NULL, "NUL" },
+	{ "NUL ending an ip4 term: permerror", "192.0.2.1", "mx.example.org",
+	  "a@example.org",
+	  { TXTN("example.org", "v=spf1 ip4:192.0.2.1\0 -all"), END },
+	  RW_SPF_PERMERROR, NULL, "NUL" },
+	{ "NUL in an included record: permerror", "192.0.2.1", "mx.example.org",
+	  "a@example.org",
+	  { TXT("example.org", "v=spf1 include:spf.example.net -all"),
+	    TXTN("spf.example.net", "v=spf1 +all\0"), END },
+	  RW_SPF_PERMERROR, NULL, "NUL" },
+	{ "NUL in the exp= text: default explanation", "192.0.2.9",
+	  "mx.example.org", "joe@example.org",
+	  { TXT("example.org", "v=spf1 -all exp=why.example.org"),
+	    TXTN("why.example.org", "you\0 may not"), END },
+	  RW_SPF_FAIL, NULL, NULL },
 	{ "CVE-2023-42118 trigger: permerror", "192.0.2.1", "mx.example.org",
 	  "a@example.org",
-	  { { "example.org", RW_T_TXT, RW_DNS_OK, { big_record } }, END },
+	  { { "example.org", RW_T_TXT, RW_DNS_OK, { big_record }, 0 }, END },
 	  RW_SPF_PERMERROR, NULL, "CVE-2023-42118" },
 };
 
@@ -296,6 +324,104 @@ START_TEST(test_cve_guard_rewrite)
 	    AF_INET, &out, why, sizeof(why)), "two macros: got refused (%s)", why);
 	ck_assert_str_eq(out, "v=spf1 a:%{d}%{d}.example.org -all");
 	free(out);
+}
+END_TEST
+
+/* The record checker on its own: a NUL anywhere is a syntax error
+ * (issue 12 item 4), including where strchr(set, '\0') would match. */
+struct nul_row {
+	const char	*label;
+	const char	*rec;
+	size_t		 len;
+};
+
+#define NR(l, r)	{ l, r, sizeof(r) - 1 }
+static const struct nul_row nul_rows[] = {
+	NR("NUL after an ip6 address", "v=spf1 ip6:2001:db8::1\0junk -all"),
+	NR("NUL as the whole ip6 suffix", "v=spf1 ip6:::1\0"),
+	NR("NUL as a qualifier", "v=spf1 \0all"),
+	NR("NUL as a macro letter", "v=spf1 a:%{\0}.example.org -all"),
+	NR("NUL as a macro delimiter", "v=spf1 a:%{d\0}.example.org -all"),
+	NR("NUL in a modifier name", "v=spf1 x\0y=z -all"),
+	NR("NUL in an unknown modifier's macro", "v=spf1 foo=%{c\0} -all"),
+	NR("NUL at the end", "v=spf1 -all\0"),
+};
+
+START_TEST(test_nul_rewrite)
+{
+	const struct nul_row *r = &nul_rows[_i];
+	char	*out = NULL, *rec, why[128] = "";
+
+	/* an exact-size copy: ASan sees any read past the counted text */
+	rec = malloc(r->len);
+	ck_assert_ptr_nonnull(rec);
+	memcpy(rec, r->rec, r->len);
+	ck_assert_msg(!rw_spfrec_rewrite(rec, r->len, AF_INET6, &out, why,
+	    sizeof(why)), "%s: got accepted as \"%s\", want refused", r->label,
+	    out != NULL ? out : "");
+	ck_assert_ptr_null(out);
+	free(rec);
+}
+END_TEST
+
+static const char *
+validated_none(void *ctx)
+{
+	(void)ctx;
+	return NULL;
+}
+
+/* rw_spfrec_expand on its own (issue 12 item 5): "%{" at the end of the
+ * text must not read the byte after it; a NUL is refused too */
+struct exp_row {
+	const char	*label;
+	const char	*text;
+	size_t		 len;
+	bool		 ok;
+	const char	*want;
+};
+
+#define ER(l, t, ok, w)	{ l, t, sizeof(t) - 1, ok, w }
+static const struct exp_row exp_rows[] = {
+	ER("\"%{\" at the end", "%{", false, NULL),
+	ER("\"x%{\" at the end", "x%{", false, NULL),
+	ER("\"%{d\" unterminated", "%{d", false, NULL),
+	ER("\"%{d2r\" unterminated", "%{d2r", false, NULL),
+	ER("\"%\" at the end", "%", false, NULL),
+	ER("NUL as the macro letter", "%{\0}", false, NULL),
+	ER("NUL in the literal text", "a\0b", false, NULL),
+	ER("empty text", "", true, ""),
+	ER("a whole macro", "%{d}", true, "example.org"),
+	ER("reversed, two parts", "%{d2r}", true, "org.example"),
+	ER("URL-escaped local part", "%{L}", true, "j%20o"),
+};
+
+START_TEST(test_expand_bounds)
+{
+	const struct exp_row *r = &exp_rows[_i];
+	struct rw_spfrec_macros m;
+	char	*text, out[256];
+	bool	 ok;
+
+	memset(&m, 0, sizeof(m));
+	m.sender = "j o@example.org";
+	m.local = "j o";
+	m.sender_domain = "example.org";
+	m.domain = "example.org";
+	m.validated = validated_none;
+	/* exactly len bytes, no NUL after them: ASan catches an overread */
+	text = malloc(r->len > 0 ? r->len : 1);
+	ck_assert_ptr_nonnull(text);
+	memcpy(text, r->text, r->len);
+	ok = rw_spfrec_expand(text, r->len, &m, out, sizeof(out));
+	ck_assert_msg(ok == r->ok, "%s: got %s, want %s", r->label,
+	    ok ? "expanded" : "refused", r->ok ? "expanded" : "refused");
+	if (ok)
+		ck_assert_msg(strcmp(out, r->want) == 0, "%s: got \"%s\", "
+		    "want \"%s\"", r->label, out, r->want);
+	ck_assert_msg(!rw_spfrec_explain_valid(text, r->len) || r->ok,
+	    "%s: explain_valid accepted it", r->label);
+	free(text);
 }
 END_TEST
 
@@ -387,6 +513,10 @@ spf_suite(void)
 	    (int)(sizeof(rows) / sizeof(rows[0])));
 	tcase_add_test(tc, test_single_label_no_lookup);
 	tcase_add_test(tc, test_cve_guard_rewrite);
+	tcase_add_loop_test(tc, test_nul_rewrite, 0,
+	    (int)(sizeof(nul_rows) / sizeof(nul_rows[0])));
+	tcase_add_loop_test(tc, test_expand_bounds, 0,
+	    (int)(sizeof(exp_rows) / sizeof(exp_rows[0])));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("headers");
 	tcase_add_test(tc, test_received_spf);

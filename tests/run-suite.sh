@@ -26,7 +26,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 packages="build-essential autoconf automake pkg-config m4 libmilter-dev
 	libspf2-dev libc-ares-dev check postfix swaks libio-socket-inet6-perl
 	miltertest sasl2-bin libsasl2-modules procps iproute2 util-linux
-	ca-certificates python3-yaml unbound rbldnsd dnsutils opendmarc"
+	ca-certificates python3-yaml unbound rbldnsd dnsutils opendmarc
+	clang libclang-rt-14-dev"
 
 # the tests of the sanitized builds: every unit test, the query tool, the
 # SPF suite, and the daemon over the milter protocol with and without DNS
@@ -174,6 +175,25 @@ tsan_build() {
 	check_in build-tsan TESTS="$SAN_TESTS"
 }
 
+# fuzz_targets - each libFuzzer target of tests/fuzz for FUZZ_SECS seconds
+# (RW_FUZZ_SECS; clang, ASan+UBSan without recovery, in build-fuzz/), one
+# after the other: one pass per target that ran clean, one failure per
+# target that crashed (a build failure fails the step)
+FUZZ_SECS=${RW_FUZZ_SECS:-45}
+fuzz_targets() {
+	rm -rf build-fuzz
+	log=$(mktemp) || return 1
+	sh tests/fuzz/run.sh "$FUZZ_SECS" >"$log" 2>&1; rc=$?
+	[ $rc -eq 0 ] || grep -v '^INFO\|^#' "$log" | tail -n 60
+	sed -n '/^=== fuzz targets/,$p' "$log" >"$log.sum"
+	cat "$log.sum"
+	total_pass=$((total_pass + $(grep -c ' execs, no crash$' "$log.sum")))
+	total_fail=$((total_fail + $(grep -c ' FAILED (exit' "$log.sum")))
+	rm -f "$log.sum"
+	rm -f "$log"
+	return $rc
+}
+
 distcheck() {
 	cd build || return 1
 	make -s distcheck >distcheck.out 2>&1; rc=$?
@@ -198,6 +218,7 @@ step bootstrap bootstrap || { summary; exit 1; }
 step "normal build and make check" normal_build
 step "ASan/UBSan build: unit, protocol and DNS tests" asan_build
 step "ThreadSanitizer build: unit, protocol and DNS tests" tsan_build
+step "fuzz targets, $FUZZ_SECS s each" fuzz_targets
 step "make distcheck" distcheck
 summary
 [ -z "$failed_steps" ] && [ "$total_fail" -eq 0 ]

@@ -237,6 +237,29 @@ rw_stop rw
 [ -e "$T/run/rw.sock" ] && rw_note "note: the unix socket is left behind after SIGTERM"
 [ -e "$T/run/rw.pid" ] && rw_note "note: the pidfile is left behind after SIGTERM"
 
+# -------------------------------------------------------------- debug log
+# Issue 12 item 6: at log_level = debug the connect name, HELO and MAIL
+# FROM are logged; CR/LF in them must not start a forged line. A daemon
+# of its own, so that its log holds nothing else.
+write_conf "$T/debug.conf"
+sed -i 's/^log_level = info$/log_level = debug/' "$T/debug.conf"
+if rw_start_daemon dbg "$T/debug.conf" -p "unix:$T/run/dbg.sock"; then
+	DLOG=$T/log/dbg.log
+	miltertest -D sock="unix:$T/run/dbg.sock" -D srcdir="$RW_HERE" \
+	    -s "$RW_HERE/loginject.lua" >"$MT_OUT-loginject.txt" 2>&1
+	check "miltertest loginject.lua ran (see $MT_OUT-loginject.txt)" \
+	    grep -q '^loginject.lua: ' "$MT_OUT-loginject.txt"
+	rw_expect_log "debug: the connect line is logged" "$DLOG" 'connect from '
+	rw_expect_log "debug: the MAIL FROM line is logged" "$DLOG" 'LOG1: mail from=<'
+	rw_stop dbg
+	n=$(grep -c 'FORGED' "$DLOG")
+	check "debug: the injected text reached the log ($n lines), escaped" \
+	    test "$n" -ge 2
+	rw_expect_nolog "debug: no log line begins with injected text" "$DLOG" \
+	    '^[[:space:]]*FORGED'
+	check "debug: no CR in the log" test "$(tr -cd '\r' <"$DLOG" | wc -c)" -eq 0
+fi
+
 # -------------------------------------------------------------- the sample
 # contrib/relaywarden.conf.sample as quickstart.sh installs it: it runs as
 # "user = relaywarden" with "socket_group = relaywarden". Here the user is
