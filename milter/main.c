@@ -201,9 +201,10 @@ serve(const char *config_path, struct rw_resolver *resolver)
 	pfd.fd = sigpipe[0];
 	pfd.events = POLLIN;
 	for (;;) {
-		/* draining: look at the sessions every 50 ms; stopping: send
-		 * the milter thread SIGUSR1 every 20 ms */
-		if (poll(&pfd, 1, state == SERVING ? -1 : state == DRAINING ?
+		/* serving: over-cap refusals not yet reported, every 2 s; draining:
+		 * look at the sessions every 50 ms; stopping: send the milter
+		 * thread SIGUSR1 every 20 ms */
+		if (poll(&pfd, 1, state == SERVING ? 2000 : state == DRAINING ?
 		    50 : 20) > 0) {
 			n = read(sigpipe[0], &sig, 1);
 			if (n < 0 && errno == EINTR)
@@ -231,6 +232,7 @@ serve(const char *config_path, struct rw_resolver *resolver)
 				drain_ms = 0;
 			}
 		}
+		rw_mlfi_log_refusals(false);	/* over-cap counts, <= 1 per 10 s */
 		if (state == DRAINING && ((open = rw_mlfi_sessions()) == 0 ||
 		    ms_since(&t0) >= (long)drain_ms)) {
 			if (open == 0)
@@ -254,6 +256,7 @@ serve(const char *config_path, struct rw_resolver *resolver)
 			(void)pthread_kill(tid, SIGUSR1);	/* end its poll() */
 	}
 	pthread_join(tid, NULL);
+	rw_mlfi_log_refusals(true);
 	if (stopper_started)
 		pthread_join(stop_tid, NULL);
 	if (milter_rc != MI_SUCCESS && state == SERVING) {

@@ -307,7 +307,7 @@ note_over_cap(unsigned int open, unsigned int limit, bool configured)
 
 	atomic_fetch_add(&mlfi_refused, 1);
 	if (last != 0 && now - last < REFUSAL_LOG_SECS)
-		return;
+		return;			/* rw_mlfi_log_refusals() reports it */
 	if (!atomic_compare_exchange_strong(&mlfi_refusal_logged, &last, now))
 		return;			/* another thread logs this round */
 	n = atomic_exchange(&mlfi_refused, 0);
@@ -316,6 +316,26 @@ note_over_cap(unsigned int open, unsigned int limit, bool configured)
 	    open, limit, configured ? "max_sessions" :
 	    "max_sessions = 0: from the descriptor limit", n, n == 1 ? "" : "s",
 	    REFUSAL_LOG_SECS);
+}
+
+/* rw_mlfi_log_refusals - report over-cap refusals not logged yet, once
+ * REFUSAL_LOG_SECS have passed since the last line (or now, if final) */
+void
+rw_mlfi_log_refusals(bool final)
+{
+	long long now = monotonic_secs();
+	long long last = atomic_load(&mlfi_refusal_logged);
+	unsigned int n;
+
+	if (atomic_load(&mlfi_refused) == 0 ||
+	    (!final && now - last < REFUSAL_LOG_SECS))
+		return;
+	if (!atomic_compare_exchange_strong(&mlfi_refusal_logged, &last, now))
+		return;
+	if ((n = atomic_exchange(&mlfi_refused, 0)) > 0)
+		rw_log_warn("too many sessions: %u more new session%s refused "
+		    "with 451 4.3.2 in the last %llds; %u open now", n,
+		    n == 1 ? "" : "s", now - last, atomic_load(&mlfi_open));
 }
 
 /* refuse_session - the connect gates: stopping, or over the session cap.

@@ -16,6 +16,8 @@
 #ifndef RW_MLFI_H
 #define RW_MLFI_H
 
+#include <stdbool.h>
+
 #include <libmilter/mfapi.h>
 
 struct rw_services;
@@ -27,6 +29,11 @@ void	rw_mlfi_set_services(const struct rw_services *);
 
 /* rw_mlfi_set_session_cap - cap when max_sessions = 0; 0: none */
 void	rw_mlfi_set_session_cap(unsigned int cap);
+
+/* rw_mlfi_log_refusals - log over-cap refusals still unreported (the
+ * callbacks log at most once per 10 s; main.c calls this every 10 s and,
+ * final, at exit) */
+void	rw_mlfi_log_refusals(bool final);
 
 /* rw_mlfi_stop_accepting - new sessions and messages get 451 4.3.2 */
 void	rw_mlfi_stop_accepting(void);
