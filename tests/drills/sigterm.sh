@@ -18,10 +18,10 @@
 #    like, go to syslog, which the test does not read; a session that
 #    lost a reply shows up at the client.)
 # 2. cut: drain_time = 1s and sessions pausing 6 s: the log says "M cut",
-#    the daemon exits after about 1 s.
+#    the daemon exits after about 1 s (asserted: under 4 s).
 # 3. idle stop: SIGTERM with no session, 3 times; the times are printed
 #    (the bound asserted, 3 s, only catches a return to libmilter's 5 s
-#    listener poll).
+#    listener poll; ThreadSanitizer adds its 1 s exit sleep).
 # Prints "N passed, N failed" last; exit 0, 1, or 77 (skipped).
 
 . "$(dirname "$0")/../integration/lib.sh"
@@ -108,8 +108,9 @@ wait "$PID"; rc=$?
 wait $CPID
 check "cut: the log says 0 finished, 4 cut" \
     rw_log_has "$LOG" 'drain_time over: 0 sessions finished, 4 cut'
-check "cut: exit within drain_time + 1s ($((t1 - t0)) ms), status 0 (got $rc)" \
-    test $((t1 - t0)) -lt 2000 -a "$rc" -eq 0
+# (ThreadSanitizer alone sleeps 1 s at exit: atexit_sleep_ms)
+check "cut: exit within drain_time + 3s ($((t1 - t0)) ms), status 0 (got $rc)" \
+    test $((t1 - t0)) -lt 4000 -a "$rc" -eq 0
 check "cut: the client saw its 4 sessions cut ($(count ' cut ' "$T/log/cut.out"))" \
     test "$(count ' cut ' "$T/log/cut.out")" -eq 4
 rw_stop rw
