@@ -141,6 +141,9 @@ rw_conf_reload(const char *path, struct rw_resolver *resolver)
 		    cur->daemon.dns_retries != dc->dns_retries)
 			rw_log_warn("dns_timeout and dns_retries changes take effect "
 			    "only after a restart");
+		if (cur->daemon.session_timeout_ms != dc->session_timeout_ms)
+			rw_log_warn("session_timeout changes take effect only "
+			    "after a restart");
 		if (cur->daemon.dns_servers != NULL && dc->dns_servers == NULL)
 			rw_log_warn("dns_servers removed: going back to resolv.conf "
 			    "takes a restart; the old servers stay in use");

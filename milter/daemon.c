@@ -12,9 +12,16 @@
  *	connect. rw_daemon_drop_privileges() switches to the configured
  *	user after the socket and pidfile exist, and refuses to go on if
  *	it cannot (running as root by accident is worse than not running).
+ *
+ *	rw_daemon_raise_nofile() raises the soft descriptor limit to the
+ *	hard one: every session holds one descriptor, and libmilter's
+ *	listener, at the limit, retries a failing accept() at once, without
+ *	a pause or a log line (a silent CPU spin). rw_daemon_session_cap()
+ *	is the session cap that keeps a margin below the limit.
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -175,4 +182,49 @@ rw_daemon_detach(void)
 			close(fd);
 	}
 	return true;
+}
+
+/* rw_daemon_raise_nofile - soft RLIMIT_NOFILE up to the hard limit */
+bool
+rw_daemon_raise_nofile(unsigned long *before, unsigned long *soft,
+    unsigned long *hard)
+{
+	struct rlimit rl;
+	rlim_t	want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return false;
+	*before = *soft = rl.rlim_cur == RLIM_INFINITY ? RW_NOFILE_CEILING :
+	    (unsigned long)rl.rlim_cur;
+	*hard = rl.rlim_max == RLIM_INFINITY ? RW_NOFILE_CEILING :
+	    (unsigned long)rl.rlim_max;
+	/* an unlimited hard limit: the kernel refuses more than nr_open */
+	want = rl.rlim_max == RLIM_INFINITY ? (rlim_t)RW_NOFILE_CEILING :
+	    rl.rlim_max;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			return false;
+		*soft = (unsigned long)want;
+	}
+	return true;
+}
+
+/* rw_daemon_session_cap - sessions that leave a margin below nofile */
+unsigned int
+rw_daemon_session_cap(unsigned long nofile)
+{
+	unsigned long margin = nofile / 4 > 64 ? nofile / 4 : 64;
+
+	/*
+	 * Each session holds one descriptor. The margin covers what the
+	 * process holds besides (listener, pipes, syslog, DNS sockets,
+	 * files read at reload) and the sessions accepted and being
+	 * refused over the cap, which still hold theirs for a moment.
+	 */
+	if (nofile <= 2 * margin)
+		return nofile >= 4 ? (unsigned int)(nofile / 4) : 1;
+	if (nofile - margin > 1000000)
+		return 1000000;
+	return (unsigned int)(nofile - margin);
 }

@@ -24,4 +24,18 @@ bool	rw_daemon_write_pidfile(const char *path);
 bool	rw_daemon_drop_privileges(const char *user);
 bool	rw_daemon_detach(void);
 
+/* the soft limit asked for when the hard limit is unlimited */
+#define RW_NOFILE_CEILING 1048576UL
+
+/*
+ * rw_daemon_raise_nofile - raise the soft RLIMIT_NOFILE to the hard
+ * limit; *before, *soft and *hard get the soft limit before, after and
+ * the hard limit. False (errno set) when it could not be read or raised.
+ */
+bool	rw_daemon_raise_nofile(unsigned long *before, unsigned long *soft,
+	    unsigned long *hard);
+
+/* rw_daemon_session_cap - the session cap for a descriptor limit */
+unsigned int rw_daemon_session_cap(unsigned long nofile);
+
 #endif /* RW_DAEMON_H */

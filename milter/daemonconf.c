@@ -24,7 +24,8 @@
  *	parser (a DNS server address).
  *
  *	rw_daemon_conf_summary() puts the daemon's lines into the core's
- *	summary (rw_config_summary_extra()): the socket after the mode,
+ *	summary (rw_config_summary_extra()): the socket after the mode (and
+ *	the session keys, when one differs from its default),
  *	the DNS line before SPF, on_internal_error before the last line.
  *
  *	No I/O: "file:" lists come through the caller's reader.
@@ -191,6 +192,13 @@ static const struct rw_config_key keys[] = {
 	    AT(on_internal_error), .words = words_internal_error },
 	{ .name = "log_level", .type = RW_CONF_WORD, .def = "info",
 	    AT(log_debug), .words = words_log_level },
+	/* sessions */
+	{ .name = "session_timeout", .type = RW_CONF_DURATION, .def = "330s",
+	    AT(session_timeout_ms), .min = 1000, .max = 3600000 },
+	{ .name = "drain_time", .type = RW_CONF_DURATION, .def = "10s",
+	    AT(drain_time_ms), .min = 0, .max = 300000 },
+	{ .name = "max_sessions", .type = RW_CONF_UINT, .def = "0",
+	    AT(max_sessions), .min = 0, .max = 1000000 },
 	/* resolver and prober */
 	{ .name = "dns_servers", .type = RW_CONF_LIST, .def = "",
 	    AT(dns_servers), .item = item_dns_server,
@@ -252,16 +260,34 @@ dns_used(const struct rw_config *cfg)
 	    cfg->spf_check || cfg->spf_check_helo;
 }
 
+/* sessions_default - the session keys as the table's defaults (the
+ * summary shows them only when set; the start-up log always does) */
+static bool
+sessions_default(const struct rw_daemon_conf *dc)
+{
+	return dc->session_timeout_ms == 330000 && dc->drain_time_ms == 10000 &&
+	    dc->max_sessions == 0;
+}
+
 /* summary_lines - the daemon's lines, before the core's line "next" */
 static void
 summary_lines(const struct rw_config *cfg, const char *next, const void *ctx,
     char *buf, size_t len)
 {
 	const struct rw_daemon_conf *dc = ctx;
+	char	max[32];
 
 	if (next == NULL)
 		return;
-	if (strcmp(next, "trusted_networks") == 0)
+	if (strcmp(next, "trusted_networks") == 0 && !sessions_default(dc)) {
+		if (dc->max_sessions > 0)
+			snprintf(max, sizeof(max), "%u", dc->max_sessions);
+		else
+			snprintf(max, sizeof(max), "from the descriptor limit");
+		snprintf(buf, len, "%-20s %s\n%-20s timeout %ums, drain %ums at "
+		    "SIGTERM, max %s\n", "socket", dc->socket, "sessions",
+		    dc->session_timeout_ms, dc->drain_time_ms, max);
+	} else if (strcmp(next, "trusted_networks") == 0)
 		snprintf(buf, len, "%-20s %s\n", "socket", dc->socket);
 	else if (strcmp(next, "spf") == 0 && dns_used(cfg))
 		snprintf(buf, len, "%-20s servers %s, timeout %ums (doubling) "

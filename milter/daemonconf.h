@@ -28,6 +28,11 @@ struct rw_daemon_conf {
 	enum rw_action	 on_internal_error; /* TEMPFAIL or ACCEPT */
 	bool		 log_debug;	/* log_level = debug */
 
+	/* sessions */
+	unsigned int	 session_timeout_ms; /* libmilter read/write timeout */
+	unsigned int	 drain_time_ms;	/* SIGTERM: wait for sessions */
+	unsigned int	 max_sessions;	/* 0: from the descriptor limit */
+
 	/* resolver and prober */
 	char		*dns_servers;	/* "127.0.0.1:5353,[::1]:5353";
 					   NULL: resolv.conf */

@@ -18,8 +18,28 @@
  *	them unblocked with handlers that only write to a self-pipe. Linux
  *	delivers a process-directed signal to the main thread whenever that
  *	thread does not block it, so libmilter never sees these three. The
- *	main loop reads the pipe: SIGHUP reloads, SIGTERM/SIGINT call
- *	smfi_stop() and wait for the milter thread.
+ *	main loop reads the pipe: SIGHUP reloads, SIGTERM/SIGINT stop.
+ *
+ *	Stopping drains first, because smfi_stop() abandons sessions in
+ *	flight: with the worker pool, libmilter's pool controller stops
+ *	polling at once, so a session waiting for its MTA's next command
+ *	is never served again and is reset at exit. So SIGTERM makes new
+ *	sessions and new messages answer "451 4.3.2" (mlfi.c), waits until
+ *	the sessions open have closed or drain_time has passed (a second
+ *	SIGTERM cuts it short), logs how many were drained and how many
+ *	cut, and only then stops libmilter. smfi_stop() closes the listening
+ *	socket under the lock that libmilter's listener holds across its
+ *	poll(), which returns only after up to 5 s (MI_CHK_TIME): so
+ *	smfi_stop() runs in a short-lived thread of its own, and the main
+ *	thread sends the milter thread a no-op SIGUSR1 every 20 ms until
+ *	smfi_main() has returned. The signal ends the listener's poll()
+ *	with EINTR, it lets go of the lock, smfi_stop() gets it, and the
+ *	listener sees the stop: an idle daemon stops at once. Before
+ *	freeing the services, main() waits (briefly) until no callback runs.
+ *
+ *	At start the soft descriptor limit is raised to the hard one and
+ *	the session cap derived from it (daemon.c); session_timeout is
+ *	libmilter's read/write timeout (smfi_settimeout()).
  *
  *	main() also makes the services every session uses, after detaching
  *	(fork keeps no threads): the resolver, the SPF server on the
@@ -30,6 +50,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -76,6 +97,13 @@ on_signal(int sig)
 	errno = saved;
 }
 
+/* on_wake - SIGUSR1 only interrupts the milter thread's poll() */
+static void
+on_wake(int sig)
+{
+	(void)sig;
+}
+
 static bool
 setup_signals(void)
 {
@@ -101,6 +129,9 @@ setup_signals(void)
 	if (sigaction(SIGHUP, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ||
 	    sigaction(SIGINT, &sa, NULL) != 0)
 		return false;
+	sa.sa_handler = on_wake;
+	if (sigaction(SIGUSR1, &sa, NULL) != 0)
+		return false;
 	sa.sa_handler = SIG_IGN;
 	return sigaction(SIGPIPE, &sa, NULL) == 0;
 }
@@ -116,43 +147,138 @@ milter_thread(void *arg)
 	return NULL;
 }
 
+/* stopper - smfi_stop(), which waits for the listener's lock (see above) */
+static void *
+stopper(void *arg)
+{
+	(void)arg;
+	smfi_stop();
+	return NULL;
+}
+
+/* ms_since - milliseconds from *t0 to now, CLOCK_MONOTONIC */
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - t0->tv_sec) * 1000 +
+	    (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* drain_time_ms - the drain time of the configuration in force */
+static unsigned int
+drain_time_ms(void)
+{
+	struct rw_snapshot *s = rw_conf_acquire();
+	unsigned int ms = s != NULL ? s->daemon.drain_time_ms : 0;
+
+	rw_conf_release(s);
+	return ms;
+}
+
+enum serve_state { SERVING, DRAINING, STOPPING };
+
 /* serve - run libmilter in its thread; handle signals here */
 static int
 serve(const char *config_path, struct rw_resolver *resolver)
 {
-	pthread_t tid;
+	pthread_t tid, stop_tid;
+	bool	stopper_started = false;
 	int	milter_rc = MI_SUCCESS;
 	unsigned char sig;
 	ssize_t	n;
-	bool	stopping = false;
+	enum serve_state state = SERVING;
+	struct pollfd pfd;
+	struct timespec t0;
+	unsigned int drain_ms = 0, open0 = 0, closed0 = 0, open = 0;
 
 	if (pthread_create(&tid, NULL, milter_thread, &milter_rc) != 0) {
 		rw_log_err("cannot start the milter thread");
 		return 1;
 	}
+	pfd.fd = sigpipe[0];
+	pfd.events = POLLIN;
 	for (;;) {
-		n = read(sigpipe[0], &sig, 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (sig == SIGHUP) {
-			rw_conf_reload(config_path, resolver);
-		} else if (sig == SIGTERM || sig == SIGINT) {
-			if (!stopping)
-				rw_log_info("signal %d: stopping; sessions in flight finish first", sig);
-			stopping = true;
-			smfi_stop();
-		} else {
-			break;		/* smfi_main() returned */
+		/* serving: over-cap refusals not yet reported, every 2 s; draining:
+		 * look at the sessions every 50 ms; stopping: send the milter
+		 * thread SIGUSR1 every 20 ms */
+		if (poll(&pfd, 1, state == SERVING ? 2000 : state == DRAINING ?
+		    50 : 20) > 0) {
+			n = read(sigpipe[0], &sig, 1);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0 || sig == 0)
+				break;		/* smfi_main() returned */
+			if (sig == SIGHUP && state == SERVING) {
+				rw_conf_reload(config_path, resolver);
+			} else if ((sig == SIGTERM || sig == SIGINT) &&
+			    state == SERVING) {
+				rw_mlfi_stop_accepting();
+				clock_gettime(CLOCK_MONOTONIC, &t0);
+				drain_ms = drain_time_ms();
+				open0 = rw_mlfi_sessions();
+				closed0 = rw_mlfi_closed();
+				rw_log_info("signal %d: stopping; new sessions get 451 "
+				    "4.3.2; %u session%s in flight, waiting up to "
+				    "%ums (drain_time)", sig, open0,
+				    open0 == 1 ? "" : "s", drain_ms);
+				state = DRAINING;
+			} else if (sig == SIGTERM || sig == SIGINT) {
+				if (state == DRAINING)
+					rw_log_info("signal %d again: not waiting for "
+					    "the sessions in flight", sig);
+				drain_ms = 0;
+			}
 		}
+		rw_mlfi_log_refusals(false);	/* over-cap counts, <= 1 per 10 s */
+		if (state == DRAINING && ((open = rw_mlfi_sessions()) == 0 ||
+		    ms_since(&t0) >= (long)drain_ms)) {
+			if (open == 0)
+				rw_log_info("drained: %u session%s finished in "
+				    "%ldms, 0 cut; %u new refused", rw_mlfi_closed() -
+				    closed0, rw_mlfi_closed() - closed0 == 1 ? "" :
+				    "s", ms_since(&t0), rw_mlfi_refused_at_stop());
+			else
+				rw_log_warn("drain_time over: %u session%s finished, "
+				    "%u cut (their MTA applies its milter default "
+				    "action); %u new refused", rw_mlfi_closed() -
+				    closed0, rw_mlfi_closed() - closed0 == 1 ? "" :
+				    "s", open, rw_mlfi_refused_at_stop());
+			if (pthread_create(&stop_tid, NULL, stopper, NULL) == 0)
+				stopper_started = true;
+			else
+				smfi_stop();	/* returns within MI_CHK_TIME */
+			state = STOPPING;
+		}
+		if (state == STOPPING)
+			(void)pthread_kill(tid, SIGUSR1);	/* end its poll() */
 	}
 	pthread_join(tid, NULL);
-	if (milter_rc != MI_SUCCESS && !stopping) {
+	rw_mlfi_log_refusals(true);
+	if (stopper_started)
+		pthread_join(stop_tid, NULL);
+	if (milter_rc != MI_SUCCESS && state == SERVING) {
 		rw_log_err("libmilter stopped with an error");
 		return 1;
 	}
 	return 0;
+}
+
+/* wait_idle - until no callback runs, for at most ms; true if none does */
+static bool
+wait_idle(unsigned int ms)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (rw_mlfi_busy() > 0) {
+		if (ms_since(&t0) >= (long)ms)
+			return false;
+		(void)poll(NULL, 0, 10);
+	}
+	return true;
 }
 
 /* cleanup_files - our unix socket, and the pidfile if it is still ours */
@@ -189,6 +315,7 @@ main(int argc, char **argv)
 	const char *config_path = RW_DEFAULT_CONFIG, *socket_override = NULL;
 	char	*sock;
 	bool	 test_only = false, foreground = false;
+	unsigned long nofile_before = 0, nofile = 0, nofile_hard = 0;
 	int	 ch, rc;
 
 	while ((ch = getopt(argc, argv, "c:fp:tV")) != -1) {
@@ -243,12 +370,31 @@ main(int argc, char **argv)
 	    config_path);
 	rw_conf_log_report(summary, false);
 
+	if (!rw_daemon_raise_nofile(&nofile_before, &nofile, &nofile_hard))
+		rw_log_warn("cannot raise the descriptor limit: %s",
+		    strerror(errno));
+	rw_mlfi_set_session_cap(rw_daemon_session_cap(nofile));
+	if (dc->max_sessions > rw_daemon_session_cap(nofile))
+		rw_log_warn("max_sessions %u is too close to the descriptor "
+		    "limit %lu: using %u (raise LimitNOFILE / ulimit -Hn)",
+		    dc->max_sessions, nofile, rw_daemon_session_cap(nofile));
+	rw_log_info("descriptor limit %lu (soft was %lu, hard %lu); sessions "
+	    "at most %u%s, timeout %us", nofile, nofile_before, nofile_hard,
+	    dc->max_sessions > 0 && dc->max_sessions <
+	    rw_daemon_session_cap(nofile) ? dc->max_sessions :
+	    rw_daemon_session_cap(nofile), dc->max_sessions > 0 ? "" :
+	    " (max_sessions = 0: from the descriptor limit)",
+	    (dc->session_timeout_ms + 999) / 1000);
 	if (rw_daemon_socket_busy(sock))
 		rw_fatal("%s: another process is listening on this socket", sock);
 	if (smfi_setconn(sock) != MI_SUCCESS)
 		rw_fatal("%s: bad milter socket", sock);
 	if (smfi_register(rw_milter_desc) != MI_SUCCESS)
 		rw_fatal("smfi_register failed");
+	/* libmilter's default read/write timeout is 7210 s (MI_TIMEOUT) */
+	if (smfi_settimeout((int)((dc->session_timeout_ms + 999) / 1000)) !=
+	    MI_SUCCESS)
+		rw_fatal("smfi_settimeout failed");
 	if (smfi_opensocket(true) != MI_SUCCESS)
 		rw_fatal("cannot open milter socket %s (does its directory exist, "
 		    "is the port free?)", sock);
@@ -280,9 +426,17 @@ main(int argc, char **argv)
 	rw_log_info("listening on %s (mode %s)", sock,
 	    snap->cfg->mode == RW_MODE_DRYRUN ? "dryrun" : "enforce");
 	rc = serve(config_path, svc.resolver);
-	rw_probe_stop(svc.probes);
-	rw_dns_stop_resolver(svc.resolver);
-	rw_spf_free(svc.spf);
+	/* a callback of a cut session may still use them: wait, or leave
+	 * them to the exit */
+	if (wait_idle(2000)) {
+		rw_probe_stop(svc.probes);
+		rw_dns_stop_resolver(svc.resolver);
+		rw_spf_free(svc.spf);
+	} else {
+		rw_log_warn("%u callback%s still running: exiting without "
+		    "freeing the resolver", rw_mlfi_busy(),
+		    rw_mlfi_busy() == 1 ? "" : "s");
+	}
 	rw_log_info("stopped");
 	cleanup_files(sock);
 	free(sock);

@@ -22,6 +22,19 @@
  *	sets with rw_mlfi_set_services() before smfi_main() starts the
  *	threads, and that no one writes afterwards.
  *
+ *	Sessions are counted (rw_mlfi_sessions()): one from the callback
+ *	that creates its state (negotiation, or connect for an MTA that does
+ *	not negotiate) to close. Two gates at connect answer "451 4.3.2"
+ *	at once instead of serving: the daemon is stopping (main.c called
+ *	rw_mlfi_stop_accepting() at SIGTERM; a new MAIL FROM in an old
+ *	session gets the same answer, so sessions drain), or the sessions
+ *	open exceed max_sessions (or, when it is 0, the cap main.c derived
+ *	from the descriptor limit with rw_mlfi_set_session_cap()), logged
+ *	at most once per REFUSAL_LOG_SECS with a count. A refused session
+ *	is not counted. Every entry point also counts itself while it runs
+ *	(rw_mlfi_busy()), so that main.c frees the services only when no
+ *	callback can still use them.
+ *
  *	A session holds a configuration snapshot from connect to close.
  *	Allocation happens once per connection; the per-message path
  *	allocates nothing. An internal failure gives the configured
@@ -34,6 +47,7 @@
 #include <arpa/inet.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,7 +85,19 @@ warn_once(enum mlfi_warning kind)
 	return (atomic_fetch_or(&mlfi_warned, (unsigned int)kind) & kind) == 0;
 }
 
+/* Session accounting and the stop / over-cap gates (see DESCRIPTION). */
+#define REFUSAL_LOG_SECS 10		/* at most one "refused" line per this */
+static atomic_uint mlfi_open;		/* sessions counted, not yet closed */
+static atomic_uint mlfi_closed;		/* counted sessions closed, ever */
+static atomic_uint mlfi_busy;		/* callbacks running now */
+static atomic_bool mlfi_stopping;	/* SIGTERM: refuse new work */
+static atomic_uint mlfi_cap;		/* from the descriptor limit; 0: none */
+static atomic_uint mlfi_refused;	/* over-cap refusals not yet logged */
+static atomic_uint mlfi_refused_stop;	/* refusals while stopping */
+static atomic_llong mlfi_refusal_logged; /* monotonic seconds; 0: never */
+
 struct rw_conn {
+	bool			 counted;	/* in mlfi_open */
 	struct rw_snapshot	*snap;
 	struct rw_stages	 st;		/* the session and its lookups */
 	struct rw_header_edit	 edit;		/* one header edit, at EOM */
@@ -83,6 +109,80 @@ void
 rw_mlfi_set_services(const struct rw_services *svc)
 {
 	mlfi_services = svc;
+}
+
+/* rw_mlfi_set_session_cap - the cap when max_sessions is 0; before smfi_main() */
+void
+rw_mlfi_set_session_cap(unsigned int cap)
+{
+	atomic_store(&mlfi_cap, cap);
+}
+
+/* rw_mlfi_stop_accepting - from now on, new sessions and messages get 451 */
+void
+rw_mlfi_stop_accepting(void)
+{
+	atomic_store(&mlfi_stopping, true);
+}
+
+/* rw_mlfi_sessions - sessions open (counted ones) */
+unsigned int
+rw_mlfi_sessions(void)
+{
+	return atomic_load(&mlfi_open);
+}
+
+/* rw_mlfi_closed - counted sessions closed since start */
+unsigned int
+rw_mlfi_closed(void)
+{
+	return atomic_load(&mlfi_closed);
+}
+
+/* rw_mlfi_busy - callbacks running now */
+unsigned int
+rw_mlfi_busy(void)
+{
+	return atomic_load(&mlfi_busy);
+}
+
+/* rw_mlfi_refused_at_stop - new sessions and messages refused while stopping */
+unsigned int
+rw_mlfi_refused_at_stop(void)
+{
+	return atomic_load(&mlfi_refused_stop);
+}
+
+/* conn_new - a session's state, counted; NULL when out of memory */
+static struct rw_conn *
+conn_new(void)
+{
+	struct rw_conn *c = calloc(1, sizeof(*c));
+
+	if (c != NULL) {
+		c->counted = true;
+		atomic_fetch_add(&mlfi_open, 1);
+	}
+	return c;
+}
+
+/* conn_uncount - the session no longer counts as open */
+static void
+conn_uncount(struct rw_conn *c)
+{
+	if (!c->counted)
+		return;
+	c->counted = false;
+	atomic_fetch_sub(&mlfi_open, 1);
+	atomic_fetch_add(&mlfi_closed, 1);
+}
+
+/* conn_free - release a session's state */
+static void
+conn_free(struct rw_conn *c)
+{
+	conn_uncount(c);
+	free(c);
 }
 
 static struct rw_conn *
@@ -183,8 +283,91 @@ apply(SMFICTX *ctx, struct rw_conn *c, enum rw_stage stage,
 	return SMFIS_CONTINUE;
 }
 
+#define REPLY_STOPPING	"Service shutting down, try again later"
+#define REPLY_BUSY	"Too many concurrent sessions, try again later"
+
+/* monotonic_secs - seconds on CLOCK_MONOTONIC */
+static long long
+monotonic_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec;
+}
+
+/* note_over_cap - count an over-cap refusal; log at most once per
+ * REFUSAL_LOG_SECS, with the refusals since the last line */
+static void
+note_over_cap(unsigned int open, unsigned int limit, bool configured)
+{
+	long long now = monotonic_secs();
+	long long last = atomic_load(&mlfi_refusal_logged);
+	unsigned int n;
+
+	atomic_fetch_add(&mlfi_refused, 1);
+	if (last != 0 && now - last < REFUSAL_LOG_SECS)
+		return;			/* rw_mlfi_log_refusals() reports it */
+	if (!atomic_compare_exchange_strong(&mlfi_refusal_logged, &last, now))
+		return;			/* another thread logs this round */
+	n = atomic_exchange(&mlfi_refused, 0);
+	rw_log_warn("too many sessions: %u open, limit %u (%s); %u new "
+	    "session%s refused with 451 4.3.2 (at most one such line per %ds)",
+	    open, limit, configured ? "max_sessions" :
+	    "max_sessions = 0: from the descriptor limit", n, n == 1 ? "" : "s",
+	    REFUSAL_LOG_SECS);
+}
+
+/* rw_mlfi_log_refusals - report over-cap refusals not logged yet, once
+ * REFUSAL_LOG_SECS have passed since the last line (or now, if final) */
+void
+rw_mlfi_log_refusals(bool final)
+{
+	long long now = monotonic_secs();
+	long long last = atomic_load(&mlfi_refusal_logged);
+	unsigned int n;
+
+	if (atomic_load(&mlfi_refused) == 0 ||
+	    (!final && now - last < REFUSAL_LOG_SECS))
+		return;
+	if (!atomic_compare_exchange_strong(&mlfi_refusal_logged, &last, now))
+		return;
+	if ((n = atomic_exchange(&mlfi_refused, 0)) > 0)
+		rw_log_warn("too many sessions: %u more new session%s refused "
+		    "with 451 4.3.2 in the last %llds; %u open now", n,
+		    n == 1 ? "" : "s", now - last, atomic_load(&mlfi_open));
+}
+
+/* refuse_session - the connect gates: stopping, or over the session cap.
+ * True when the session was answered 451 4.3.2 and no longer counts. */
+static bool
+refuse_session(SMFICTX *ctx, struct rw_conn *c, const struct rw_daemon_conf *dc)
+{
+	unsigned int cap = atomic_load(&mlfi_cap), limit, open;
+	bool	stopping = atomic_load(&mlfi_stopping);
+
+	limit = dc->max_sessions > 0 && (cap == 0 || dc->max_sessions < cap) ?
+	    dc->max_sessions : cap;
+	open = atomic_load(&mlfi_open);
+	if (!stopping && (limit == 0 || open <= limit))
+		return false;
+	if (c->counted) {		/* a refused session is not served */
+		c->counted = false;
+		atomic_fetch_sub(&mlfi_open, 1);
+	}
+	if (stopping) {
+		atomic_fetch_add(&mlfi_refused_stop, 1);
+		(void)smfi_setreply(ctx, "451", "4.3.2", REPLY_STOPPING);
+	} else {
+		note_over_cap(open - 1, limit, dc->max_sessions > 0 &&
+		    dc->max_sessions == limit);
+		(void)smfi_setreply(ctx, "451", "4.3.2", REPLY_BUSY);
+	}
+	return true;
+}
+
 static sfsistat
-mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
@@ -202,8 +385,9 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	(void)f3;
 	rw_conf_release(snap);
 	/* the connection's state starts here: it must know what was agreed */
-	if ((c = calloc(1, sizeof(*c))) == NULL || smfi_setpriv(ctx, c) != MI_SUCCESS) {
-		free(c);
+	if ((c = conn_new()) == NULL || smfi_setpriv(ctx, c) != MI_SUCCESS) {
+		if (c != NULL)
+			conn_free(c);
 		rw_log_err("out of memory at negotiation");
 		return SMFIS_TEMPFAIL;
 	}
@@ -245,7 +429,7 @@ addr_text(const _SOCK_ADDR *sa, char *buf, size_t len)
 }
 
 static sfsistat
-mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
 	struct rw_snapshot *snap;
 	struct rw_conn *c;
@@ -259,7 +443,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	if ((snap = rw_conf_acquire()) == NULL)
 		return internal_error(ctx, NULL, "no configuration snapshot");
 	if ((c = conn_get(ctx)) == NULL) {	/* no negotiation (old MTA) */
-		if ((c = calloc(1, sizeof(*c))) == NULL) {
+		if ((c = conn_new()) == NULL) {
 			sfsistat rc = internal_error(ctx, &snap->daemon,
 			    "out of memory at connect");
 			rw_conf_release(snap);
@@ -269,9 +453,13 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 			sfsistat rc = internal_error(ctx, &snap->daemon,
 			    "smfi_setpriv failed");
 			rw_conf_release(snap);
-			free(c);
+			conn_free(c);
 			return rc;
 		}
+	}
+	if (refuse_session(ctx, c, &snap->daemon)) {
+		rw_conf_release(snap);
+		return SMFIS_TEMPFAIL;
 	}
 	if (c->snap != NULL) {		/* a second connect on one context */
 		rw_stages_release(&c->st);
@@ -299,7 +487,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 }
 
 static sfsistat
-mlfi_helo(SMFICTX *ctx, char *helo)
+cb_helo(SMFICTX *ctx, char *helo)
 {
 	struct rw_conn *c = conn_ready(ctx);
 	struct rw_verdict v;
@@ -337,7 +525,7 @@ check_mail_macros(SMFICTX *ctx, const char *auth)
 }
 
 static sfsistat
-mlfi_envfrom(SMFICTX *ctx, char **argv)
+cb_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct rw_conn *c = conn_ready(ctx);
 	struct rw_verdict v;
@@ -348,6 +536,11 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 
 	if (c == NULL)
 		return internal_error(ctx, NULL, "MAIL without a session");
+	if (atomic_load(&mlfi_stopping)) {	/* drain: no new message */
+		atomic_fetch_add(&mlfi_refused_stop, 1);
+		(void)smfi_setreply(ctx, "451", "4.3.2", REPLY_STOPPING);
+		return SMFIS_TEMPFAIL;
+	}
 	rw_stages_set_qid(&c->st, smfi_getsymval(ctx, "i"));
 	auth = smfi_getsymval(ctx, "{auth_authen}");
 	check_mail_macros(ctx, auth);
@@ -364,7 +557,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 }
 
 static sfsistat
-mlfi_envrcpt(SMFICTX *ctx, char **argv)
+cb_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct rw_conn *c = conn_ready(ctx);
 	struct rw_verdict v;
@@ -378,7 +571,7 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 }
 
 static sfsistat
-mlfi_header(SMFICTX *ctx, char *name, char *value)
+cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct rw_conn *c = conn_ready(ctx);
 
@@ -389,7 +582,7 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 }
 
 static sfsistat
-mlfi_eoh(SMFICTX *ctx)
+cb_eoh(SMFICTX *ctx)
 {
 	struct rw_conn *c = conn_ready(ctx);
 	struct rw_verdict v;
@@ -434,7 +627,7 @@ edit_header(SMFICTX *ctx, const struct rw_conn *c, const struct rw_header_edit *
 }
 
 static sfsistat
-mlfi_eom(SMFICTX *ctx)
+cb_eom(SMFICTX *ctx)
 {
 	struct rw_conn *c = conn_ready(ctx);
 	struct rw_verdict v;
@@ -465,7 +658,7 @@ mlfi_eom(SMFICTX *ctx)
 }
 
 static sfsistat
-mlfi_abort(SMFICTX *ctx)
+cb_abort(SMFICTX *ctx)
 {
 	struct rw_conn *c = conn_ready(ctx);
 
@@ -475,7 +668,7 @@ mlfi_abort(SMFICTX *ctx)
 }
 
 static sfsistat
-mlfi_close(SMFICTX *ctx)
+cb_close(SMFICTX *ctx)
 {
 	struct rw_conn *c = conn_get(ctx);
 
@@ -486,9 +679,41 @@ mlfi_close(SMFICTX *ctx)
 		rw_stages_release(&c->st);
 		rw_conf_release(c->snap);
 	}
-	free(c);
+	conn_free(c);
 	return SMFIS_CONTINUE;
 }
+
+/*
+ * The entry points libmilter calls: each counts itself busy while the
+ * callback runs (rw_mlfi_busy()), so that main.c never frees the
+ * services under a callback of a session cut at the end of a drain.
+ */
+#define ENTRY(name, params, args)					\
+static sfsistat								\
+mlfi_##name params							\
+{									\
+	sfsistat rc;							\
+									\
+	atomic_fetch_add(&mlfi_busy, 1);				\
+	rc = cb_##name args;						\
+	atomic_fetch_sub(&mlfi_busy, 1);				\
+	return rc;							\
+}
+
+ENTRY(negotiate, (SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3),
+    (ctx, f0, f1, f2, f3, pf0, pf1, pf2, pf3))
+ENTRY(connect, (SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr),
+    (ctx, hostname, hostaddr))
+ENTRY(helo, (SMFICTX *ctx, char *helo), (ctx, helo))
+ENTRY(envfrom, (SMFICTX *ctx, char **argv), (ctx, argv))
+ENTRY(envrcpt, (SMFICTX *ctx, char **argv), (ctx, argv))
+ENTRY(header, (SMFICTX *ctx, char *name, char *value), (ctx, name, value))
+ENTRY(eoh, (SMFICTX *ctx), (ctx))
+ENTRY(eom, (SMFICTX *ctx), (ctx))
+ENTRY(abort, (SMFICTX *ctx), (ctx))
+ENTRY(close, (SMFICTX *ctx), (ctx))
 
 struct smfiDesc rw_milter_desc = {
 	.xxfi_name = "relaywarden",

@@ -82,6 +82,12 @@ want_defaults(const char *label, const struct rw_daemon_conf *dc)
 	    "%u, want 10000", label, dc->dns_cache_size);
 	ck_assert_msg(!dc->use_mta_ptr, "%s: use_mta_ptr: got yes, want no",
 	    label);
+	ck_assert_msg(dc->session_timeout_ms == 330000, "%s: session_timeout: "
+	    "got %u, want 330000", label, dc->session_timeout_ms);
+	ck_assert_msg(dc->drain_time_ms == 10000, "%s: drain_time: got %u, "
+	    "want 10000", label, dc->drain_time_ms);
+	ck_assert_msg(dc->max_sessions == 0, "%s: max_sessions: got %u, want "
+	    "0 (from the descriptor limit)", label, dc->max_sessions);
 }
 
 static const char *const default_texts[] = {
@@ -209,6 +215,23 @@ START_TEST(test_daemon_values)
 }
 END_TEST
 
+/* The session keys: timeout, drain time, cap. */
+START_TEST(test_daemon_session_values)
+{
+	struct rw_daemon_conf dc;
+	struct rw_config *cfg = parse("sessions",
+	    "session_timeout = 2s\n"
+	    "drain_time = 0\n"
+	    "max_sessions = 500\n", &dc);
+
+	ck_assert_uint_eq(dc.session_timeout_ms, 2000);
+	ck_assert_uint_eq(dc.drain_time_ms, 0);
+	ck_assert_uint_eq(dc.max_sessions, 500);
+	rw_config_free(cfg);
+	rw_daemon_conf_free(&dc);
+}
+END_TEST
+
 /* The resolver's keys among the core's DNS keys, as in one real file. */
 START_TEST(test_daemon_dns_values)
 {
@@ -324,6 +347,14 @@ static const struct err_case err_cases[] = {
 	{ "duration: too long", L1 "dns_deadline = 601s\n", SOURCE ":2:",
 	    "dns_deadline" },
 	{ "duration: minutes", L1 "dns_timeout = 2m\n", SOURCE ":2:", "2m" },
+	{ "session_timeout: under 1s", L1 "session_timeout = 500ms\n",
+	    SOURCE ":2:", "session_timeout" },
+	{ "session_timeout: over 1h", L1 "session_timeout = 3601s\n",
+	    SOURCE ":2:", "session_timeout" },
+	{ "drain_time: over 300s", L1 "drain_time = 301s\n", SOURCE ":2:",
+	    "drain_time" },
+	{ "max_sessions: not a number", L1 "max_sessions = many\n",
+	    SOURCE ":2:", "max_sessions" },
 	{ "duration: negative", L1 "dns_timeout = -1s\n", SOURCE ":2:",
 	    "dns_timeout" },
 	{ "duration: space before unit", L1 "dns_timeout = 2 s\n", SOURCE ":2:",
@@ -529,6 +560,7 @@ daemonconf_suite(void)
 	tcase_add_loop_test(tc, test_daemon_defaults, 0, N(default_texts));
 	tcase_add_loop_test(tc, test_daemon_values, 0, N(value_cases));
 	tcase_add_test(tc, test_daemon_dns_values);
+	tcase_add_test(tc, test_daemon_session_values);
 	tcase_add_loop_test(tc, test_daemon_durations, 0, N(dur_cases));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
