@@ -116,7 +116,7 @@ def expect(reply, ok):
 
 def attempt(i):
     """one SMTP session for message i: 'ok' or raises"""
-    addr = "%s.%d.%d" % (args.net, i // 250, i % 250 + 1)
+    addr = "%s.%d.%d" % (args.net, (i // 250) % 256, i % 250 + 1)
     sub = "%s-%d" % (args.tag, i)
     s = smtplib.SMTP(timeout=60)
     try:

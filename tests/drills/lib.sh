@@ -12,7 +12,8 @@
 #	drill_init() is rw_init plus the drills' tools; DRILL_LONG=1 (run.sh
 #	--long) selects the long form.
 #
-#	drill_stack() starts, all on loopback: the DNS fixtures
+#	drill_stack() starts, all on loopback (its arguments are extra
+#	lines for relaywarden's configuration): the DNS fixtures
 #	(tests/dns/fixtures.sh: unbound on 25160, rbldnsd 25161, SERVFAIL and
 #	blackhole stubs 25162/25163), relaywarden "rw" on unix:$T/run/rw.sock
 #	with $T/rw.conf (DNSBL dnsbl.test through that unbound; the clients
@@ -73,10 +74,11 @@ drill_conf() {
 	for line in "$@"; do echo "$line"; done
 }
 
+# drill_stack [extra configuration lines...]
 drill_stack() {
 	rw_ports_free $P_SMTPD $P_SINK
 	rw_start_fixtures
-	drill_conf >"$CONF"
+	drill_conf "$@" >"$CONF"
 	rw_start_daemon rw "$CONF" || rw_summary
 	rw_start_sink $P_SINK || rw_summary
 	drill_master() { echo "127.0.0.1:$P_SMTPD inet n - n - - smtpd"; }
