@@ -78,5 +78,5 @@ phase dnskill 198.18 kill_dns restart_dns
 phase dnsfreeze 198.19 stop_dns cont_dns
 check "relaywarden running after the drill" rw_running rw
 rw_expect_nolog "relaywarden: no internal errors" "$LOG" '451 4\.3\.0|internal error'
-echo "FIGURES dns${FIG}"
+echo "FIGURES dns: ${FIG#; }"
 rw_summary
