@@ -18,8 +18,9 @@
 #   sh tests/drills/run.sh [--long] [DRILL...]     (as root)
 #
 # Short form (the suite's): 150 + 2 x 100 messages, 100 SIGHUPs, a 40 s
-# soak; about 2 minutes. --long: 5,000 + 2 x 1,000 messages, 64
-# concurrent sessions for the SIGHUPs, a 10 minute soak. DRILL... picks
+# soak; about 2 minutes (122 s on 2 cores). --long: 5,000 + 2 x 1,000
+# messages, 64 concurrent sessions for the SIGHUPs, a 10 minute soak
+# (DRILL_SOAK_SECS sets another length). DRILL... picks
 # some of kill dns sighup soak. RELAYWARDEN is the daemon (default
 # build/milter/relaywarden, else milter/relaywarden). They use loopback
 # ports 25140-25141 and 25160-25163 only: run one at a time (under the
