@@ -4,6 +4,7 @@
 # runtime dependencies of the sendmail .debs the tests unpack), then:
 #   1. normal build (-Werror) in build/, make check: unit tests, query tool,
 #      purity guard, miltertest protocol tests, real Postfix, real sendmail;
+#      then the fault drills' short form (tests/drills/run.sh);
 #   2. ASan+UBSan build in build-asan/, make check of the unit tests, the
 #      query tool, the SPF suite, and the protocol and DNS tests (the
 #      daemon itself under the sanitizers);
@@ -196,6 +197,19 @@ fuzz_targets() {
 	return $rc
 }
 
+# drills - the fault drills' short form (tests/drills/run.sh) against
+# the normal build's daemon; their "N passed, N failed" joins the totals
+drills() {
+	RELAYWARDEN=$top/build/milter/relaywarden sh tests/drills/run.sh >build/drills.out 2>&1; rc=$?
+	sed -n '/^=== figures/,$p' build/drills.out
+	last=$(tail -n 1 build/drills.out)
+	p=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p')
+	f=$(echo "$last" | sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p')
+	total_pass=$((total_pass + ${p:-0})) total_fail=$((total_fail + ${f:-0}))
+	[ $rc -eq 0 ] || grep -E '^(FAIL|===)' build/drills.out
+	return $rc
+}
+
 distcheck() {
 	cd build || return 1
 	make -s distcheck >distcheck.out 2>&1; rc=$?
@@ -218,6 +232,7 @@ start=$(date +%s)
 step install install_packages &&
 step bootstrap bootstrap || { summary; exit 1; }
 step "normal build and make check" normal_build
+step "fault drills (short form)" drills
 step "ASan/UBSan build: unit, protocol and DNS tests" asan_build
 step "ThreadSanitizer build: unit, protocol and DNS tests" tsan_build
 step "fuzz targets, $FUZZ_SECS s each" fuzz_targets
