@@ -24,7 +24,7 @@
  *	flight: with the worker pool, libmilter's pool controller stops
  *	polling at once, so a session waiting for its MTA's next command
  *	is never served again and is reset at exit. So SIGTERM makes new
- *	sessions and new messages answer "451 4.3.2" (mlfi.c), waits until
+ *	sessions and new messages answer "451 4.3.2" (sessions.c, mlfi.c), waits until
  *	the sessions open have closed or drain_time has passed (a second
  *	SIGTERM cuts it short), logs how many were drained and how many
  *	cut, and only then stops libmilter. smfi_stop() closes the listening
@@ -65,6 +65,7 @@
 #include "dns.h"
 #include "log.h"
 #include "mlfi.h"
+#include "sessions.h"
 #include "probe.h"
 #include "spf.h"
 #include "spfsource.h"
@@ -215,11 +216,11 @@ serve(const char *config_path, struct rw_resolver *resolver)
 				rw_conf_reload(config_path, resolver);
 			} else if ((sig == SIGTERM || sig == SIGINT) &&
 			    state == SERVING) {
-				rw_mlfi_stop_accepting();
+				rw_sessions_stop_accepting();
 				clock_gettime(CLOCK_MONOTONIC, &t0);
 				drain_ms = drain_time_ms();
-				open0 = rw_mlfi_sessions();
-				closed0 = rw_mlfi_closed();
+				open0 = rw_sessions_open();
+				closed0 = rw_sessions_closed();
 				rw_log_info("signal %d: stopping; new sessions get 451 "
 				    "4.3.2; %u session%s in flight, waiting up to "
 				    "%ums (drain_time)", sig, open0,
@@ -232,20 +233,20 @@ serve(const char *config_path, struct rw_resolver *resolver)
 				drain_ms = 0;
 			}
 		}
-		rw_mlfi_log_refusals(false);	/* over-cap counts, <= 1 per 10 s */
-		if (state == DRAINING && ((open = rw_mlfi_sessions()) == 0 ||
+		rw_sessions_log_refusals(false);	/* over-cap counts, <= 1 per 10 s */
+		if (state == DRAINING && ((open = rw_sessions_open()) == 0 ||
 		    ms_since(&t0) >= (long)drain_ms)) {
 			if (open == 0)
 				rw_log_info("drained: %u session%s finished in "
-				    "%ldms, 0 cut; %u new refused", rw_mlfi_closed() -
-				    closed0, rw_mlfi_closed() - closed0 == 1 ? "" :
-				    "s", ms_since(&t0), rw_mlfi_refused_at_stop());
+				    "%ldms, 0 cut; %u new refused", rw_sessions_closed() -
+				    closed0, rw_sessions_closed() - closed0 == 1 ? "" :
+				    "s", ms_since(&t0), rw_sessions_refused_at_stop());
 			else
 				rw_log_warn("drain_time over: %u session%s finished, "
 				    "%u cut (their MTA applies its milter default "
-				    "action); %u new refused", rw_mlfi_closed() -
-				    closed0, rw_mlfi_closed() - closed0 == 1 ? "" :
-				    "s", open, rw_mlfi_refused_at_stop());
+				    "action); %u new refused", rw_sessions_closed() -
+				    closed0, rw_sessions_closed() - closed0 == 1 ? "" :
+				    "s", open, rw_sessions_refused_at_stop());
 			if (pthread_create(&stop_tid, NULL, stopper, NULL) == 0)
 				stopper_started = true;
 			else
@@ -256,7 +257,7 @@ serve(const char *config_path, struct rw_resolver *resolver)
 			(void)pthread_kill(tid, SIGUSR1);	/* end its poll() */
 	}
 	pthread_join(tid, NULL);
-	rw_mlfi_log_refusals(true);
+	rw_sessions_log_refusals(true);
 	if (stopper_started)
 		pthread_join(stop_tid, NULL);
 	if (milter_rc != MI_SUCCESS && state == SERVING) {
@@ -273,7 +274,7 @@ wait_idle(unsigned int ms)
 	struct timespec t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (rw_mlfi_busy() > 0) {
+	while (rw_sessions_busy() > 0) {
 		if (ms_since(&t0) >= (long)ms)
 			return false;
 		(void)poll(NULL, 0, 10);
@@ -373,7 +374,7 @@ main(int argc, char **argv)
 	if (!rw_daemon_raise_nofile(&nofile_before, &nofile, &nofile_hard))
 		rw_log_warn("cannot raise the descriptor limit: %s",
 		    strerror(errno));
-	rw_mlfi_set_session_cap(rw_daemon_session_cap(nofile));
+	rw_sessions_set_cap(rw_daemon_session_cap(nofile));
 	if (dc->max_sessions > rw_daemon_session_cap(nofile))
 		rw_log_warn("max_sessions %u is too close to the descriptor "
 		    "limit %lu: using %u (raise LimitNOFILE / ulimit -Hn)",
@@ -434,8 +435,8 @@ main(int argc, char **argv)
 		rw_spf_free(svc.spf);
 	} else {
 		rw_log_warn("%u callback%s still running: exiting without "
-		    "freeing the resolver", rw_mlfi_busy(),
-		    rw_mlfi_busy() == 1 ? "" : "s");
+		    "freeing the resolver", rw_sessions_busy(),
+		    rw_sessions_busy() == 1 ? "" : "s");
 	}
 	rw_log_info("stopped");
 	cleanup_files(sock);

@@ -22,18 +22,13 @@
  *	sets with rw_mlfi_set_services() before smfi_main() starts the
  *	threads, and that no one writes afterwards.
  *
- *	Sessions are counted (rw_mlfi_sessions()): one from the callback
- *	that creates its state (negotiation, or connect for an MTA that does
- *	not negotiate) to close. Two gates at connect answer "451 4.3.2"
- *	at once instead of serving: the daemon is stopping (main.c called
- *	rw_mlfi_stop_accepting() at SIGTERM; a new MAIL FROM in an old
- *	session gets the same answer, so sessions drain), or the sessions
- *	open exceed max_sessions (or, when it is 0, the cap main.c derived
- *	from the descriptor limit with rw_mlfi_set_session_cap()), logged
- *	at most once per REFUSAL_LOG_SECS with a count. A refused session
- *	is not counted. Every entry point also counts itself while it runs
- *	(rw_mlfi_busy()), so that main.c frees the services only when no
- *	callback can still use them.
+ *	Sessions are counted (sessions.c): one from the callback that
+ *	creates its state (negotiation, or connect for an MTA that does not
+ *	negotiate) to close, and every entry point counts itself busy while
+ *	it runs. At connect the sessions gate may say the daemon is
+ *	stopping or the cap is reached: the session is answered "451 4.3.2"
+ *	at once and not counted; while stopping, a new MAIL FROM in an old
+ *	session gets the same answer, so sessions drain.
  *
  *	A session holds a configuration snapshot from connect to close.
  *	Allocation happens once per connection; the per-message path
@@ -47,7 +42,6 @@
 #include <arpa/inet.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +51,7 @@
 #include "mlfi.h"
 #include "conf.h"
 #include "log.h"
+#include "sessions.h"
 #include "stages.h"
 
 /* Macros we ask the MTA for, per stage (sendmail 8.14+, Postfix 2.5+). */
@@ -85,19 +80,8 @@ warn_once(enum mlfi_warning kind)
 	return (atomic_fetch_or(&mlfi_warned, (unsigned int)kind) & kind) == 0;
 }
 
-/* Session accounting and the stop / over-cap gates (see DESCRIPTION). */
-#define REFUSAL_LOG_SECS 10		/* at most one "refused" line per this */
-static atomic_uint mlfi_open;		/* sessions counted, not yet closed */
-static atomic_uint mlfi_closed;		/* counted sessions closed, ever */
-static atomic_uint mlfi_busy;		/* callbacks running now */
-static atomic_bool mlfi_stopping;	/* SIGTERM: refuse new work */
-static atomic_uint mlfi_cap;		/* from the descriptor limit; 0: none */
-static atomic_uint mlfi_refused;	/* over-cap refusals not yet logged */
-static atomic_uint mlfi_refused_stop;	/* refusals while stopping */
-static atomic_llong mlfi_refusal_logged; /* monotonic seconds; 0: never */
-
 struct rw_conn {
-	bool			 counted;	/* in mlfi_open */
+	bool			 counted;	/* in the open sessions (sessions.c) */
 	struct rw_snapshot	*snap;
 	struct rw_stages	 st;		/* the session and its lookups */
 	struct rw_header_edit	 edit;		/* one header edit, at EOM */
@@ -111,48 +95,6 @@ rw_mlfi_set_services(const struct rw_services *svc)
 	mlfi_services = svc;
 }
 
-/* rw_mlfi_set_session_cap - the cap when max_sessions is 0; before smfi_main() */
-void
-rw_mlfi_set_session_cap(unsigned int cap)
-{
-	atomic_store(&mlfi_cap, cap);
-}
-
-/* rw_mlfi_stop_accepting - from now on, new sessions and messages get 451 */
-void
-rw_mlfi_stop_accepting(void)
-{
-	atomic_store(&mlfi_stopping, true);
-}
-
-/* rw_mlfi_sessions - sessions open (counted ones) */
-unsigned int
-rw_mlfi_sessions(void)
-{
-	return atomic_load(&mlfi_open);
-}
-
-/* rw_mlfi_closed - counted sessions closed since start */
-unsigned int
-rw_mlfi_closed(void)
-{
-	return atomic_load(&mlfi_closed);
-}
-
-/* rw_mlfi_busy - callbacks running now */
-unsigned int
-rw_mlfi_busy(void)
-{
-	return atomic_load(&mlfi_busy);
-}
-
-/* rw_mlfi_refused_at_stop - new sessions and messages refused while stopping */
-unsigned int
-rw_mlfi_refused_at_stop(void)
-{
-	return atomic_load(&mlfi_refused_stop);
-}
-
 /* conn_new - a session's state, counted; NULL when out of memory */
 static struct rw_conn *
 conn_new(void)
@@ -161,7 +103,7 @@ conn_new(void)
 
 	if (c != NULL) {
 		c->counted = true;
-		atomic_fetch_add(&mlfi_open, 1);
+		rw_sessions_count();
 	}
 	return c;
 }
@@ -173,8 +115,7 @@ conn_uncount(struct rw_conn *c)
 	if (!c->counted)
 		return;
 	c->counted = false;
-	atomic_fetch_sub(&mlfi_open, 1);
-	atomic_fetch_add(&mlfi_closed, 1);
+	rw_sessions_uncount(true);
 }
 
 /* conn_free - release a session's state */
@@ -287,82 +228,22 @@ apply(SMFICTX *ctx, struct rw_conn *c, enum rw_stage stage,
 #define REPLY_BUSY	"Too many concurrent sessions, try again later"
 
 /* monotonic_secs - seconds on CLOCK_MONOTONIC */
-static long long
-monotonic_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec;
-}
-
-/* note_over_cap - count an over-cap refusal; log at most once per
- * REFUSAL_LOG_SECS, with the refusals since the last line */
-static void
-note_over_cap(unsigned int open, unsigned int limit, bool configured)
-{
-	long long now = monotonic_secs();
-	long long last = atomic_load(&mlfi_refusal_logged);
-	unsigned int n;
-
-	atomic_fetch_add(&mlfi_refused, 1);
-	if (last != 0 && now - last < REFUSAL_LOG_SECS)
-		return;			/* rw_mlfi_log_refusals() reports it */
-	if (!atomic_compare_exchange_strong(&mlfi_refusal_logged, &last, now))
-		return;			/* another thread logs this round */
-	n = atomic_exchange(&mlfi_refused, 0);
-	rw_log_warn("too many sessions: %u open, limit %u (%s); %u new "
-	    "session%s refused with 451 4.3.2 (at most one such line per %ds)",
-	    open, limit, configured ? "max_sessions" :
-	    "max_sessions = 0: from the descriptor limit", n, n == 1 ? "" : "s",
-	    REFUSAL_LOG_SECS);
-}
-
-/* rw_mlfi_log_refusals - report over-cap refusals not logged yet, once
- * REFUSAL_LOG_SECS have passed since the last line (or now, if final) */
-void
-rw_mlfi_log_refusals(bool final)
-{
-	long long now = monotonic_secs();
-	long long last = atomic_load(&mlfi_refusal_logged);
-	unsigned int n;
-
-	if (atomic_load(&mlfi_refused) == 0 ||
-	    (!final && now - last < REFUSAL_LOG_SECS))
-		return;
-	if (!atomic_compare_exchange_strong(&mlfi_refusal_logged, &last, now))
-		return;
-	if ((n = atomic_exchange(&mlfi_refused, 0)) > 0)
-		rw_log_warn("too many sessions: %u more new session%s refused "
-		    "with 451 4.3.2 in the last %llds; %u open now", n,
-		    n == 1 ? "" : "s", now - last, atomic_load(&mlfi_open));
-}
-
-/* refuse_session - the connect gates: stopping, or over the session cap.
- * True when the session was answered 451 4.3.2 and no longer counts. */
+/* refuse_session - the connect gates (sessions.c): stopping, or over the
+ * session cap. True when the session was answered 451 4.3.2 and no
+ * longer counts. */
 static bool
 refuse_session(SMFICTX *ctx, struct rw_conn *c, const struct rw_daemon_conf *dc)
 {
-	unsigned int cap = atomic_load(&mlfi_cap), limit, open;
-	bool	stopping = atomic_load(&mlfi_stopping);
+	enum rw_gate g = rw_sessions_gate(dc->max_sessions);
 
-	limit = dc->max_sessions > 0 && (cap == 0 || dc->max_sessions < cap) ?
-	    dc->max_sessions : cap;
-	open = atomic_load(&mlfi_open);
-	if (!stopping && (limit == 0 || open <= limit))
+	if (g == RW_GATE_OPEN)
 		return false;
 	if (c->counted) {		/* a refused session is not served */
 		c->counted = false;
-		atomic_fetch_sub(&mlfi_open, 1);
+		rw_sessions_uncount(false);
 	}
-	if (stopping) {
-		atomic_fetch_add(&mlfi_refused_stop, 1);
-		(void)smfi_setreply(ctx, "451", "4.3.2", REPLY_STOPPING);
-	} else {
-		note_over_cap(open - 1, limit, dc->max_sessions > 0 &&
-		    dc->max_sessions == limit);
-		(void)smfi_setreply(ctx, "451", "4.3.2", REPLY_BUSY);
-	}
+	(void)smfi_setreply(ctx, "451", "4.3.2", g == RW_GATE_STOPPING ?
+	    REPLY_STOPPING : REPLY_BUSY);
 	return true;
 }
 
@@ -536,8 +417,8 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 
 	if (c == NULL)
 		return internal_error(ctx, NULL, "MAIL without a session");
-	if (atomic_load(&mlfi_stopping)) {	/* drain: no new message */
-		atomic_fetch_add(&mlfi_refused_stop, 1);
+	if (rw_sessions_stopping()) {	/* drain: no new message */
+		rw_sessions_refuse_message();
 		(void)smfi_setreply(ctx, "451", "4.3.2", REPLY_STOPPING);
 		return SMFIS_TEMPFAIL;
 	}
@@ -685,7 +566,7 @@ cb_close(SMFICTX *ctx)
 
 /*
  * The entry points libmilter calls: each counts itself busy while the
- * callback runs (rw_mlfi_busy()), so that main.c never frees the
+ * callback runs (rw_sessions_busy()), so that main.c never frees the
  * services under a callback of a session cut at the end of a drain.
  */
 #define ENTRY(name, params, args)					\
@@ -694,9 +575,9 @@ mlfi_##name params							\
 {									\
 	sfsistat rc;							\
 									\
-	atomic_fetch_add(&mlfi_busy, 1);				\
+	rw_sessions_enter();						\
 	rc = cb_##name args;						\
-	atomic_fetch_sub(&mlfi_busy, 1);				\
+	rw_sessions_leave();						\
 	return rc;							\
 }
 
