@@ -530,7 +530,7 @@ cb_eom(SMFICTX *ctx)
 	if (!rw_action_refuses(r)) {
 		while (rw_stages_header_next(&c->st, &cursor, &c->edit))
 			if (edit_header(ctx, c, &c->edit) &&
-			    strcmp(c->edit.name, "X-Relaywarden-Dryrun") == 0)
+			    strcmp(c->edit.name, RW_HEADER_DRYRUN) == 0)
 				rw_log_info("%s: stage=eom action=continue dryrun=yes "
 				    "header=%s", qid(c), c->edit.name);
 	}

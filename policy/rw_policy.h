@@ -586,6 +586,10 @@ bool	rw_session_stage_used(const struct rw_config *, enum rw_stage);
 /* rw_session_wants_headers - the header step is needed (forged A-R removal) */
 bool	rw_session_wants_headers(const struct rw_config *);
 
+/* The headers relaywarden writes of its own (RFC 8601 and RFC 7208 ones aside). */
+#define RW_HEADER_TAG		"X-Relaywarden-Tag"
+#define RW_HEADER_DRYRUN	"X-Relaywarden-Dryrun"
+
 enum rw_header_op {
 	RW_HDR_DELETE = 0,	/* the index-th header of this name (1-based) */
 	RW_HDR_INSERT_TOP,	/* our verdicts: above the MTA's Received */

@@ -38,8 +38,6 @@
 
 #define AR_HEADER	"Authentication-Results"
 #define SPF_HEADER	"Received-SPF"
-#define TAG_HEADER	"X-Relaywarden-Tag"
-#define DRYRUN_HEADER	"X-Relaywarden-Dryrun"
 
 struct rw_check {
 	const char	*name;
@@ -463,12 +461,12 @@ rw_session_header_next(const struct rw_session *s, size_t *cursor,
 			break;
 		case 2:
 			e->op = RW_HDR_APPEND;
-			e->name = TAG_HEADER;
+			e->name = RW_HEADER_TAG;
 			have = rw_session_tags(s, e->value, sizeof(e->value));
 			break;
 		case 3:
 			e->op = RW_HDR_APPEND;
-			e->name = DRYRUN_HEADER;
+			e->name = RW_HEADER_DRYRUN;
 			have = rw_session_dryrun_header(s, e->value,
 			    sizeof(e->value));
 			break;
