@@ -27,18 +27,7 @@ LOG=$T/log/rw.log
 N=${RW_DRILL_N:-120}
 REAL=$RELAYWARDEN
 
-conf() {
-	cat >"$T/rw.conf" <<CONF
-socket = $SOCK
-socket_mode = 0666
-pidfile =
-dns_servers = 127.0.0.1:25199
-rdns_check = off
-spf_check = no
-spf_check_helo = no
-max_sessions = $1
-CONF
-}
+conf() { rw_session_conf "$T/rw.conf" "max_sessions = $1"; }
 
 # limited SOFT HARD - a wrapper that starts relaywarden under those
 # limits; named relaywarden, so that lib.sh's PID-reuse guard (the name

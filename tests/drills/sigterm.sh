@@ -32,18 +32,7 @@ LOG=$T/log/rw.log
 N=${RW_DRILL_N:-20}
 
 # conf DRAIN - the test configuration
-conf() {
-	cat >"$T/rw.conf" <<CONF
-socket = $SOCK
-socket_mode = 0666
-pidfile =
-dns_servers = 127.0.0.1:25199
-rdns_check = off
-spf_check = no
-spf_check_helo = no
-drain_time = $1
-CONF
-}
+conf() { rw_session_conf "$T/rw.conf" "drain_time = $1"; }
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
 

@@ -586,6 +586,25 @@ rw_relay_conf() {
 	} >"$f"
 }
 
+# rw_session_conf FILE [extra lines...] - a configuration for tests of the
+# daemon's sessions themselves: socket $T/run/rw.sock (mode 0666), no
+# pidfile, DNS and the DNS checks off (a dead loopback port, should
+# anything still query), then the extra lines
+rw_session_conf() {
+	local f=$1 line
+	shift
+	{
+		echo "socket = unix:$T/run/rw.sock"
+		echo "socket_mode = 0666"
+		echo "pidfile ="
+		echo "dns_servers = 127.0.0.1:25199"
+		echo "rdns_check = off"
+		echo "spf_check = no"
+		echo "spf_check_helo = no"
+		for line in "$@"; do echo "$line"; done
+	} >"$f"
+}
+
 # rw_relay_max_recipients SERVER OUTSIDER - max_recipients = 5 for
 # outsiders: the 6th gets 452 4.5.3
 rw_relay_max_recipients() {

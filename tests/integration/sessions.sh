@@ -19,16 +19,7 @@ LOG=$T/log/rw.log
 N=20
 TIMEOUT=2
 
-cat >"$T/rw.conf" <<CONF
-socket = $SOCK
-socket_mode = 0666
-pidfile =
-dns_servers = 127.0.0.1:25199
-rdns_check = off
-spf_check = no
-spf_check_helo = no
-session_timeout = ${TIMEOUT}s
-CONF
+rw_session_conf "$T/rw.conf" "session_timeout = ${TIMEOUT}s"
 
 threads() { sed -n 's/^Threads:[[:space:]]*//p' "/proc/$1/status"; }
 
