@@ -351,7 +351,22 @@ address_mech(struct obuf *b, const char *q, const char *name, const char *rest,
 	ob_str(b, q);
 	ob_str(b, name);
 	if (mine == 0) {
-		/* "/0": any address of the family at the target matches */
+		/* "/0": any address of the family at the target matches. The
+		 * term emitted carries the mark: checked as it will be seen,
+		 * by libspf2 and by a second pass (found by fuzz_spfrecord) */
+		char	emit[RW_SPFREC_LIBSPF2_TERM_MAX + sizeof(RW_SPFREC_ANY_MARK) + 8];
+		size_t	ecompiled = 0;
+		int	en = n > 0 ? snprintf(emit, sizeof(emit), "%.*s%s%s",
+			    (int)(n - 1), rest + 1, rest[n - 1] != '.' ? "." : "",
+			    RW_SPFREC_ANY_MARK) :
+			    snprintf(emit, sizeof(emit), "%%{d}.%s", RW_SPFREC_ANY_MARK);
+
+		if (en < 0 || (size_t)en >= sizeof(emit) ||
+		    !domain_spec(emit, (size_t)en, &ecompiled))
+			goto bad;
+		if (!term_fits(ecompiled + 4 + sizeof(RW_SPFREC_ANY_MARK) + 16, why,
+		    whylen))
+			return false;
 		ob_str(b, ":");
 		if (n > 0)
 			ob_put(b, rest + 1, n - 1);
