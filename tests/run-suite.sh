@@ -39,6 +39,8 @@ SAN_TESTS="tests/check_address tests/check_cidr tests/check_config
 	tests/integration/dns.sh"
 # session timeout and the SIGTERM drill (short form) under the sanitizers
 SAN_TESTS="$SAN_TESTS tests/integration/sessions.sh tests/drills/sigterm.sh"
+# TCP_NODELAY found and set on libmilter's listener (issue 11)
+SAN_TESTS="$SAN_TESTS tests/integration/nodelay.sh"
 
 say() { printf '\n=== %s\n' "$*"; }
 
