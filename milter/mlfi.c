@@ -11,9 +11,19 @@
  *
  *	Negotiation asks only for the protocol steps and macros relaywarden
  *	uses: headers only when Authentication-Results is written (forged
- *	ones must be found and removed), end of header only when a check
- *	runs there, never the body, DATA or unknown commands; per stage the
- *	macros below (smfi_setsymlist), so the MTA sends nothing we ignore.
+ *	ones must be found and removed), with no reply to each, end of
+ *	header only when a check runs there, never the body or unknown
+ *	commands; per stage the macros below (smfi_setsymlist), so the MTA
+ *	sends nothing we ignore. DATA is asked for although no check runs
+ *	there (libmilter answers it "continue" without a callback): with
+ *	SMFIP_NODATA Postfix still sends the DATA macros, alone, as its
+ *	smtpd hands the message over to its cleanup, and cleanup's next
+ *	write (the headers, end of message) waits behind that unanswered
+ *	packet for our delayed ACK (Nagle on Postfix's side, 40 ms on
+ *	Linux). Answering DATA acknowledges it at once. Measured through
+ *	Postfix 3.7 over TCP (tests/bench/eom-latency.sh): end of message
+ *	44 ms with NODATA, 0.6 ms with DATA; a reply per header instead of
+ *	SMFIP_NR_HDR costs 1.0 ms. On a unix socket both take 0.6 ms.
  *
  *	libmilter gives the callbacks no user pointer, only the per-connection
  *	private pointer, which exists from negotiation on. So the one piece
@@ -253,9 +263,10 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	/* headers are needed to remove forged Authentication-Results (RFC 8601
-	 * 5); they need no reply, which saves a round trip each */
-	unsigned long unwanted = SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA |
-	    SMFIP_NR_HDR;
+	 * 5); they need no reply, which saves a round trip each. No
+	 * SMFIP_NODATA: the reply to DATA spares Postfix a delayed-ACK wait
+	 * (see DESCRIPTION). */
+	unsigned long unwanted = SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NR_HDR;
 	struct rw_snapshot *snap = rw_conf_acquire();
 	bool	mta_ptr = snap != NULL && snap->daemon.use_mta_ptr;
 	bool	headers = snap == NULL || rw_session_wants_headers(snap->cfg);
