@@ -18,7 +18,8 @@ MODE
              Negative answers carry the zone's SOA (negative TTL 300).
 
 Every query is counted. The count is written to --count-file (rewritten
-after each query) and printed on stderr on SIGUSR1. Binds loopback only:
+after each burst of queries, before any of them is answered) and printed
+on stderr on SIGUSR1. Binds loopback only:
 any other address is refused. UDP and TCP on the same port.
 """
 import argparse
@@ -41,16 +42,27 @@ args = None
 
 
 def bump():
-    """count one query; rewrite the count file"""
+    """count one query"""
     global count
     with lock:
         count += 1
+
+
+written = 0
+
+
+def flush_count():
+    """rewrite the count file when the count changed since the last time"""
+    global written
+    with lock:
         n = count
-        if args.count_file:
-            tmp = args.count_file + ".tmp"
-            with open(tmp, "w") as f:
-                f.write("%d\n" % n)
-            os.replace(tmp, args.count_file)
+        if not args.count_file or n == written:
+            return
+        tmp = args.count_file + ".tmp.%d" % threading.get_ident()
+        with open(tmp, "w") as f:
+            f.write("%d\n" % n)
+        os.replace(tmp, args.count_file)
+        written = n
 
 
 def on_usr1(signum, frame):
@@ -151,13 +163,21 @@ def serve_udp(s):
         if pending:
             timeout = max(0.0, pending[0][0] - time.monotonic())
         r, _, _ = select.select([s], [], [], timeout)
-        if r:
-            data, peer = s.recvfrom(65535)
+        # drain every datagram waiting, so that a burst of queries does not
+        # overflow the socket buffer (dropped queries would cost the client
+        # a retry timeout); the count file once per burst
+        while r:
+            try:
+                data, peer = s.recvfrom(65535)
+            except BlockingIOError:
+                break
             bump()
             reply = answer(data)
             if reply is not None:
                 seq += 1
                 heapq.heappush(pending, (time.monotonic() + args.delay, seq, reply, peer))
+        if r:
+            flush_count()
         now = time.monotonic()
         while pending and pending[0][0] <= now:
             _, _, reply, peer = heapq.heappop(pending)
@@ -187,6 +207,7 @@ def tcp_conn(c):
             if q is None:
                 return
             bump()
+            flush_count()
             reply = answer(q)
             if reply is None:
                 continue  # blackhole: hold the connection, never answer
@@ -228,6 +249,15 @@ def main():
         sys.exit("dnsstub: refusing to bind %s: 127.0.0.0/8 only" % host)
     signal.signal(signal.SIGUSR1, on_usr1)
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    # room for a burst (100 sessions x 10 queries at once): as root past
+    # net.core.rmem_max, else up to it
+    for opt in (getattr(socket, "SO_RCVBUFFORCE", 33), socket.SO_RCVBUF):
+        try:
+            u.setsockopt(socket.SOL_SOCKET, opt, 8 << 20)
+            break
+        except OSError:
+            pass
+    u.setblocking(False)
     u.bind((host, int(port)))
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
