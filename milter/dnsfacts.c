@@ -217,7 +217,7 @@ fill_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
 }
 
 /* rw_dnsfacts_gather - wait for what the verdict needs; fill the facts */
-void
+bool
 rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
     const struct rw_daemon_conf *dc, struct rw_facts *f, const char *qid)
 {
@@ -226,7 +226,12 @@ rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
 	size_t	i, n = 0;
 
 	if (!ds->active || ds->gathered || f->insider || f->client_ok)
-		return;
+		return true;
+	if (!rw_facts_lists(f, cfg->ndnsbl < RW_DNSBL_MAX ? cfg->ndnsbl :
+	    RW_DNSBL_MAX)) {
+		rw_log_err("%s: out of memory for the DNS facts", qid);
+		return false;
+	}
 	rw_deadline_set(&deadline, dc->dns_deadline_ms);
 	if (ds->ptr != NULL)
 		all[n++] = ds->ptr;
@@ -271,6 +276,7 @@ rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
 		    f->client_addr, rw_dns_status_name(f->ptr_status),
 		    rw_rdns_result_name(f->rdns), name);
 	}
+	return true;
 }
 
 /* rw_dnsfacts_release - the session ends */

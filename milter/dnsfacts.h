@@ -39,8 +39,9 @@ void	rw_dnsfacts_helo(struct rw_dns_session *, const struct rw_config *,
 /* rw_dnsfacts_mail - start rhsbl_sender lookups for this transaction */
 void	rw_dnsfacts_mail(struct rw_dns_session *, const struct rw_config *,
 	    const struct rw_facts *);
-/* rw_dnsfacts_gather - wait (up to dns_deadline) and fill the facts */
-void	rw_dnsfacts_gather(struct rw_dns_session *, const struct rw_config *,
+/* rw_dnsfacts_gather - wait (up to dns_deadline) and fill the facts;
+ * false when out of memory (the stage must tempfail) */
+bool	rw_dnsfacts_gather(struct rw_dns_session *, const struct rw_config *,
 	    const struct rw_daemon_conf *, struct rw_facts *, const char *qid);
 void	rw_dnsfacts_release(struct rw_dns_session *);
 /* rw_dnsfacts_needed - does this configuration do any DNS check */

@@ -496,8 +496,12 @@ struct rw_facts {
 	enum rw_dns_status ptr_status;
 	enum rw_rdns_result rdns;
 	char		 ptr_name[RW_HOSTNAME_MAX + 1];	/* verified, else first */
-	/* lists, parallel to cfg->dnsbl[] */
-	struct rw_dnsbl_fact bl[RW_DNSBL_MAX];
+	/*
+	 * lists, parallel to cfg->dnsbl[]: cfg->ndnsbl entries, allocated
+	 * by rw_facts_lists() when the glue gathers them (a session without
+	 * lists, or not gathered yet, holds none: NULL reads as not asked)
+	 */
+	struct rw_dnsbl_fact *bl;
 	bool		 dns_ready;	/* the glue gathered DNS facts for this stage */
 	/* SPF (filled by the glue at HELO and MAIL) */
 	struct rw_spf_fact spf_helo;
@@ -533,10 +537,16 @@ struct rw_session {
 	const struct rw_config	*cfg;
 	struct rw_facts		 f;
 	char			 authserv_id[RW_HOSTNAME_MAX + 1];
-	/* tags and dryrun notes, in the order decided */
-	struct rw_outcome	 outcomes[RW_OUTCOMES_MAX];
+	/*
+	 * tags and dryrun notes, in the order decided: allocated as they
+	 * come (most sessions have none), at most RW_OUTCOMES_MAX
+	 */
+	struct rw_outcome	*outcomes;
 	size_t			 noutcomes;
+	size_t			 outcomes_cap;	/* allocated entries */
 	size_t			 outcomes_dropped;
+	bool			 nomem;		/* an allocation failed: the
+						   stage must tempfail */
 	/* incoming Authentication-Results carrying our authserv-id */
 	unsigned int		 ar_seen;
 	unsigned int		 ar_forged[RW_AR_FORGED_MAX];	/* their indexes */
@@ -565,6 +575,15 @@ typedef enum rw_action rw_check_fn(const struct rw_config *,
  * header edits, built from the recorded facts and outcomes.
  */
 void	rw_session_init(struct rw_session *, const struct rw_config *);
+/* rw_session_release - free what the session allocated; init may follow */
+void	rw_session_release(struct rw_session *);
+/*
+ * rw_facts_lists - make room for the facts of cfg->ndnsbl lists (zeroed:
+ * not asked), once per session; false when out of memory. Released by
+ * rw_session_release() (or rw_facts_release() for facts of one's own).
+ */
+bool	rw_facts_lists(struct rw_facts *, size_t n);
+void	rw_facts_release(struct rw_facts *);
 /* mta_host: the MTA's own name (macro j), the authserv-id unless configured */
 void	rw_session_record_connect(struct rw_session *, const char *addr,
 	    const char *name, const char *mta_host);
@@ -578,6 +597,11 @@ void	rw_session_record_header(struct rw_session *, const char *name,
 	    const char *value);
 enum rw_action rw_session_decide(struct rw_session *, enum rw_stage,
 	    struct rw_verdict *);
+/*
+ * rw_session_nomem - an allocation failed (an outcome could not be kept):
+ * the caller answers as for any internal error, never with a 5xx
+ */
+bool	rw_session_nomem(const struct rw_session *);
 /* rw_session_reset - the transaction ends (RSET, abort, end of message) */
 void	rw_session_reset(struct rw_session *);
 

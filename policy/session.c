@@ -31,6 +31,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -134,22 +135,38 @@ same_tag(const struct rw_session *s, const struct rw_verdict *v)
 	return false;
 }
 
-static void
+/* record_outcome - keep a tag or dryrun note; false when out of memory */
+static bool
 record_outcome(struct rw_session *s, enum rw_stage stage,
     const struct rw_verdict *v)
 {
 	struct rw_outcome *o;
 
 	if (v->action == RW_ACT_TAG && same_tag(s, v))
-		return;
+		return true;
 	if (s->noutcomes >= RW_OUTCOMES_MAX) {
 		s->outcomes_dropped++;
-		return;
+		return true;
+	}
+	if (s->noutcomes == s->outcomes_cap) {
+		/* grow 2, 4, 8, 16: a few tags are the common case */
+		size_t cap = s->outcomes_cap == 0 ? 2 : 2 * s->outcomes_cap;
+
+		if (cap > RW_OUTCOMES_MAX)
+			cap = RW_OUTCOMES_MAX;
+		o = reallocarray(s->outcomes, cap, sizeof(*o));
+		if (o == NULL) {
+			s->nomem = true;
+			return false;
+		}
+		s->outcomes = o;
+		s->outcomes_cap = cap;
 	}
 	o = &s->outcomes[s->noutcomes++];
 	o->stage = stage;
 	o->v = *v;
 	rw_sanitize(o->subject, sizeof(o->subject), subject_of(s, stage));
+	return true;
 }
 
 /* forget_outcomes - drop the outcomes of stage `from` and later ones */
@@ -163,6 +180,22 @@ forget_outcomes(struct rw_session *s, enum rw_stage from)
 			s->outcomes[o++] = s->outcomes[i];
 	s->noutcomes = o;
 	s->outcomes_dropped = 0;
+}
+
+/* nomem_verdict - an outcome could not be kept: tempfail, never a 5xx */
+static enum rw_action
+nomem_verdict(struct rw_verdict *v)
+{
+	verdict_clear(v);
+	return rw_verdict_set(v, RW_ACT_TEMPFAIL, "internal", "451", "4.3.0",
+	    "Internal error, try again later", "out of memory");
+}
+
+/* rw_session_nomem - an allocation failed in this session */
+bool
+rw_session_nomem(const struct rw_session *s)
+{
+	return s->nomem;
 }
 
 /* rw_session_decide - run the stage's checks, once each; apply dryrun */
@@ -185,7 +218,8 @@ rw_session_decide(struct rw_session *s, enum rw_stage stage,
 		if (r == RW_ACT_CONTINUE)
 			continue;
 		if (r == RW_ACT_TAG) {
-			record_outcome(s, stage, &cv);
+			if (!record_outcome(s, stage, &cv))
+				return nomem_verdict(v);
 			if (v->action == RW_ACT_CONTINUE)
 				*v = cv;	/* the log names the first tag */
 			continue;
@@ -193,7 +227,8 @@ rw_session_decide(struct rw_session *s, enum rw_stage stage,
 		*v = cv;
 		if (rw_action_refuses(r) && s->cfg->mode == RW_MODE_DRYRUN) {
 			v->dryrun = true;
-			record_outcome(s, stage, v);
+			if (!record_outcome(s, stage, v))
+				return nomem_verdict(v);
 			break;
 		}
 		return r;
@@ -210,6 +245,34 @@ rw_session_init(struct rw_session *s, const struct rw_config *cfg)
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	rw_strlcpy_ok(s->f.client_addr, "unknown", sizeof(s->f.client_addr));
+}
+
+/* rw_session_release - free the outcomes and the list facts */
+void
+rw_session_release(struct rw_session *s)
+{
+	free(s->outcomes);
+	s->outcomes = NULL;
+	s->noutcomes = s->outcomes_cap = 0;
+	rw_facts_release(&s->f);
+}
+
+/* rw_facts_lists - room for n list facts, all "not asked" */
+bool
+rw_facts_lists(struct rw_facts *f, size_t n)
+{
+	if (f->bl != NULL || n == 0)
+		return true;
+	f->bl = calloc(n, sizeof(*f->bl));
+	return f->bl != NULL;
+}
+
+/* rw_facts_release - free the list facts */
+void
+rw_facts_release(struct rw_facts *f)
+{
+	free(f->bl);
+	f->bl = NULL;
 }
 
 /* rw_session_reset - forget the transaction, keep the connection facts */
