@@ -4,14 +4,22 @@
  *	dnsfacts - start a session's DNS lookups early, read them late
  * DESCRIPTION
  *	Lookups start as soon as their input is known: the client's PTR and
- *	its DNSBL/DNSWL queries (A and TXT together) at connect, RHSBL on
- *	the HELO name at HELO, on the sender's domain at MAIL. Nothing
+ *	its DNSBL/DNSWL A queries at connect, RHSBL on the HELO name at
+ *	HELO, on the sender's domain at MAIL. Nothing
  *	waits until dns_verdict_stage, when rw_dnsfacts_gather() waits for
  *	all of them at once, up to dns_deadline. Then the forward lookups
  *	of the PTR names (forward confirmation) and RHSBL on the verified
  *	name necessarily follow the PTR answer; they too are bounded by the
  *	same deadline. An answer that has not arrived by then counts as a
  *	timeout for this session (a temporary error, never a 5xx).
+ *
+ *	Lookups cost the list operators (who limit free use by query
+ *	volume) and the client its wait, so only what a configured check
+ *	reads is asked: the PTR only when rdns_check is on or an
+ *	rhsbl_client list needs the verified name; a list's TXT only after
+ *	its A answer counts as a listing (it is only read for the refusal
+ *	text), asked then and awaited within the same deadline. An unlisted
+ *	client costs one A query per list.
  *
  *	Insiders and client_access OK clients cause no lookups at all.
  *	Answers in 127.255.255.0/24 (a list refusing our resolver) are
@@ -42,13 +50,28 @@ wanted(const struct rw_config *cfg, const struct rw_facts *f)
 	    !f->client_ok;
 }
 
+/* ptr_needed - a configured check reads the client's name */
+static bool
+ptr_needed(const struct rw_config *cfg)
+{
+	size_t	i;
+
+	if (cfg->rdns_check != RW_RDNS_OFF)
+		return true;
+	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
+		if (cfg->dnsbl[i].kind == RW_BL_PTR)
+			return true;
+	return false;
+}
+
+/* start_list - a list's A query; the TXT comes only for a listing */
 static void
 start_list(struct rw_dns_session *ds, size_t i, const char *qname)
 {
 	rw_dns_release(ds->resolver, ds->bl_a[i]);
 	rw_dns_release(ds->resolver, ds->bl_txt[i]);
+	ds->bl_txt[i] = NULL;
 	ds->bl_a[i] = rw_dns_lookup(ds->resolver, qname, RW_T_A);
-	ds->bl_txt[i] = rw_dns_lookup(ds->resolver, qname, RW_T_TXT);
 }
 
 /* start_domain_lists - RHSBL lookups of one kind for a domain */
@@ -102,7 +125,7 @@ rw_dnsfacts_connect(struct rw_dns_session *ds, struct rw_resolver *resolver,
 			ds->mta_result = RW_RDNS_MISMATCH;
 		}
 	}
-	if (!ds->mta_rdns && (cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0) &&
+	if (!ds->mta_rdns && ptr_needed(cfg) &&
 	    rw_dns_ptr_name(&f->client_ip, q, sizeof(q)))
 		ds->ptr = rw_dns_lookup(ds->resolver, q, RW_T_PTR);
 	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
@@ -190,7 +213,6 @@ fill_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
 {
 	const struct rw_dns_answer *a = rw_dns_answer(ds->resolver,
 	    ds->bl_a[i]);
-	const struct rw_dns_answer *t;
 	size_t	j;
 
 	memset(bf, 0, sizeof(*bf));
@@ -210,10 +232,50 @@ fill_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
 			rw_probe_list_error(ds->probes, cfg->dnsbl[i].zone,
 			    v, qid, client);
 	}
-	t = rw_dns_answer(ds->resolver, ds->bl_txt[i]);
-	if (t->status == RW_DNS_OK && t->n > 0 && t->rr[0].text != NULL)
-		rw_txt_sanitize(bf->txt, sizeof(bf->txt), t->rr[0].text,
-		    t->rr[0].textlen);
+}
+
+/*
+ * fetch_txt - the TXT reasons of the lists whose A answer counts (a
+ * positive weight, a listing the filter accepts): only they can appear
+ * in a refusal text. Asked now, awaited to the same deadline.
+ */
+static void
+fetch_txt(struct rw_dns_session *ds, const struct rw_config *cfg,
+    struct rw_facts *f, const struct timespec *deadline)
+{
+	struct rw_dns_lookup *txt[RW_DNSBL_MAX];
+	const struct rw_dns_answer *t;
+	size_t	i, j, n = 0;
+
+	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++) {
+		const struct rw_dnsbl_fact *bf = &f->bl[i];
+		bool listed = false;
+
+		if (ds->bl_a[i] == NULL || cfg->dnsbl[i].weight <= 0 ||
+		    bf->suspended || bf->status != RW_DNS_OK)
+			continue;
+		for (j = 0; j < bf->na && !listed; j++)
+			listed = rw_dnsbl_classify(&cfg->dnsbl[i], bf->a[j]) ==
+			    RW_BLA_LISTED;
+		if (!listed)
+			continue;
+		if (ds->bl_txt[i] == NULL)
+			ds->bl_txt[i] = rw_dns_lookup(ds->resolver,
+			    rw_dns_lookup_name(ds->bl_a[i]), RW_T_TXT);
+		if (ds->bl_txt[i] != NULL)
+			txt[n++] = ds->bl_txt[i];
+	}
+	if (n == 0)
+		return;
+	rw_dns_wait(ds->resolver, txt, n, deadline);
+	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++) {
+		if (ds->bl_txt[i] == NULL)
+			continue;
+		t = rw_dns_answer(ds->resolver, ds->bl_txt[i]);
+		if (t->status == RW_DNS_OK && t->n > 0 && t->rr[0].text != NULL)
+			rw_txt_sanitize(f->bl[i].txt, sizeof(f->bl[i].txt),
+			    t->rr[0].text, t->rr[0].textlen);
+	}
 }
 
 /* rw_dnsfacts_gather - wait for what the verdict needs; fill the facts */
@@ -221,7 +283,7 @@ bool
 rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
     const struct rw_daemon_conf *dc, struct rw_facts *f, const char *qid)
 {
-	struct rw_dns_lookup *all[2 * RW_DNSBL_MAX + RW_PTR_MAX + 1];
+	struct rw_dns_lookup *all[RW_DNSBL_MAX + RW_PTR_MAX + 1];
 	struct timespec deadline;
 	size_t	i, n = 0;
 
@@ -236,10 +298,8 @@ rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
 	if (ds->ptr != NULL)
 		all[n++] = ds->ptr;
 	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
-		if (cfg->dnsbl[i].kind != RW_BL_PTR && ds->bl_a[i] != NULL) {
+		if (cfg->dnsbl[i].kind != RW_BL_PTR && ds->bl_a[i] != NULL)
 			all[n++] = ds->bl_a[i];
-			all[n++] = ds->bl_txt[i];
-		}
 	rw_dns_wait(ds->resolver, all, n, &deadline);
 	if (ds->ptr != NULL && !ds->fwd_started &&
 	    rw_dns_done(ds->resolver, ds->ptr)) {
@@ -258,14 +318,13 @@ rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
 		n = 0;
 		start_domain_lists(ds, cfg, RW_BL_PTR, f->ptr_name);
 		for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
-			if (cfg->dnsbl[i].kind == RW_BL_PTR && ds->bl_a[i] != NULL) {
+			if (cfg->dnsbl[i].kind == RW_BL_PTR && ds->bl_a[i] != NULL)
 				all[n++] = ds->bl_a[i];
-				all[n++] = ds->bl_txt[i];
-			}
 		rw_dns_wait(ds->resolver, all, n, &deadline);
 	}
 	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
 		fill_list(ds, cfg, i, &f->bl[i], qid, f->client_addr);
+	fetch_txt(ds, cfg, f, &deadline);
 	f->dns_ready = true;
 	ds->gathered = true;
 	if (rw_log_debug_on()) {	/* a name from DNS: escaped */
