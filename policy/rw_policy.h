@@ -473,18 +473,28 @@ void	rw_address_parse(const char *raw, struct rw_address *out);
 
 /* ------------------------------------------------------------ facts, verdicts, session */
 
+/*
+ * Text facts are sized by what they hold, not by their protocol limit:
+ * an MTA holds many sessions idle, and each would otherwise carry every
+ * field's worst case. Each points at rw_fact_empty ("") or at its own
+ * allocated copy, set only through rw_fact_set(); its length is bounded
+ * as if it were a field of the size given in its comment (the copy is
+ * made through such a buffer, truncation reported as before).
+ */
+extern const char rw_fact_empty[];
+
 struct rw_facts {
 	/* connection */
 	bool		 client_known;		/* false: the MTA gave no address */
 	struct rw_ip	 client_ip;
 	char		 client_addr[RW_IPTEXT_MAX];	/* text, "unknown" if not known */
-	char		 client_name[RW_HOSTNAME_MAX + 1];
-	char		 helo[RW_HOSTNAME_MAX + 1];
+	const char	*client_name;		/* RW_HOSTNAME_MAX */
+	const char	*helo;			/* RW_HOSTNAME_MAX */
 	/* transaction */
 	bool		 authenticated;
-	char		 auth_user[RW_ADDR_MAX + 1];
-	char		 sender[RW_ADDR_MAX + 1];	/* without <> */
-	char		 rcpt[RW_ADDR_MAX + 1];		/* the one being judged */
+	const char	*auth_user;		/* RW_ADDR_MAX */
+	const char	*sender;		/* RW_ADDR_MAX, without <> */
+	const char	*rcpt;			/* RW_ADDR_MAX, the one being judged */
 	bool		 sender_overlong;	/* longer than RW_ADDR_MAX: hostile */
 	bool		 rcpt_overlong;
 	unsigned int	 nrcpt_accepted;	/* recipients accepted so far */
@@ -495,7 +505,7 @@ struct rw_facts {
 	/* reverse DNS (filled by the glue before the DNS verdict stage) */
 	enum rw_dns_status ptr_status;
 	enum rw_rdns_result rdns;
-	char		 ptr_name[RW_HOSTNAME_MAX + 1];	/* verified, else first */
+	const char	*ptr_name;	/* RW_HOSTNAME_MAX; verified, else first */
 	/*
 	 * lists, parallel to cfg->dnsbl[]: cfg->ndnsbl entries, allocated
 	 * by rw_facts_lists() when the glue gathers them (a session without
@@ -536,7 +546,7 @@ struct rw_outcome {
 struct rw_session {
 	const struct rw_config	*cfg;
 	struct rw_facts		 f;
-	char			 authserv_id[RW_HOSTNAME_MAX + 1];
+	const char		*authserv_id;	/* RW_HOSTNAME_MAX; a fact text */
 	/*
 	 * tags and dryrun notes, in the order decided: allocated as they
 	 * come (most sessions have none), at most RW_OUTCOMES_MAX
@@ -583,7 +593,18 @@ void	rw_session_release(struct rw_session *);
  * rw_session_release() (or rw_facts_release() for facts of one's own).
  */
 bool	rw_facts_lists(struct rw_facts *, size_t n);
+/* rw_facts_init - empty facts: every text "", no lists (instead of memset) */
+void	rw_facts_init(struct rw_facts *);
+/* rw_facts_release - free the texts and list facts; they read "" / none */
 void	rw_facts_release(struct rw_facts *);
+/*
+ * rw_fact_set - *field becomes a copy of value (NULL: ""), its old copy
+ * freed. False when out of memory: the field is then "" (the caller
+ * makes the stage tempfail). Bounding the length is the caller's.
+ */
+bool	rw_fact_set(const char **field, const char *value);
+/* rw_fact_clear - *field becomes "", its copy freed */
+void	rw_fact_clear(const char **field);
 /* mta_host: the MTA's own name (macro j), the authserv-id unless configured */
 void	rw_session_record_connect(struct rw_session *, const char *addr,
 	    const char *name, const char *mta_host);

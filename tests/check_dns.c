@@ -1066,7 +1066,7 @@ run_dns_case(const struct dns_case *c, const char *absent, const char *reason)
 	s.f.rdns = c->rdns;
 	s.f.ptr_status = c->ptr;
 	if (c->ptr_name != NULL)
-		snprintf(s.f.ptr_name, sizeof(s.f.ptr_name), "%s", c->ptr_name);
+		ck_assert(rw_fact_set(&s.f.ptr_name, c->ptr_name));
 	s.f.dns_ready = !c->not_ready;
 	if (c->at_mail) {
 		memset(&v, 0, sizeof(v));
@@ -1414,7 +1414,7 @@ START_TEST(test_auth_results)
 	size_t	len = c->len == 0 ? sizeof(buf) - 1 : c->len == 0xffff ? 0 : c->len;
 	bool	ok;
 
-	memset(&f, 0, sizeof(f));
+	rw_facts_init(&f);
 	f.client_known = c->known;
 	if (c->known) {
 		ip(c->label, CL, &f.client_ip);
@@ -1422,7 +1422,7 @@ START_TEST(test_auth_results)
 	} else
 		snprintf(f.client_addr, sizeof(f.client_addr), "unknown");
 	f.rdns = c->rdns;
-	snprintf(f.ptr_name, sizeof(f.ptr_name), "%s", c->ptr_name);
+	ck_assert(rw_fact_set(&f.ptr_name, c->ptr_name));
 	memset(buf, 'X', sizeof(buf));
 	ok = rw_auth_results(cfg, &f, c->id, buf, len);
 	ck_assert_msg(ok == c->ok, "%s: got %s, want %s", c->label,

@@ -337,14 +337,22 @@ START_TEST(logline_bounds)
 	struct rw_config *cfg = parse(BASE);
 	struct rw_session s;
 	struct rw_verdict v;
-	char	line[RW_LOGLINE_MAX], small[64];
+	char	line[RW_LOGLINE_MAX], small[64], name[RW_HOSTNAME_MAX + 1];
+	char	addr[RW_ADDR_MAX + 1];
 
 	rw_session_init(&s, cfg);
 	memset(&v, 0, sizeof(v));
-	memset(s.f.client_name, 'n', sizeof(s.f.client_name) - 1);
-	memset(s.f.helo, 'h', sizeof(s.f.helo) - 1);
-	memset(s.f.sender, 's', sizeof(s.f.sender) - 1);
-	memset(s.f.rcpt, 'r', sizeof(s.f.rcpt) - 1);
+	/* the longest texts the facts hold */
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	ck_assert(rw_fact_set(&s.f.client_name, name));
+	memset(name, 'h', sizeof(name) - 1);
+	ck_assert(rw_fact_set(&s.f.helo, name));
+	memset(addr, 's', sizeof(addr) - 1);
+	addr[sizeof(addr) - 1] = '\0';
+	ck_assert(rw_fact_set(&s.f.sender, addr));
+	memset(addr, 'r', sizeof(addr) - 1);
+	ck_assert(rw_fact_set(&s.f.rcpt, addr));
 	v.action = RW_ACT_REJECT;
 	v.check = "max_recipients";
 	memcpy(v.rcode, "550", 4);
