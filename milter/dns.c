@@ -142,6 +142,13 @@ rw_dns_answer(struct rw_resolver *r, const struct rw_dns_lookup *e)
 	return &e->ans;		/* immutable once done */
 }
 
+/* rw_dns_lookup_name - the name asked for: set at creation, never changed */
+const char *
+rw_dns_lookup_name(const struct rw_dns_lookup *e)
+{
+	return e != NULL ? e->name : "";
+}
+
 /* rw_dns_release - a session is done with a handle */
 void
 rw_dns_release(struct rw_resolver *r, struct rw_dns_lookup *e)

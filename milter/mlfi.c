@@ -41,8 +41,11 @@
  *	session gets the same answer, so sessions drain.
  *
  *	A session holds a configuration snapshot from connect to close.
- *	Allocation happens once per connection; the per-message path
- *	allocates nothing. An internal failure gives the configured
+ *	An MTA holds many sessions idle (waiting for their SMTP clients), so
+ *	a session holds only what it uses: the fixed state is allocated at
+ *	connect, the list facts when gathered, tags and dryrun notes as they
+ *	come, the header edit buffer only while the edits are applied. Any
+ *	allocation failure, or an internal failure, gives the configured
  *	on_internal_error (tempfail by default), never a 5xx.
  */
 #include "config.h"
@@ -94,7 +97,6 @@ struct rw_conn {
 	bool			 counted;	/* in the open sessions (sessions.c) */
 	struct rw_snapshot	*snap;
 	struct rw_stages	 st;		/* the session and its lookups */
-	struct rw_header_edit	 edit;		/* one header edit, at EOM */
 	bool			 nr_hdr;	/* the MTA wants no reply to headers */
 };
 
@@ -214,6 +216,8 @@ apply(SMFICTX *ctx, struct rw_conn *c, enum rw_stage stage,
 {
 	char	text[2 * RW_REPLY_MAX];
 
+	if (rw_stages_nomem(&c->st) && rw_action_refuses(action))
+		return internal_error(ctx, &c->snap->daemon, "out of memory");
 	log_verdict(c, stage, v);
 	switch (action) {
 	case RW_ACT_CONTINUE:
@@ -539,11 +543,20 @@ cb_eom(SMFICTX *ctx)
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		rc = apply(ctx, c, RW_STAGE_EOM, r, &v);
 	if (!rw_action_refuses(r)) {
-		while (rw_stages_header_next(&c->st, &cursor, &c->edit))
-			if (edit_header(ctx, c, &c->edit) &&
-			    strcmp(c->edit.name, RW_HEADER_DRYRUN) == 0)
+		/* one edit's room (RW_HEADER_MAX), only while the edits run */
+		struct rw_header_edit *e = malloc(sizeof(*e));
+
+		if (e == NULL) {
+			rw_stages_end(&c->st);
+			return internal_error(ctx, &c->snap->daemon,
+			    "out of memory for the header edits");
+		}
+		while (rw_stages_header_next(&c->st, &cursor, e))
+			if (edit_header(ctx, c, e) &&
+			    strcmp(e->name, RW_HEADER_DRYRUN) == 0)
 				rw_log_info("%s: stage=eom action=continue dryrun=yes "
-				    "header=%s", qid(c), c->edit.name);
+				    "header=%s", qid(c), e->name);
+		free(e);
 	}
 	rw_stages_end(&c->st);
 	return rc;

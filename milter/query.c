@@ -88,7 +88,7 @@ print_dns_facts(const struct rw_config *cfg, const struct rw_facts *f)
 		return;
 	printf("rdns %s ptr=%s name=%s\n", rw_rdns_result_name(f->rdns),
 	    rw_dns_status_name(f->ptr_status), f->ptr_name[0] ? f->ptr_name : "-");
-	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++) {
+	for (i = 0; f->bl != NULL && i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++) {
 		printf("list %s status=%s%s", cfg->dnsbl[i].spec,
 		    rw_dns_status_name(f->bl[i].status),
 		    f->bl[i].suspended ? " suspended" : "");

@@ -71,9 +71,10 @@ dns_start(struct rw_stages *st, enum rw_stage stage)
 static void
 dns_await(struct rw_stages *st, enum rw_stage stage)
 {
-	if (st->network && st->cfg->dns_verdict_stage == stage)
-		rw_dnsfacts_gather(&st->ds, st->cfg, st->daemon, &st->s.f,
-		    qid_or_noqueue(st));
+	if (st->network && st->cfg->dns_verdict_stage == stage &&
+	    !rw_dnsfacts_gather(&st->ds, st->cfg, st->daemon, &st->s.f,
+	    qid_or_noqueue(st)))
+		st->nomem = true;
 }
 
 static bool
@@ -109,12 +110,33 @@ static const struct gatherer gatherers[] = {
 static enum rw_action
 decide(struct rw_stages *st, enum rw_stage stage, struct rw_verdict *v)
 {
+	enum rw_action r = RW_ACT_CONTINUE;
 	size_t	i;
 
 	for (i = 0; i < NGATHERERS; i++)
 		if (gatherers[i].await != NULL)
 			gatherers[i].await(st, stage);
-	return rw_session_decide(&st->s, stage, v);
+	if (!rw_stages_nomem(st))
+		r = rw_session_decide(&st->s, stage, v);
+	if (rw_stages_nomem(st)) {	/* facts or outcomes lost: no verdict */
+		memset(v, 0, sizeof(*v));
+		v->action = RW_ACT_TEMPFAIL;
+		v->check = "internal";
+		memcpy(v->rcode, "451", 4);
+		memcpy(v->xcode, "4.3.0", 6);
+		rw_strlcpy_ok(v->text, "Internal error, try again later",
+		    sizeof(v->text));
+		rw_strlcpy_ok(v->reason, "out of memory", sizeof(v->reason));
+		return RW_ACT_TEMPFAIL;
+	}
+	return r;
+}
+
+/* rw_stages_nomem - an allocation failed: every stage tempfails */
+bool
+rw_stages_nomem(const struct rw_stages *st)
+{
+	return st->nomem || rw_session_nomem(&st->s);
 }
 
 /* run - the stage's facts are recorded: start the gatherers, decide */
@@ -249,4 +271,5 @@ void
 rw_stages_release(struct rw_stages *st)
 {
 	rw_dnsfacts_release(&st->ds);
+	rw_session_release(&st->s);
 }

@@ -50,6 +50,7 @@ struct rw_stages {
 	struct rw_dns_session	 ds;
 	bool			 network;	/* svc != NULL: DNS, SPF */
 	bool			 helo_decided;	/* the HELO stage was decided */
+	bool			 nomem;		/* a gatherer ran out of memory */
 	char			 mta_resolve[16];	/* {client_resolve}, at connect */
 	char			 qid[64];	/* for log lines */
 };
@@ -89,5 +90,10 @@ const struct rw_facts *rw_stages_facts(const struct rw_stages *);
 void	rw_stages_logline(const struct rw_stages *, enum rw_stage,
 	    const struct rw_verdict *, char *buf, size_t len);
 void	rw_stages_release(struct rw_stages *);
+/*
+ * rw_stages_nomem - an allocation failed in this session: its stages
+ * answer TEMPFAIL (check "internal"); the milter gives on_internal_error
+ */
+bool	rw_stages_nomem(const struct rw_stages *);
 
 #endif /* RW_STAGES_H */

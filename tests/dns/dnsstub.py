@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """dnsstub.py - a tiny DNS server for relaywarden's tests (stdlib only).
 
-    dnsstub.py [--count-file FILE] [--zone ZONE ...] MODE 127.0.0.1:PORT
+    dnsstub.py [--count-file FILE] [--log-file FILE] [--zone ZONE ...]
+               [--listed NAME ...] MODE 127.0.0.1:PORT
 
 MODE
   servfail   every query gets RCODE SERVFAIL (the question echoed)
@@ -16,10 +17,16 @@ MODE
                other types under a ZONE: no data; names outside: NXDOMAIN
                (with the root's SOA)
              Negative answers carry the zone's SOA (negative TTL 300).
+             With --listed, only the names given (the part before the
+             zone, "50.2.0.192") and the RFC 5782 test point 2.0.0.127
+             are listed; A and TXT of any other name under a zone are
+             NXDOMAIN: an unlisted client.
 
 Every query is counted. The count is written to --count-file (rewritten
 after each burst of queries, before any of them is answered) and printed
-on stderr on SIGUSR1. Binds loopback only:
+on stderr on SIGUSR1. --log-file gets one line per query, "TYPE NAME"
+(TYPE a number, NAME lowercased), so that a test can count the queries
+of each kind. Binds loopback only:
 any other address is refused. UDP and TCP on the same port.
 """
 import argparse
@@ -41,11 +48,15 @@ count = 0
 args = None
 
 
-def bump():
-    """count one query"""
+def bump(q=None):
+    """count one query; log it (--log-file)"""
     global count
     with lock:
         count += 1
+        if args.log_file:
+            p = parse_question(q) if q is not None else None
+            with open(args.log_file, "a") as f:
+                f.write("%d %s\n" % (p[1], p[0]) if p else "0 ?\n")
 
 
 written = 0
@@ -139,6 +150,9 @@ def delay_answer(q):
         return header(q, NXDOMAIN, 0, 1) + question + soa("")
     if name == "1.0.0.127." + zone:
         return header(q, NXDOMAIN, 0, 1) + question + soa(zone)
+    if args.listed and name != zone and qtype in (QTYPE_A, QTYPE_TXT) and \
+            name[:-len(zone) - 1] not in args.listed + ["2.0.0.127"]:
+        return header(q, NXDOMAIN, 0, 1) + question + soa(zone)
     if name != zone and qtype == QTYPE_A:
         return header(q, NOERROR, 1, 0) + question + rr(name, QTYPE_A, 300, bytes([127, 0, 0, 2]))
     if name != zone and qtype == QTYPE_TXT:
@@ -171,7 +185,7 @@ def serve_udp(s):
                 data, peer = s.recvfrom(65535)
             except BlockingIOError:
                 break
-            bump()
+            bump(data)
             reply = answer(data)
             if reply is not None:
                 seq += 1
@@ -206,7 +220,7 @@ def tcp_conn(c):
             q = recv_exact(c, struct.unpack("!H", hdr)[0])
             if q is None:
                 return
-            bump()
+            bump(q)
             flush_count()
             reply = answer(q)
             if reply is None:
@@ -230,7 +244,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--count-file")
+    ap.add_argument("--log-file")
     ap.add_argument("--zone", action="append", default=[])
+    ap.add_argument("--listed", action="append", default=[])
     ap.add_argument("mode")
     ap.add_argument("listen")
     args = ap.parse_args()
