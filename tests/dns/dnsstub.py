@@ -151,8 +151,13 @@ def serve_udp(s):
         if pending:
             timeout = max(0.0, pending[0][0] - time.monotonic())
         r, _, _ = select.select([s], [], [], timeout)
-        if r:
-            data, peer = s.recvfrom(65535)
+        # a burst (100 sessions x 11 queries) must not overflow the socket
+        # buffer: read every datagram that is there before answering
+        while r:
+            try:
+                data, peer = s.recvfrom(65535)
+            except (BlockingIOError, InterruptedError):
+                break
             bump()
             reply = answer(data)
             if reply is not None:
@@ -229,6 +234,12 @@ def main():
     signal.signal(signal.SIGUSR1, on_usr1)
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     u.bind((host, int(port)))
+    u.setblocking(False)
+    # room for bursts of queries (SO_RCVBUFFORCE: above rmem_max, as root)
+    try:
+        u.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 4 << 20)
+    except OSError:
+        u.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     t.bind((host, int(port)))
