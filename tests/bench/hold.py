@@ -23,8 +23,9 @@
         The same, one session after the other (a session alone: no
         queueing in the milter).
 
-    burst and serial print one line per session ("session I OUTCOME
-    SECONDS REPLY", with --verbose) and then
+    burst and serial print one line per session with --verbose
+    ("session I OUTCOME SECONDS REPLY steps=S,S,...": the seconds from the
+    connection to each reply, negotiation to RCPT), and then
         summary n=N ok=K failed=F p50=S p99=S max=S min=S 5xx=R 4xx=T passed=P
     in seconds; ok counts sessions that got a verdict (continue, accept,
     tempfail or reject alike), failed those that were cut or timed out;
@@ -103,6 +104,7 @@ class Session:
         self.outcome = None     # None while running; "ok", "cut", "timeout"
         self.reply = ""
         self.step = 0
+        self.marks = []         # seconds from connect to each reply
         self.steps = self.build_steps()
 
     def build_steps(self):
@@ -145,6 +147,7 @@ class Session:
         want = self.steps[self.step][1]
         if cmd not in want:
             return          # progress or anything else before the reply
+        self.marks.append(time.monotonic() - self.t0)
         if self.step == len(self.steps) - 1 or cmd in REFUSAL:
             self.verdict(sel, cmd, data)
             return
@@ -298,8 +301,9 @@ def main():
     if o.verbose:
         for s in sessions:
             sec = s.seconds()
-            print("session %d %s %s %s" % (s.i, s.outcome,
-                                           "%.3f" % sec if sec is not None else "-", s.reply))
+            print("session %d %s %s %s steps=%s" % (
+                s.i, s.outcome, "%.3f" % sec if sec is not None else "-", s.reply,
+                ",".join("%.3f" % m for m in s.marks)))
     print("summary n=%d ok=%d failed=%d p50=%.3f p99=%.3f max=%.3f min=%.3f 5xx=%d 4xx=%d passed=%d" % (
         o.n, len(times), o.n - len(times), percentile(times, 50), percentile(times, 99),
         times[-1] if times else 0.0, times[0] if times else 0.0,

@@ -58,7 +58,9 @@
 #	  slow        five lists behind tests/dns/dnsstub.py answering after
 #	              200 ms each: connect -> RCPT verdict of a session alone
 #	              (median of 5 fresh clients), and of 100 sessions opened
-#	              at once (p50, p99, max); the stub's query counts for a
+#	              at once (p50, p99, max; the medians of 3 such bursts,
+#	              each printed: this figure swings with the machine's
+#	              load); the stub's query counts for a
 #	              first and a repeated client. (tests/bench/dnsbl-bench.sh
 #	              measures the first figure with miltertest.)
 #	  SIGTERM -> exit with no session in flight: every relaywarden of the
@@ -89,12 +91,12 @@ set -u
 BENCH_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$BENCH_HERE/../.." && pwd)
 
-MESSAGES=2000 SESSIONS=20 ROUNDS=5 WARMUP=100 HOLD="500 2000" SOCKET=inet
+MESSAGES=2000 SESSIONS=20 ROUNDS=5 WARMUP=100 HOLD="500 2000" SOCKET=inet BURSTS=3
 CLIENTS=0 SKIP=""
 usage() { sed -n '/^# SYNOPSIS/,/^# DESCRIPTION/p' "$0" | sed '1d;$d;s/^#//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) MESSAGES=300 SESSIONS=10 ROUNDS=1 WARMUP=30 HOLD=200 ;;
+	--quick) MESSAGES=300 SESSIONS=10 ROUNDS=1 WARMUP=30 HOLD=200 BURSTS=1 ;;
 	--messages) MESSAGES=$2; shift ;;
 	--sessions) SESSIONS=$2; shift ;;
 	--rounds) ROUNDS=$2; shift ;;
@@ -549,13 +551,24 @@ EOF
 		check "slow lists: 5 of 5 sessions got their verdict" grep -q ' ok=5 failed=0 ' "$T/log/slow-serial.out"
 		check "slow lists: the verdict is the list refusal" \
 		    test "$(grep -c '^session .* ok .* y 550 5\.7\.1 ' "$T/log/slow-serial.out")" -eq 5
-		drops0=$(udp_drops)
-		"$PY" "$BENCH_HERE/hold.py" "unix:$T/run/rw-slow.sock" burst 100 --addr-base 198.18.33.1 \
-		    --verbose >"$T/log/slow-burst.out" 2>&1
-		FAN_DROPS=$(($(udp_drops) - drops0))
-		FAN=$(sed -n 's/^summary .* p50=\([0-9.]*\) p99=\([0-9.]*\) max=\([0-9.]*\).*/p50 \1 s, p99 \2 s, max \3 s/p' "$T/log/slow-burst.out")
-		check "fan-out: 100 of 100 sessions got the list refusal (5xx)" \
-		    grep -q ' ok=100 failed=0 .* 5xx=100 ' "$T/log/slow-burst.out"
+		# the fan-out figure swings with the machine's load: BURSTS bursts,
+		# each printed, the medians of their p50, p99 and max reported
+		p50s="" p99s="" maxs=""
+		for b in $(seq "$BURSTS"); do
+			out=$T/log/slow-burst-$b.out
+			drops0=$(udp_drops)
+			"$PY" "$BENCH_HERE/hold.py" "unix:$T/run/rw-slow.sock" burst 100 \
+			    --addr-base "198.18.$((32 + b)).1" --verbose >"$out" 2>&1
+			drops=$(($(udp_drops) - drops0))
+			sum=$(grep '^summary ' "$out")
+			p50s="$p50s $(echo "$sum" | sed -n 's/.* p50=\([0-9.]*\).*/\1/p')"
+			p99s="$p99s $(echo "$sum" | sed -n 's/.* p99=\([0-9.]*\).*/\1/p')"
+			maxs="$maxs $(echo "$sum" | sed -n 's/.* max=\([0-9.]*\).*/\1/p')"
+			echo "#   100 sessions at once, burst $b: ${sum#summary } (UDP receive-buffer drops on the machine meanwhile: $drops)"
+			check "fan-out, burst $b: 100 of 100 sessions got the list refusal (5xx)" \
+			    grep -q ' ok=100 failed=0 .* 5xx=100 ' "$out"
+		done
+		FAN="p50 $(echo "$p50s" | median) s, p99 $(echo "$p99s" | median) s, max $(echo "$maxs" | median) s (medians of $BURSTS bursts)"
 		q0=$(stubq)
 		"$PY" "$BENCH_HERE/hold.py" "unix:$T/run/rw-slow.sock" serial 1 --addr-base 198.18.34.1 >/dev/null 2>&1
 		sleep 0.5
@@ -566,7 +579,7 @@ EOF
 		SLOWQ1=$((q1 - q0)) SLOWQ2=$((q2 - q1))
 		mstop rw-slow
 		echo "#   5 lists x 200 ms, a session alone, connect -> RCPT verdict (s):$SLOW1_ALL; median $SLOW1"
-		echo "#   100 sessions at once: $FAN ($(sed -n 's/^summary .* \(5xx=.*\)/\1/p' "$T/log/slow-burst.out"); UDP receive-buffer drops on the machine meanwhile: $FAN_DROPS)"
+		echo "#   100 sessions at once: $FAN"
 		echo "#   stub queries: first session from a client $SLOWQ1, the same client again $SLOWQ2"
 	fi
 	rw_stop stub
