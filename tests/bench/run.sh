@@ -558,7 +558,7 @@ EOF
 			out=$T/log/slow-burst-$b.out
 			drops0=$(udp_drops)
 			"$PY" "$BENCH_HERE/hold.py" "unix:$T/run/rw-slow.sock" burst 100 \
-			    --addr-base "198.18.$((32 + b)).1" --verbose >"$out" 2>&1
+			    --addr-base "198.18.$((40 + b)).1" --verbose >"$out" 2>&1
 			drops=$(($(udp_drops) - drops0))
 			sum=$(grep '^summary ' "$out")
 			p50s="$p50s $(echo "$sum" | sed -n 's/.* p50=\([0-9.]*\).*/\1/p')"
@@ -570,10 +570,10 @@ EOF
 		done
 		FAN="p50 $(echo "$p50s" | median) s, p99 $(echo "$p99s" | median) s, max $(echo "$maxs" | median) s (medians of $BURSTS bursts)"
 		q0=$(stubq)
-		"$PY" "$BENCH_HERE/hold.py" "unix:$T/run/rw-slow.sock" serial 1 --addr-base 198.18.34.1 >/dev/null 2>&1
+		"$PY" "$BENCH_HERE/hold.py" "unix:$T/run/rw-slow.sock" serial 1 --addr-base 198.18.39.1 >/dev/null 2>&1
 		sleep 0.5
 		q1=$(stubq)
-		"$PY" "$BENCH_HERE/hold.py" "unix:$T/run/rw-slow.sock" serial 1 --addr-base 198.18.34.1 >/dev/null 2>&1
+		"$PY" "$BENCH_HERE/hold.py" "unix:$T/run/rw-slow.sock" serial 1 --addr-base 198.18.39.1 >/dev/null 2>&1
 		sleep 0.5
 		q2=$(stubq)
 		SLOWQ1=$((q1 - q0)) SLOWQ2=$((q2 - q1))
