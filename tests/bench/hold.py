@@ -23,6 +23,15 @@
         The same, one session after the other (a session alone: no
         queueing in the milter).
 
+    --message (burst, serial): after RCPT, the rest of a message as far
+    as the milter negotiated it (DATA, four headers, end of headers, a
+    1 KiB body chunk, end of message); then a line
+        eom n=K p50=S p99=S max=S min=S
+    precedes the summary: the time from the end-of-message command to its
+    final reply (header insertions and other modifications come before
+    it), for the K sessions that got that far; the verdict is the reply to
+    the end of message.
+
     burst and serial print one line per session with --verbose
     ("session I OUTCOME SECONDS REPLY steps=S,S,...": the seconds from the
     connection to each reply, negotiation to RCPT), and then
@@ -58,6 +67,7 @@ import time
 OFFER_VERSION = 6
 OFFER_ACTIONS = 0x1FF
 OFFER_PROTO = 0x10 | 0x20 | 0x40 | 0x80 | 0x100 | 0x200
+SMFIP_NOBODY, SMFIP_NOHDRS, SMFIP_NOEOH, SMFIP_NR_HDR, SMFIP_NODATA = 0x10, 0x20, 0x40, 0x80, 0x200
 FINAL = b"acrtdy"       # accept continue reject tempfail discard replycode
 REFUSAL = b"rty"        # reject tempfail replycode (4xx or 5xx text)
 
@@ -143,11 +153,37 @@ class Session:
         self.finish("ok", self.reply)
         sel.modify(self.sock, selectors.EVENT_READ, self)
 
+    def message_steps(self, proto):
+        """DATA .. end of message, as far as the milter negotiated them"""
+        o, qid = self.o, "B%06d" % self.i
+        steps, pending = [], b""
+        if not proto & SMFIP_NODATA:
+            steps.append((packet(b"D", b"T" + z("i") + z(qid)) + packet(b"T"), FINAL))
+        if not proto & SMFIP_NOHDRS:
+            for name, value in (("From", "<%s>" % o.mail), ("To", "<%s>" % o.rcpt),
+                                ("Subject", "bench %d" % self.i),
+                                ("Message-Id", "<%s@client.bench.test>" % qid)):
+                p = packet(b"L", z(name) + z(value))
+                if proto & SMFIP_NR_HDR:
+                    pending += p
+                else:
+                    steps.append((p, FINAL))
+        if not proto & SMFIP_NOEOH:
+            steps.append((pending + packet(b"N"), FINAL))
+            pending = b""
+        if not proto & SMFIP_NOBODY:
+            steps.append((pending + packet(b"B", (b"x" * 70 + b"\r\n") * 14), FINAL))
+            pending = b""
+        steps.append((pending + packet(b"D", b"E" + z("i") + z(qid)) + packet(b"E"), FINAL))
+        return steps
+
     def on_packet(self, sel, cmd, data):
         want = self.steps[self.step][1]
         if cmd not in want:
-            return          # progress or anything else before the reply
+            return          # progress or modifications before the reply
         self.marks.append(time.monotonic() - self.t0)
+        if self.step == 0 and self.o.message:
+            self.steps += self.message_steps(struct.unpack(">III", data[:12])[2])
         if self.step == len(self.steps) - 1 or cmd in REFUSAL:
             self.verdict(sel, cmd, data)
             return
@@ -259,6 +295,7 @@ def main():
     ap.add_argument("--helo", default="client.bench.test")
     ap.add_argument("--mail", default="sender@sender.bench.test")
     ap.add_argument("--rcpt", default="rcpt@example.test")
+    ap.add_argument("--message", action="store_true")
     ap.add_argument("--verbose", action="store_true")
     o = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -304,6 +341,12 @@ def main():
             print("session %d %s %s %s steps=%s" % (
                 s.i, s.outcome, "%.3f" % sec if sec is not None else "-", s.reply,
                 ",".join("%.3f" % m for m in s.marks)))
+    if o.message:
+        eoms = sorted(s.marks[-1] - s.marks[-2] for s in sessions
+                      if s.outcome == "ok" and len(s.marks) == len(s.steps))
+        print("eom n=%d p50=%.6f p99=%.6f max=%.6f min=%.6f" % (
+            len(eoms), percentile(eoms, 50), percentile(eoms, 99),
+            eoms[-1] if eoms else 0.0, eoms[0] if eoms else 0.0), flush=True)
     print("summary n=%d ok=%d failed=%d p50=%.3f p99=%.3f max=%.3f min=%.3f 5xx=%d 4xx=%d passed=%d" % (
         o.n, len(times), o.n - len(times), percentile(times, 50), percentile(times, 99),
         times[-1] if times else 0.0, times[0] if times else 0.0,

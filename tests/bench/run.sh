@@ -52,6 +52,11 @@
 #	  dns         DNS queries for one message through Postfix: the first
 #	              after start (cold), from a new client, and from that
 #	              client again, by query type.
+#	  eom         the end-of-message step alone: EOM_N (50) messages one
+#	              after the other over TCP (tests/bench/hold.py --message:
+#	              DATA, headers, body as negotiated), the time from the
+#	              end-of-message command to its final reply (p50, p99,
+#	              max), for the null filter and both relaywardens
 #	  hold        RSS (VmRSS) of the milter, idle and with N sessions held
 #	              at RCPT (tests/bench/hold.py over a unix socket, new
 #	              clients), for each N of --hold.
@@ -91,12 +96,12 @@ set -u
 BENCH_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$BENCH_HERE/../.." && pwd)
 
-MESSAGES=2000 SESSIONS=20 ROUNDS=5 WARMUP=100 HOLD="500 2000" SOCKET=inet BURSTS=3
+MESSAGES=2000 SESSIONS=20 ROUNDS=5 WARMUP=100 HOLD="500 2000" SOCKET=inet BURSTS=3 EOM_N=50
 CLIENTS=0 SKIP=""
 usage() { sed -n '/^# SYNOPSIS/,/^# DESCRIPTION/p' "$0" | sed '1d;$d;s/^#//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) MESSAGES=300 SESSIONS=10 ROUNDS=1 WARMUP=30 HOLD=200 BURSTS=1 ;;
+	--quick) MESSAGES=300 SESSIONS=10 ROUNDS=1 WARMUP=30 HOLD=200 BURSTS=1 EOM_N=20 ;;
 	--messages) MESSAGES=$2; shift ;;
 	--sessions) SESSIONS=$2; shift ;;
 	--rounds) ROUNDS=$2; shift ;;
@@ -479,6 +484,25 @@ if ! skipped dns; then
 fi
 if [ -f "$PF/etc/main.cf" ]; then rw_stop postfix; rw_stop sink; fi
 
+# ---------------------------------------------------------------- end of message
+declare -A E_EOM
+if ! skipped eom; then
+	echo "# end-of-message step, hold.py over TCP, $EOM_N sessions one after the other (ms: p50 p99 max)"
+	for v in null rw-1list rw-sample; do
+		sock=${MSOCK[$v]}
+		[ "$SOCKET" = inet ] || sock=inet:$M_NULL@127.0.0.1
+		mstart "$v" "$sock" || continue
+		"$PY" "$BENCH_HERE/hold.py" "$sock" serial "$EOM_N" --message --verbose \
+		    >"$T/log/eom-$v.out" 2>&1
+		mstop "$v"
+		E_EOM[$v]=$(awk '$1 == "eom" { sub(/p50=/, "", $3); sub(/p99=/, "", $4); sub(/max=/, "", $5);
+			printf "%.2f / %.2f / %.2f", $3 * 1000, $4 * 1000, $5 * 1000 }' "$T/log/eom-$v.out")
+		printf '#   %-10s %s\n' "$v" "${E_EOM[$v]:-?}"
+		check "$v: $EOM_N of $EOM_N messages passed the milter" \
+		    grep -q " ok=$EOM_N failed=0 .* passed=$EOM_N\$" "$T/log/eom-$v.out"
+	done
+fi
+
 # ---------------------------------------------------------------- held sessions
 declare -A H_IDLE H_RSS
 NULL_STOP_MS=-
@@ -611,6 +635,7 @@ for v in rw-1list rw-sample; do
 	printf '  %-28s %s / %s / %s\n' "${LABEL[$v]}:" "${D_COLD[$v]:--}" "${D_NEW[$v]:--}" "${D_AGAIN[$v]:--}"
 	printf '  %-28s new client: %s\n' "" "${D_NAMES[$v]:--}"
 done
+echo "end-of-message step over TCP, alone (ms, p50 / p99 / max of $EOM_N): null filter ${E_EOM[null]:--}; 1 list + SPF ${E_EOM[rw-1list]:--}; sample config ${E_EOM[rw-sample]:--}"
 echo "5 lists x 200 ms, connect -> RCPT verdict: $SLOW1 s alone (median of 5); 100 sessions at once: ${FAN:--}"
 echo "  DNS queries (stub): first session from a client $SLOWQ1, same client again $SLOWQ2"
 echo "SIGTERM -> exit, idle: relaywarden $(med "${R_STOP[rw-1list]:-} ${R_STOP[rw-sample]:-}") ms (median of its $((2 * ROUNDS)) throughput runs); null filter (libmilter alone) $NULL_STOP_MS ms"
