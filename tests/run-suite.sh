@@ -213,7 +213,7 @@ drills() {
 
 # bench_smoke - tests/bench/run.sh --quick against the normal build: the
 # benchmark still runs (every message accepted, every session answered);
-# its figures are printed, never judged (about a minute)
+# its figures are printed, never judged (about 35 s)
 bench_smoke() {
 	RELAYWARDEN=$top/build/milter/relaywarden NULLFILTER=$top/build/tests/bench/nullfilter \
 	    sh tests/bench/run.sh --quick >build/bench.out 2>&1; rc=$?
