@@ -54,7 +54,7 @@ struct rw_resolver {
 	int			 wake[2];
 	bool			 stop;
 	struct rw_dns_cache	*cache;
-	bool			 completed;	/* answers stored, waiters not yet woken */
+	bool			 completed;	/* answered, not yet broadcast */
 	struct rw_dns_lookup	*q_head, *q_tail;
 	char			*new_servers;	/* reload: applied by the thread */
 	bool			 servers_changed;
