@@ -50,6 +50,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,9 +294,11 @@ listens_on(int fd, unsigned int port)
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
 		return false;
 	if (ss.ss_family == AF_INET)
-		got = ntohs(((const struct sockaddr_in *)(const void *)&ss)->sin_port);
+		got = ntohs(((const struct sockaddr_in *)
+		    (const void *)&ss)->sin_port);
 	else if (ss.ss_family == AF_INET6)
-		got = ntohs(((const struct sockaddr_in6 *)(const void *)&ss)->sin6_port);
+		got = ntohs(((const struct sockaddr_in6 *)
+		    (const void *)&ss)->sin6_port);
 	else
 		return false;
 	return got == port;
@@ -315,21 +318,23 @@ rw_daemon_tcp_nodelay(const char *conn)
 	if (!inet_port(conn, &port))
 		return true;		/* a unix socket: no Nagle */
 	if ((d = opendir("/proc/self/fd")) == NULL) {
-		rw_log_warn("%s: cannot list our descriptors (/proc/self/fd: %s): "
-		    "TCP_NODELAY not set, replies may wait for delayed ACKs",
-		    conn, strerror(errno));
+		rw_log_warn("%s: cannot list our descriptors (/proc/self/fd: "
+		    "%s): TCP_NODELAY not set, replies may wait for delayed "
+		    "ACKs", conn, strerror(errno));
 		return false;
 	}
 	while ((de = readdir(d)) != NULL) {
 		errno = 0;
 		fd = strtol(de->d_name, &end, 10);
 		if (errno != 0 || end == de->d_name || *end != '\0' ||
-		    fd < 0 || fd == dirfd(d) || !listens_on((int)fd, port))
+		    fd < 0 || fd > INT_MAX || fd == dirfd(d) ||
+		    !listens_on((int)fd, port))
 			continue;
 		if (setsockopt((int)fd, IPPROTO_TCP, TCP_NODELAY, &on,
 		    sizeof(on)) != 0) {
-			rw_log_warn("%s: TCP_NODELAY on descriptor %ld: %s; replies "
-			    "may wait for delayed ACKs", conn, fd, strerror(errno));
+			rw_log_warn("%s: TCP_NODELAY on descriptor %ld: %s; "
+			    "replies may wait for delayed ACKs", conn, fd,
+			    strerror(errno));
 			found = -1;
 			break;
 		}
@@ -338,6 +343,7 @@ rw_daemon_tcp_nodelay(const char *conn)
 	closedir(d);
 	if (found == 0)
 		rw_log_warn("%s: libmilter's listening socket not found: "
-		    "TCP_NODELAY not set, replies may wait for delayed ACKs", conn);
+		    "TCP_NODELAY not set, replies may wait for delayed ACKs",
+		    conn);
 	return found > 0;
 }

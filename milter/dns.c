@@ -54,7 +54,7 @@ struct rw_resolver {
 	int			 wake[2];
 	bool			 stop;
 	struct rw_dns_cache	*cache;
-	bool			 completed;	/* answers stored, waiters not yet woken */
+	bool			 completed;	/* answered, not yet broadcast */
 	struct rw_dns_lookup	*q_head, *q_tail;
 	char			*new_servers;	/* reload: applied by the thread */
 	bool			 servers_changed;
@@ -62,6 +62,9 @@ struct rw_resolver {
 };
 
 static const struct rw_dns_answer timeout_answer = { .status = RW_DNS_TIMEOUT };
+
+/* SO_RCVBUF of the c-ares sockets (see init_channel()) */
+#define RW_DNS_RCVBUF	(1024 * 1024)
 
 /* rw_dns_lookup - a cached, joined or new lookup; NULL when impossible */
 struct rw_dns_lookup *
@@ -319,12 +322,20 @@ init_channel(struct rw_resolver *r, const struct rw_dns_settings *s, char *err,
     size_t errlen)
 {
 	struct ares_options o;
-	int	rc, mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+	int	rc, mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+	    ARES_OPT_SOCK_RCVBUF;
 
 	memset(&o, 0, sizeof(o));
 	o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH;
 	o.timeout = (int)s->timeout_ms;
 	o.tries = (int)s->tries;
+	/*
+	 * Room for a burst of answers (many new clients at once, each asking
+	 * several lists) while the thread is busy: an answer the kernel drops
+	 * costs its sessions dns_timeout. The kernel caps this at
+	 * net.core.rmem_max.
+	 */
+	o.socket_receive_buffer_size = RW_DNS_RCVBUF;
 	if ((rc = ares_init_options(&r->ch, &o, mask)) != ARES_SUCCESS) {
 		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
 		return false;

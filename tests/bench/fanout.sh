@@ -73,8 +73,12 @@ drops() {
 	    (w == "remote" && substr($3, 9) == p)) { d += $NF } END { print d + 0 }' /proc/net/udp
 }
 : >"$T/log/rounds.txt"
+# udp_errs - the machine's UDP receive-buffer drops so far (all sockets,
+# this network namespace)
+udp_errs() { awk '/^Udp:/ { n++; if (n == 2) print $6 }' /proc/net/snmp; }
 for r in $(seq "$ROUNDS"); do
 	c0=$(tr -dc 0-9 <"$COUNT" 2>/dev/null || echo 0)
+	e0=$(udp_errs)
 	if /usr/bin/python3 "$RW_TOP_SRCDIR/tests/bench/fanout.py" "unix:$T/run/rw.sock" "$N" \
 	    --net "10.$((10 + r))" --label "round$r" >>"$T/log/rounds.txt" 2>&1; then
 		pass "round $r: all $N sessions got their RCPT verdict"
@@ -83,7 +87,7 @@ for r in $(seq "$ROUNDS"); do
 	fi
 	sleep 0.5
 	c1=$(tr -dc 0-9 <"$COUNT" 2>/dev/null || echo 0)
-	echo "round$r dns_queries $((${c1:-0} - ${c0:-0})) udp_drops stub $(drops local) relaywarden $(drops remote) threads_now $(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$PID/status")" >>"$T/log/rounds.txt"
+	echo "round$r dns_queries $((${c1:-0} - ${c0:-0})) udp_drops stub $(drops local) relaywarden $(drops remote) machine $(($(udp_errs) - e0)) threads_now $(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$PID/status")" >>"$T/log/rounds.txt"
 done
 echo "# --------------------------------------------------------------"
 echo "# $N sessions at once, 5 lists x $DELAY ms, ms from the common start:"

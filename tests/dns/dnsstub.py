@@ -182,7 +182,7 @@ def serve_udp(s):
         # a retry timeout); the count file once per burst
         while r:
             try:
-                data, peer = s.recvfrom(65535)
+                data, peer = s.recvfrom(65535, socket.MSG_DONTWAIT)
             except (BlockingIOError, InterruptedError):
                 break
             bump(data)
@@ -267,13 +267,14 @@ def main():
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     # room for a burst (100 sessions x 10 queries at once): as root past
     # net.core.rmem_max, else up to it
-    for opt in (getattr(socket, "SO_RCVBUFFORCE", 33), socket.SO_RCVBUF):
-        try:
-            u.setsockopt(socket.SOL_SOCKET, opt, 8 << 20)
-            break
-        except OSError:
-            pass
-    u.setblocking(False)
+    for opts in ((getattr(socket, "SO_RCVBUFFORCE", 33), socket.SO_RCVBUF),
+                 (getattr(socket, "SO_SNDBUFFORCE", 32), socket.SO_SNDBUF)):
+        for opt in opts:
+            try:
+                u.setsockopt(socket.SOL_SOCKET, opt, 8 << 20)
+                break
+            except OSError:
+                pass
     u.bind((host, int(port)))
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
