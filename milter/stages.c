@@ -84,20 +84,28 @@ spf_applies(const struct rw_stages *st)
 	    !st->s.f.client_ok;
 }
 
-/* spf_start - evaluate the identity the stage made known (synchronous) */
+/* spf_start - evaluate the identity the stage made known (synchronous);
+ * the outcome's texts are kept at their length (rw_spf_note) */
 static void
 spf_start(struct rw_stages *st, enum rw_stage stage)
 {
 	struct rw_facts *f = &st->s.f;
+	struct rw_spf_fact out;
 
 	if (!spf_applies(st))
 		return;
-	if (stage == RW_STAGE_HELO && st->cfg->spf_check_helo && f->helo[0] != '\0')
+	if (stage == RW_STAGE_HELO && st->cfg->spf_check_helo && f->helo[0] != '\0') {
 		rw_spf_check(st->svc->spf, RW_SPF_ID_HELO, f->client_addr, f->helo, NULL,
-		    st->daemon->dns_deadline_ms, &f->spf_helo);
-	if (stage == RW_STAGE_MAIL && st->cfg->spf_check)
+		    st->daemon->dns_deadline_ms, &out);
+		if (!rw_spf_note_set(&f->spf_helo, &out))
+			st->nomem = true;
+	}
+	if (stage == RW_STAGE_MAIL && st->cfg->spf_check) {
 		rw_spf_check(st->svc->spf, RW_SPF_ID_MAILFROM, f->client_addr, f->helo,
-		    f->sender, st->daemon->dns_deadline_ms, &f->spf_mail);
+		    f->sender, st->daemon->dns_deadline_ms, &out);
+		if (!rw_spf_note_set(&f->spf_mail, &out))
+			st->nomem = true;
+	}
 }
 
 static const struct gatherer gatherers[] = {

@@ -172,12 +172,24 @@ enum rw_spf_result {
 
 enum rw_spf_action { RW_SPFACT_ACCEPT = 0, RW_SPFACT_TAG, RW_SPFACT_TEMPFAIL, RW_SPFACT_REJECT };
 
-/* One SPF check's outcome, from the glue. */
+/* One SPF check's outcome, as the glue's evaluation gives it. */
 struct rw_spf_fact {
 	enum rw_spf_result result;
 	char		 domain[RW_HOSTNAME_MAX + 1];	/* the domain checked */
 	char		 explanation[RW_TXT_MAX];	/* sanitised exp= text (fail) */
 	char		 reason[RW_REASON_MAX];		/* why, for logs and comments */
+};
+
+/*
+ * The same, as the session's facts keep it: the texts are fact texts
+ * (rw_fact_empty or an allocated copy), so a session holds their length,
+ * not three buffers. rw_spf_note_set() copies an evaluation in.
+ */
+struct rw_spf_note {
+	enum rw_spf_result result;
+	const char	*domain;
+	const char	*explanation;
+	const char	*reason;
 };
 enum rw_rdns_mode { RW_RDNS_OFF = 0, RW_RDNS_TAG, RW_RDNS_TEMPFAIL, RW_RDNS_REJECT };
 
@@ -514,8 +526,8 @@ struct rw_facts {
 	struct rw_dnsbl_fact *bl;
 	bool		 dns_ready;	/* the glue gathered DNS facts for this stage */
 	/* SPF (filled by the glue at HELO and MAIL) */
-	struct rw_spf_fact spf_helo;
-	struct rw_spf_fact spf_mail;
+	struct rw_spf_note spf_helo;
+	struct rw_spf_note spf_mail;
 	enum rw_stage	 stage;		/* the stage being decided */
 };
 
@@ -605,6 +617,11 @@ void	rw_facts_release(struct rw_facts *);
 bool	rw_fact_set(const char **field, const char *value);
 /* rw_fact_clear - *field becomes "", its copy freed */
 void	rw_fact_clear(const char **field);
+/* rw_spf_note_set - keep an evaluation's outcome; false when out of
+ * memory (the note then reads "not checked") */
+bool	rw_spf_note_set(struct rw_spf_note *, const struct rw_spf_fact *);
+/* rw_spf_note_clear - not checked, texts freed */
+void	rw_spf_note_clear(struct rw_spf_note *);
 /* mta_host: the MTA's own name (macro j), the authserv-id unless configured */
 void	rw_session_record_connect(struct rw_session *, const char *addr,
 	    const char *name, const char *mta_host);

@@ -287,6 +287,30 @@ rw_fact_clear(const char **field)
 	*field = rw_fact_empty;
 }
 
+/* rw_spf_note_clear - not checked */
+void
+rw_spf_note_clear(struct rw_spf_note *n)
+{
+	n->result = RW_SPF_NOT_CHECKED;
+	rw_fact_clear(&n->domain);
+	rw_fact_clear(&n->explanation);
+	rw_fact_clear(&n->reason);
+}
+
+/* rw_spf_note_set - the texts copied, then the result */
+bool
+rw_spf_note_set(struct rw_spf_note *n, const struct rw_spf_fact *sf)
+{
+	if (!rw_fact_set(&n->domain, sf->domain) ||
+	    !rw_fact_set(&n->explanation, sf->explanation) ||
+	    !rw_fact_set(&n->reason, sf->reason)) {
+		rw_spf_note_clear(n);
+		return false;
+	}
+	n->result = sf->result;
+	return true;
+}
+
 /* rw_facts_init - no texts, no lists */
 void
 rw_facts_init(struct rw_facts *f)
@@ -294,6 +318,8 @@ rw_facts_init(struct rw_facts *f)
 	memset(f, 0, sizeof(*f));
 	f->client_name = f->helo = f->auth_user = rw_fact_empty;
 	f->sender = f->rcpt = f->ptr_name = rw_fact_empty;
+	rw_spf_note_clear(&f->spf_helo);
+	rw_spf_note_clear(&f->spf_mail);
 }
 
 /* rw_facts_lists - room for n list facts, all "not asked" */
@@ -318,6 +344,8 @@ rw_facts_release(struct rw_facts *f)
 	rw_fact_clear(&f->sender);
 	rw_fact_clear(&f->rcpt);
 	rw_fact_clear(&f->ptr_name);
+	rw_spf_note_clear(&f->spf_helo);
+	rw_spf_note_clear(&f->spf_mail);
 }
 
 /* rw_session_reset - forget the transaction, keep the connection facts */
@@ -330,7 +358,7 @@ rw_session_reset(struct rw_session *s)
 	rw_fact_clear(&s->f.rcpt);
 	s->f.sender_overlong = false;
 	s->f.rcpt_overlong = false;
-	memset(&s->f.spf_mail, 0, sizeof(s->f.spf_mail));
+	rw_spf_note_clear(&s->f.spf_mail);
 	s->f.nrcpt_accepted = 0;
 	s->f.insider = s->f.trusted_network;
 	forget_outcomes(s, RW_STAGE_MAIL);

@@ -49,7 +49,7 @@ rw_spf_result_name(enum rw_spf_result r)
 /* spf_verdict - one identity's result under the configured action */
 static enum rw_action
 spf_verdict(const struct rw_config *cfg, const struct rw_facts *f,
-    const struct rw_spf_fact *sf, const char *identity, struct rw_verdict *v)
+    const struct rw_spf_note *sf, const char *identity, struct rw_verdict *v)
 {
 	enum rw_spf_action act;
 	char	text[RW_REPLY_MAX], reason[RW_REASON_MAX];
@@ -148,7 +148,7 @@ bool
 rw_spf_received(const struct rw_facts *f, const char *receiver, char *buf,
     size_t len)
 {
-	const struct rw_spf_fact *sf = &f->spf_mail;
+	const struct rw_spf_note *sf = &f->spf_mail;
 	char	from[RW_ADDR_MAX + 1], helo[RW_HOSTNAME_MAX + 1];
 	char	recv[RW_HOSTNAME_MAX + 1], why[RW_REASON_MAX];
 	int	n;

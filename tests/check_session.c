@@ -198,7 +198,7 @@ START_TEST(spf_tag_per_transaction)
 	(void)step_connect(&s, OUT, "client.example", &v);
 	rw_session_record_mail(&s, "a@soft.test", NULL);
 	s.f.spf_mail.result = RW_SPF_SOFTFAIL;	/* the SPF gatherer's fact */
-	snprintf(s.f.spf_mail.domain, sizeof(s.f.spf_mail.domain), "soft.test");
+	ck_assert(rw_fact_set(&s.f.spf_mail.domain, "soft.test"));
 	(void)rw_session_decide(&s, RW_STAGE_MAIL, &v);
 	ck_assert_msg(v.action == RW_ACT_TAG && strcmp(v.tag, "spf=softfail") == 0,
 	    "mail: got %s tag \"%s\"", rw_action_name(v.action), v.tag);

@@ -438,9 +438,9 @@ facts(struct rw_facts *f, const char *helo, const char *sender)
 	ck_assert(rw_fact_set(&f->helo, helo));
 	ck_assert(rw_fact_set(&f->sender, sender));
 	f->spf_mail.result = RW_SPF_PASS;
-	snprintf(f->spf_mail.domain, sizeof(f->spf_mail.domain), "example.org");
-	snprintf(f->spf_mail.reason, sizeof(f->spf_mail.reason),
-	    "example.org designates 192.0.2.1");
+	ck_assert(rw_fact_set(&f->spf_mail.domain, "example.org"));
+	ck_assert(rw_fact_set(&f->spf_mail.reason,
+	    "example.org designates 192.0.2.1"));
 }
 
 START_TEST(test_received_spf)

@@ -7,10 +7,13 @@
 # Five block lists (bl1..bl5.bench.test), all served by one
 # tests/dns/dnsstub.py in delay mode: every answer comes 200 ms after its
 # query (each query on its own timer). relaywarden asks all of them at
-# connect and waits at RCPT, so the verdict should take ~200 ms, not
-# 5 x 200 ms (or 10 x, counting the TXT queries). Then the stub's query
-# counter for a first connection from 192.0.2.50 and for a repeated
-# connection from it (which should be 0: the cache answers).
+# connect and waits at RCPT, so the verdict for a client no list names
+# (192.0.2.101..105) should take ~200 ms, not 5 x 200 ms. 192.0.2.50 is
+# listed by all five: its verdict waits one more round trip for the TXT
+# records (asked only for a listing, for the reply text). Then the
+# stub's query counter for a first connection from 192.0.2.50, from an
+# unlisted 192.0.2.51, and for a repeated connection from 192.0.2.50
+# (which should be 0: the cache answers).
 #
 #   RELAYWARDEN=milter/relaywarden tests/bench/dnsbl-bench.sh
 #
@@ -39,7 +42,7 @@ zargs=""
 for z in $ZONES; do zargs="$zargs --zone $z"; done
 # shellcheck disable=SC2086
 rw_bg stub "$T/log/stub.log" /usr/bin/python3 "$STUB" --count-file "$COUNT" $zargs \
-    "delay:$DELAY" "127.0.0.1:$P_STUB"
+    --listed 50.2.0.192 "delay:$DELAY" "127.0.0.1:$P_STUB"
 rw_wait 10 sh -c "ss -Hlun '( sport = :$P_STUB )' | grep -q ." || { fail "stub did not start"; rw_summary; }
 
 cat >"$T/rw.conf" <<EOF
@@ -85,7 +88,7 @@ base=$MS
 
 times=""
 for i in $(seq "$RUNS"); do
-	session "T$i" "192.0.2.$((100 + i))" REPLYCODE || rw_summary
+	session "T$i" "192.0.2.$((100 + i))" CONTINUE || rw_summary
 	times="$times $MS"
 done
 sorted=$(echo "$times" | tr ' ' '\n' | grep . | sort -n)
@@ -100,6 +103,10 @@ session AGAIN 192.0.2.50 REPLYCODE || rw_summary
 again_ms=$MS
 sleep 0.3
 c2=$(count)
+session UNLISTED 192.0.2.51 CONTINUE || rw_summary
+unlisted_ms=$MS
+sleep 0.3
+c3=$(count)
 
 grep -q 'FIRST: stage=rcpt action=reject check=dnsbl .*listed in bl1\.bench\.test, bl2\.bench\.test, bl3\.bench\.test, bl4\.bench\.test, bl5\.bench\.test' \
     "$T/log/rw.log" && pass "FIRST refused, listed in all five lists" ||
@@ -108,10 +115,11 @@ grep -q 'FIRST: stage=rcpt action=reject check=dnsbl .*listed in bl1\.bench\.tes
 echo "# --------------------------------------------------------------"
 echo "# 5 block lists, each answering after $DELAY ms (one stub, parallel timers)"
 echo "# miltertest session without DNS (trusted client): $base ms"
-echo "# connect -> RCPT verdict, $RUNS fresh clients (ms):$times"
+echo "# connect -> RCPT verdict, $RUNS fresh unlisted clients (ms):$times"
 echo "#   median $median ms (about $((median - base)) ms above the no-DNS session)"
-echo "# stub queries, first connection from 192.0.2.50: $((c1 - c0)) (${first_ms} ms)"
+echo "# stub queries, first connection from 192.0.2.50 (listed by all five): $((c1 - c0)) (${first_ms} ms)"
 echo "# stub queries, repeated connection from 192.0.2.50: $((c2 - c1)) (${again_ms} ms)"
+echo "# stub queries, first connection from 192.0.2.51 (unlisted): $((c3 - c2)) (${unlisted_ms} ms)"
 check "the repeated connection was answered from the cache ($((c2 - c1)) queries)" test "$c2" -eq "$c1"
 echo "README: DNSBL lookups run in parallel: with 5 lists each answering after $DELAY ms, a session reached its RCPT verdict in $median ms (median of $RUNS; $base ms without DNS); a repeated client caused $((c2 - c1)) DNS queries (cache)."
 rw_summary

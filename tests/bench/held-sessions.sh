@@ -53,8 +53,9 @@ dnsbl_probe_interval = 0
 dnsbl = bl1.bench.test
 EOF
 
-# rss PID - "VmRSS VmHWM" in kB
-rss() { awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 } END { print r, h }' "/proc/$1/status"; }
+# rss PID - "VmRSS VmHWM Threads" (kB, kB, count)
+rss() { awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 } /^Threads:/ { t = $2 }
+    END { print r, h, t }' "/proc/$1/status"; }
 kib2mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -76,7 +77,7 @@ for n in $COUNTS; do
 		fail "$n sessions: not all held after 300 s"
 	fi
 	sleep 1
-	read -r now hwm < <(rss "$pid")
+	read -r now hwm threads < <(rss "$pid")
 	read -r _ ok refused errors secs < <(grep '^hold-rcpt' "$T/log/hold-$n.txt")
 	check "$n sessions held at RCPT (ok $ok, refused $refused, errors $errors, ${secs}s)" \
 	    test "${ok:-0}" -eq "$n"
@@ -84,7 +85,7 @@ for n in $COUNTS; do
 	wait "$cpid"
 	rw_stop rw
 	per=$(((now - idle) * 1024 / n))
-	line="$n held: RSS $(kib2mib "$now") MiB (idle $(kib2mib "$idle") MiB, peak $(kib2mib "$hwm") MiB), $per bytes per session above idle"
+	line="$n held: RSS $(kib2mib "$now") MiB (idle $(kib2mib "$idle") MiB, peak $(kib2mib "$hwm") MiB, $threads threads), $per bytes per session above idle"
 	echo "# $line"
 	report="$report$line; "
 done
