@@ -684,6 +684,115 @@ bool	rw_spf_received(const struct rw_facts *, const char *receiver, char *buf,
 bool	rw_auth_results(const struct rw_config *, const struct rw_facts *,
 	    const char *authserv_id, char *buf, size_t len);
 
+/* ------------------------------------------------------------ state (rates, greylisting) */
+
+/*
+ * The arithmetic of the stateful checks, shared by every store backend:
+ * the embedded one (milter/store_lmdb.c) calls these functions inside
+ * one write transaction; the Redis one runs the same arithmetic as a Lua
+ * script (same inputs, same outputs). Times are milliseconds since the
+ * epoch, passed in by the caller: nothing here reads a clock.
+ */
+#define RW_STATE_KEY_MAX	256	/* a state key, prefix not included */
+
+/*
+ * GCRA ("generic cell rate algorithm", a token bucket stated as one
+ * timestamp, the "theoretical arrival time"): limit events per window_s
+ * seconds, with burst extra events allowed at once. Each event moves the
+ * TAT on by T = ceil(window_s * 1000 / limit) ms; an event passes when
+ * the TAT it would leave is at most (limit + burst) * T ahead of now.
+ * So an idle key takes limit + burst events at once, then one every T.
+ */
+struct rw_rate_spec {
+	unsigned int	 limit;		/* events per window; 0: no limit */
+	unsigned int	 window_s;
+	unsigned int	 burst;
+};
+
+/*
+ * rw_gcra - one event of cost n at now_ms against the state *tat_ms
+ * (0: none, or idle).
+ * @return	true when allowed (*tat_ms advanced); false when over the
+ *		limit (*tat_ms unchanged, *retry_ms: how long until an
+ *		event of this cost would pass)
+ * *expire_ms: when the state is idle again and may be dropped (the TTL
+ * deadline); unchanged state keeps its old expiry, which is the same.
+ */
+bool	rw_gcra(uint64_t *tat_ms, uint64_t now_ms, const struct rw_rate_spec *,
+	    unsigned int n, uint64_t *retry_ms, uint64_t *expire_ms);
+
+struct rw_grey_spec {
+	unsigned int	 delay_s;		/* first retry not before */
+	unsigned int	 retry_window_s;	/* first retry not after */
+	unsigned int	 pass_ttl_s;		/* a passed triplet lives */
+	unsigned int	 autoallow_passes;	/* 0: no auto-allowlist */
+	unsigned int	 autoallow_ttl_s;	/* after the network's last pass */
+};
+
+/* One triplet; also one network's auto-allowlist record (passes counts). */
+struct rw_grey_entry {
+	uint64_t	 first_ms;	/* first attempt */
+	uint64_t	 pass_ms;	/* last pass; 0: not passed yet */
+	uint32_t	 passes;
+};
+
+enum rw_grey_state {
+	RW_GREY_NEW = 0,	/* entry started: 451 */
+	RW_GREY_EARLY,		/* retried before the delay: 451 */
+	RW_GREY_PASS,		/* first retry after the delay: accepted */
+	RW_GREY_KNOWN		/* passed before, or network allowlisted */
+};
+
+/*
+ * rw_grey_step - the triplet's state machine. exists false, or the entry
+ * expired (never passed and the retry window over, or passed and
+ * pass_ttl_s over) -> NEW (entry started; *wait_s = delay). A retry before
+ * the delay -> EARLY (*wait_s: seconds left, rounded up). The first retry
+ * after the delay, within the retry window -> PASS (entry kept for
+ * pass_ttl_s). Later -> KNOWN (pass_ms refreshed). *expire_ms: the entry's
+ * TTL deadline. The entry is to be written back unless EARLY.
+ */
+enum rw_grey_state rw_grey_step(struct rw_grey_entry *, bool exists,
+	    uint64_t now_ms, const struct rw_grey_spec *, unsigned int *wait_s,
+	    uint64_t *expire_ms);
+
+/*
+ * rw_grey_net_allowed - a network's record makes it auto-allowlisted:
+ * autoallow_passes > 0, passes >= autoallow_passes, and its last pass
+ * less than autoallow_ttl_s ago.
+ */
+bool	rw_grey_net_allowed(const struct rw_grey_entry *, bool exists,
+	    uint64_t now_ms, const struct rw_grey_spec *);
+
+/*
+ * One recipient's whole greylist decision, as a store runs it in one
+ * atomic operation: the stored triplet and network records in, what to
+ * write back and the answer out.
+ *   The network is auto-allowlisted: KNOWN, net_allowlisted; its record's
+ *	pass_ms is refreshed (so a network in steady use stays listed); the
+ *	triplet is not read or written.
+ *   Else the triplet steps (rw_grey_step). On PASS, and autoallow_passes
+ *	> 0, the network's record counts one more pass (a record over its
+ *	autoallow_ttl_s starts again from 1).
+ */
+struct rw_grey_io {
+	/* in: the stored records (meaningful when *_exists) */
+	struct rw_grey_entry triplet, net;
+	bool		 triplet_exists, net_exists;
+	/* out: records to write (when *_write), with their TTL deadlines */
+	bool		 triplet_write, net_write;
+	uint64_t	 triplet_expire_ms, net_expire_ms;
+	/* out: the answer */
+	enum rw_grey_state state;
+	unsigned int	 wait_s;
+	bool		 net_allowlisted;
+};
+
+/* rw_grey_decide - fill io's outputs from its inputs (see above) */
+void	rw_grey_decide(struct rw_grey_io *, uint64_t now_ms,
+	    const struct rw_grey_spec *);
+const char *rw_grey_state_name(enum rw_grey_state);
+
 /* ------------------------------------------------------------ strings */
 
 /* rw_strlcpy_ok - bounded copy; false (and an empty dst) on truncation */
