@@ -88,6 +88,9 @@ struct rw_store_backend {
  * store.c already dispatches "redis://" and "redis+unix:" to it then.
  */
 extern const struct rw_store_backend rw_store_lmdb;
+#ifdef RW_HAVE_REDIS
+extern const struct rw_store_backend rw_store_redis;
+#endif
 
 /*
  * rw_store_open - open the store a URL names.

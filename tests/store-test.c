@@ -1,0 +1,686 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAME
+ *	store-test - drive a state store (milter/store.h) from a test script
+ * SYNOPSIS
+ *	store-test [-p PREFIX] [-w PASSWORD_FILE] [-t TIMEOUT_MS] URL COMMAND...
+ * DESCRIPTION
+ *	The store is the one the URL names (lmdb:/path, redis://...,
+ *	redis+unix:/path), opened as the daemon opens it.
+ *
+ *	cases
+ *		runs every case of tests/state-cases.h three ways: the
+ *		pure functions over an in-memory model of a store (an entry
+ *		exists until the expiry the core gave it), the store, and
+ *		the answers the table wants; one "ok"/"FAIL" line per case.
+ *		Then show, clear and the auto-allowlist listing on what the
+ *		cases left. Keys carry a nonce, so runs do not meet.
+ *	random SEED N
+ *		N random event sequences (fixed by SEED) on a few keys,
+ *		each answer of the store compared with the model's.
+ *	rate KEY LIMIT WINDOW_S BURST N [NOW_MS]
+ *	conc KEY DELTA TTL_S
+ *	grey TRIPLET NET NOW_MS DELAY WINDOW PASS_TTL AA_PASSES AA_TTL
+ *	show KEY
+ *	clear KEY
+ *		one call; prints its outputs as key=value, or "fail: reason",
+ *		and "ms=" what it took (wall clock, for the scripts'
+ *		figures).
+ *	watch COUNT INTERVAL_MS KEY
+ *		COUNT rate calls (limit 1000000 per 60 s), INTERVAL_MS apart,
+ *		one line each: "I ok|fail MS [reason]".
+ *	Exit status: 0 when every check passed (one call: it succeeded),
+ *	1 when not, 2 on a usage error or when the store does not open.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rw_policy.h"
+#include "store.h"
+#include "state-cases.h"
+
+#define ERRLEN	512
+
+static int npass, nfail;
+static char nonce[32];
+
+static uint64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static double
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+result(bool ok, const char *label, const char *why)
+{
+	if (ok) {
+		npass++;
+		printf("ok   %s\n", label);
+	} else {
+		nfail++;
+		printf("FAIL %s: %s\n", label, why);
+	}
+}
+
+/* ------------------------------------------------------------ the model */
+
+/*
+ * What a store keeps, as the pure core describes it: a value per key
+ * with the expiry the core gave, read as absent from then on.
+ */
+#define MODEL_KEYS	64
+
+struct model_entry {
+	char			 key[RW_STATE_KEY_MAX + 1];
+	uint64_t		 tat;
+	struct rw_grey_entry	 grey;
+	uint64_t		 expire;
+};
+
+struct model {
+	struct model_entry	 e[MODEL_KEYS];
+	size_t			 n;
+};
+
+static struct model_entry *
+model_get(struct model *m, const char *key, uint64_t now, bool *exists)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (strcmp(m->e[i].key, key) == 0) {
+			*exists = now < m->e[i].expire;
+			return &m->e[i];
+		}
+	if (m->n == MODEL_KEYS) {
+		fprintf(stderr, "store-test: model full\n");
+		exit(2);
+	}
+	memset(&m->e[m->n], 0, sizeof(m->e[0]));
+	snprintf(m->e[m->n].key, sizeof(m->e[0].key), "%s", key);
+	*exists = false;
+	return &m->e[m->n++];
+}
+
+static bool
+model_rate(struct model *m, const char *key, const struct rw_rate_spec *r,
+    unsigned int n, uint64_t now, uint64_t *retry)
+{
+	bool exists, ok;
+	struct model_entry *e = model_get(m, key, now, &exists);
+	uint64_t tat = exists ? e->tat : 0, expire;
+
+	ok = rw_gcra(&tat, now, r, n, retry, &expire);
+	if (ok && tat != (exists ? e->tat : 0)) {
+		e->tat = tat;
+		e->expire = expire;
+	}
+	return ok;
+}
+
+static void
+model_grey(struct model *m, const char *tkey, const char *nkey,
+    const struct rw_grey_spec *g, uint64_t now, enum rw_grey_state *state,
+    unsigned int *wait, bool *listed)
+{
+	struct rw_grey_io io;
+	struct model_entry *t, *n;
+
+	memset(&io, 0, sizeof(io));
+	t = model_get(m, tkey, now, &io.triplet_exists);
+	n = model_get(m, nkey, now, &io.net_exists);
+	if (io.triplet_exists)
+		io.triplet = t->grey;
+	if (io.net_exists)
+		io.net = n->grey;
+	rw_grey_decide(&io, now, g);
+	if (io.triplet_write) {
+		t->grey = io.triplet;
+		t->expire = io.triplet_expire_ms;
+	}
+	if (io.net_write) {
+		n->grey = io.net;
+		n->expire = io.net_expire_ms;
+	}
+	*state = io.state;
+	*wait = io.wait_s;
+	*listed = io.net_allowlisted;
+}
+
+/* ------------------------------------------------------------ cases */
+
+static void
+key_of(char *buf, size_t size, const char *kind, int c, char letter)
+{
+	snprintf(buf, size, "%s:t%s:c%d:%c", kind, nonce, c, letter);
+}
+
+static void
+run_rate_cases(struct rw_store *st)
+{
+	char key[RW_STATE_KEY_MAX + 1], why[ERRLEN + 200], err[ERRLEN];
+	struct model m;
+	const struct rate_case *rc;
+	const struct rate_step *s;
+	uint64_t now, mretry, sretry;
+	bool mok, sok, good;
+	size_t c, i;
+	unsigned int r;
+
+	for (c = 0; c < sizeof(rate_cases) / sizeof(rate_cases[0]); c++) {
+		rc = &rate_cases[c];
+		memset(&m, 0, sizeof(m));
+		key_of(key, sizeof(key), "rate:test", (int)c, 'k');
+		good = true;
+		why[0] = '\0';
+		for (i = 0; good && i < STATE_CASE_STEPS && (rc->step[i].n != 0 ||
+		    rc->step[i].rep != 0); i++) {
+			s = &rc->step[i];
+			now = STATE_CASE_T0 + s->at;
+			for (r = 0; good && r < (s->rep ? s->rep : 1); r++) {
+				mok = model_rate(&m, key, &rc->spec, s->n, now,
+				    &mretry);
+				if (rw_store_rate(st, key, &rc->spec, s->n, now,
+				    &sok, &sretry, err, sizeof(err)) !=
+				    RW_STORE_OK) {
+					snprintf(why, sizeof(why), "step %zu.%u: "
+					    "store failed: %s", i, r, err);
+					good = false;
+				} else if (mok != sok || mretry != sretry) {
+					snprintf(why, sizeof(why), "step %zu.%u: "
+					    "store allowed=%d retry=%" PRIu64
+					    ", pure allowed=%d retry=%" PRIu64,
+					    i, r, sok, sretry, mok, mretry);
+					good = false;
+				} else if (sok != s->allowed || (r + 1 ==
+				    (s->rep ? s->rep : 1) &&
+				    sretry != s->retry_ms)) {
+					snprintf(why, sizeof(why), "step %zu.%u: "
+					    "got allowed=%d retry=%" PRIu64
+					    ", want allowed=%d retry=%" PRIu64,
+					    i, r, sok, sretry, s->allowed,
+					    s->retry_ms);
+					good = false;
+				}
+			}
+		}
+		result(good, rc->label, why);
+	}
+}
+
+static void
+run_grey_cases(struct rw_store *st)
+{
+	char tkey[RW_STATE_KEY_MAX + 1], nkey[RW_STATE_KEY_MAX + 1];
+	char why[ERRLEN + 200], err[ERRLEN];
+	struct model m;
+	const struct grey_case *gc;
+	const struct grey_step *s;
+	enum rw_grey_state ms, ss;
+	unsigned int mw, sw;
+	bool ml, sl, good;
+	size_t c, i;
+
+	for (c = 0; c < sizeof(grey_cases) / sizeof(grey_cases[0]); c++) {
+		gc = &grey_cases[c];
+		memset(&m, 0, sizeof(m));
+		good = true;
+		why[0] = '\0';
+		for (i = 0; good && i < STATE_CASE_STEPS &&
+		    gc->step[i].triplet != 0; i++) {
+			s = &gc->step[i];
+			key_of(tkey, sizeof(tkey), "grey", (int)c, s->triplet);
+			key_of(nkey, sizeof(nkey), "greynet", (int)c, s->net);
+			model_grey(&m, tkey, nkey, &gc->spec,
+			    STATE_CASE_T0 + s->at, &ms, &mw, &ml);
+			if (rw_store_grey(st, tkey, nkey, &gc->spec,
+			    STATE_CASE_T0 + s->at, &ss, &sw, &sl, err,
+			    sizeof(err)) != RW_STORE_OK) {
+				snprintf(why, sizeof(why), "step %zu: store "
+				    "failed: %s", i, err);
+				good = false;
+			} else if (ms != ss || mw != sw || ml != sl) {
+				snprintf(why, sizeof(why), "step %zu: store %s "
+				    "wait=%u listed=%d, pure %s wait=%u "
+				    "listed=%d", i, rw_grey_state_name(ss), sw,
+				    sl, rw_grey_state_name(ms), mw, ml);
+				good = false;
+			} else if (ss != s->state || sw != s->wait_s ||
+			    sl != s->allowlisted) {
+				snprintf(why, sizeof(why), "step %zu: got %s "
+				    "wait=%u listed=%d, want %s wait=%u "
+				    "listed=%d", i, rw_grey_state_name(ss), sw,
+				    sl, rw_grey_state_name(s->state),
+				    s->wait_s, s->allowlisted);
+				good = false;
+			}
+		}
+		result(good, gc->label, why);
+	}
+}
+
+struct listing {
+	char	 want[2][RW_STATE_KEY_MAX + 1];
+	int	 seen[2];
+	int	 other;		/* networks of this run that should not be */
+};
+
+static void
+list_one(const char *net, const struct rw_grey_entry *e, void *arg)
+{
+	struct listing *l = arg;
+	char mine[64];
+
+	(void)e;
+	snprintf(mine, sizeof(mine), "t%s:", nonce);
+	if (strcmp(net, l->want[0]) == 0)
+		l->seen[0]++;
+	else if (strcmp(net, l->want[1]) == 0)
+		l->seen[1]++;
+	else if (strncmp(net, mine, strlen(mine)) == 0)
+		l->other++;
+}
+
+/*
+ * The query tool's calls on what the cases left: case 0's triplet 'A'
+ * passed at +300000 and was known at +300001 and +1 day; the
+ * auto-allowlist case's network 'N' had its last pass at
+ * 602000 + 2 days + 299999 with 1 pass (not listed), case 6's network
+ * 'N' was listed until 300001 + 1 h.
+ */
+static void
+run_admin(struct rw_store *st)
+{
+	char key[RW_STATE_KEY_MAX + 1], err[ERRLEN], why[ERRLEN + 200];
+	const struct rw_grey_spec g1 = { 300, 14400, 36 * 86400, 1, 3600 };
+	struct rw_grey_entry e;
+	struct listing l;
+	bool found;
+
+	key_of(key, sizeof(key), "grey", 0, 'A');
+	why[0] = '\0';
+	if (rw_store_grey_show(st, key, &e, &found, err, sizeof(err)) !=
+	    RW_STORE_OK)
+		snprintf(why, sizeof(why), "failed: %s", err);
+	else if (!found || e.first_ms != STATE_CASE_T0 ||
+	    e.pass_ms != STATE_CASE_T0 + DAY_MS || e.passes != 3)
+		snprintf(why, sizeof(why), "found=%d first=%" PRIu64 " pass=%"
+		    PRIu64 " passes=%" PRIu32, found, e.first_ms, e.pass_ms,
+		    e.passes);
+	result(why[0] == '\0', "show: a triplet's first attempt, last pass, "
+	    "passes", why);
+
+	why[0] = '\0';
+	if (rw_store_grey_clear(st, key, err, sizeof(err)) != RW_STORE_OK)
+		snprintf(why, sizeof(why), "clear failed: %s", err);
+	else if (rw_store_grey_show(st, key, &e, &found, err, sizeof(err)) !=
+	    RW_STORE_OK)
+		snprintf(why, sizeof(why), "show failed: %s", err);
+	else if (found)
+		snprintf(why, sizeof(why), "still found after clear");
+	result(why[0] == '\0', "clear: the triplet is gone", why);
+
+	/*
+	 * With autoallow_passes 1 and an hour: case 6's network until an
+	 * hour after its pass at +300001; case 5's network, whose one pass
+	 * (at +2 days) is after both times asked, at both; no other.
+	 */
+	memset(&l, 0, sizeof(l));
+	snprintf(l.want[0], sizeof(l.want[0]), "t%s:c6:N", nonce);
+	snprintf(l.want[1], sizeof(l.want[1]), "t%s:c5:N", nonce);
+	why[0] = '\0';
+	if (rw_store_grey_list_allowed(st, &g1, STATE_CASE_T0 + 300001 +
+	    3599999, list_one, &l, err, sizeof(err)) != RW_STORE_OK)
+		snprintf(why, sizeof(why), "failed: %s", err);
+	else if (l.seen[0] != 1 || l.seen[1] != 1 || l.other != 0)
+		snprintf(why, sizeof(why), "%s seen %d times, %s %d times, "
+		    "%d others", l.want[0], l.seen[0], l.want[1], l.seen[1],
+		    l.other);
+	result(why[0] == '\0', "list: the networks allowlisted, each once, "
+	    "no other of this run", why);
+	memset(&l, 0, sizeof(l));
+	snprintf(l.want[0], sizeof(l.want[0]), "t%s:c6:N", nonce);
+	snprintf(l.want[1], sizeof(l.want[1]), "t%s:c5:N", nonce);
+	why[0] = '\0';
+	if (rw_store_grey_list_allowed(st, &g1, STATE_CASE_T0 + 300001 +
+	    3600000, list_one, &l, err, sizeof(err)) != RW_STORE_OK)
+		snprintf(why, sizeof(why), "failed: %s", err);
+	else if (l.seen[0] != 0 || l.seen[1] != 1)
+		snprintf(why, sizeof(why), "%s seen %d times (want 0), %s %d "
+		    "(want 1)", l.want[0], l.seen[0], l.want[1], l.seen[1]);
+	result(why[0] == '\0', "list: not after autoallow_ttl_s", why);
+}
+
+/*
+ * run_conc - counts go up and down, never below zero, and the key
+ * goes when the count is zero
+ */
+static void
+run_conc(struct rw_store *st)
+{
+	static const int delta[] = { 1, 1, 1, -1, -1, -1, -1, 1 };
+	static const long want[] = { 1, 2, 3, 2, 1, 0, 0, 1 };
+	char key[RW_STATE_KEY_MAX + 1], err[ERRLEN], why[ERRLEN + 100];
+	long count;
+	size_t i;
+
+	key_of(key, sizeof(key), "conc:test", 0, 'k');
+	why[0] = '\0';
+	for (i = 0; why[0] == '\0' && i < sizeof(delta) / sizeof(delta[0]);
+	    i++) {
+		if (rw_store_concurrency(st, key, delta[i], 600, &count, err,
+		    sizeof(err)) != RW_STORE_OK)
+			snprintf(why, sizeof(why), "step %zu: %s", i, err);
+		else if (count != want[i])
+			snprintf(why, sizeof(why), "step %zu: %+d gave %ld, "
+			    "want %ld", i, delta[i], count, want[i]);
+	}
+	result(why[0] == '\0', "concurrency: +1 +1 +1 -1 -1 -1 -1 +1 gives "
+	    "1 2 3 2 1 0 0 1", why);
+}
+
+/* ------------------------------------------------------------ random */
+
+static uint64_t rng;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
+}
+
+/*
+ * run_random - sequences of events on 3 rate keys and 4 triplets over 2
+ * networks, random specs and steps from 0 to beyond every window; each
+ * answer of the store against the model's. The windows are 60 s or
+ * more, so no key expires in the server's real time during a run.
+ */
+static void
+run_random(struct rw_store *st, unsigned long seed, int nseq)
+{
+	static const uint64_t gaps[] = { 0, 0, 0, 0, 1, 999, 1000, 1999, 5000, 60000,
+		299999, 300000, 3600000, 14400000, DAY_MS, DAYS36_MS };
+	char key[RW_STATE_KEY_MAX + 1], nkey[RW_STATE_KEY_MAX + 1];
+	char err[ERRLEN], why[ERRLEN + 200], label[300];
+	struct rw_rate_spec rs[3];
+	struct rw_grey_spec gs;
+	struct model m;
+	enum rw_grey_state ms, ss;
+	uint64_t now, mretry, sretry, edge = 0;
+	unsigned int mw, sw, n;
+	bool mok, sok, ml, sl;
+	int q, i, k, events = 0;
+	int seen[7] = { 0 };	/* allowed refused new early pass known listed */
+
+	rng = seed * 2654435761u + 1;
+	for (q = 0; q < nseq; q++) {
+		memset(&m, 0, sizeof(m));
+		for (k = 0; k < 3; k++) {
+			rs[k].limit = rnd(4) == 0 ? 0 : 1 + rnd(50);
+			rs[k].window_s = 60 + rnd(3600);
+			rs[k].burst = rnd(3) == 0 ? 0 : rnd(20);
+		}
+		gs.delay_s = rnd(5) == 0 ? 0 : 1 + rnd(600);
+		gs.retry_window_s = gs.delay_s + 60 + rnd(20000);
+		gs.pass_ttl_s = 60 + rnd(40 * 86400);
+		gs.autoallow_passes = rnd(4);
+		gs.autoallow_ttl_s = 60 + rnd(2 * 86400);
+		now = STATE_CASE_T0 + rnd(1000000);
+		why[0] = '\0';
+		for (i = 0; why[0] == '\0' && i < 60; i++, events++) {
+			/* a third of the steps land on an edge just seen */
+			switch (rnd(6)) {
+			case 0:
+				now += edge;
+				break;
+			case 1:
+				now += edge > 0 ? edge - 1 : 0;
+				break;
+			default:
+				now += gaps[rnd(sizeof(gaps) /
+				    sizeof(gaps[0]))];
+			}
+			if (rnd(2) == 0) {
+				k = (int)rnd(3);
+				n = rnd(8) == 0 ? rnd(70) : 1;
+				snprintf(key, sizeof(key), "rate:rnd:t%s:%d:%d",
+				    nonce, q, k);
+				mok = model_rate(&m, key, &rs[k], n, now,
+				    &mretry);
+				if (rw_store_rate(st, key, &rs[k], n, now, &sok,
+				    &sretry, err, sizeof(err)) != RW_STORE_OK)
+					snprintf(why, sizeof(why), "event %d: "
+					    "%s", i, err);
+				else if (mok != sok || mretry != sretry)
+					snprintf(why, sizeof(why), "event %d "
+					    "(rate %u/%us burst %u, n %u): store "
+					    "%d/%" PRIu64 ", pure %d/%" PRIu64,
+					    i, rs[k].limit, rs[k].window_s,
+					    rs[k].burst, n, sok, sretry, mok,
+					    mretry);
+				else
+					seen[sok ? 0 : 1]++;
+				if (!mok)
+					edge = mretry;
+			} else {
+				k = (int)rnd(4);
+				snprintf(key, sizeof(key), "grey:rnd:t%s:%d:%d",
+				    nonce, q, k);
+				snprintf(nkey, sizeof(nkey),
+				    "greynet:rnd:t%s:%d:%d", nonce, q, k % 2);
+				model_grey(&m, key, nkey, &gs, now, &ms, &mw,
+				    &ml);
+				if (rw_store_grey(st, key, nkey, &gs, now, &ss,
+				    &sw, &sl, err, sizeof(err)) != RW_STORE_OK)
+					snprintf(why, sizeof(why), "event %d: "
+					    "%s", i, err);
+				else if (ms != ss || mw != sw || ml != sl)
+					snprintf(why, sizeof(why), "event %d: "
+					    "store %s/%u/%d, pure %s/%u/%d", i,
+					    rw_grey_state_name(ss), sw, sl,
+					    rw_grey_state_name(ms), mw, ml);
+				else
+					seen[sl ? 6 : 2 + (int)ss]++;
+				if (ms == RW_GREY_EARLY || ms == RW_GREY_NEW)
+					edge = (uint64_t)mw * 1000;
+				else if (rnd(2) == 0)
+					edge = (uint64_t)gs.pass_ttl_s * 1000;
+				else
+					edge = (uint64_t)gs.autoallow_ttl_s * 1000;
+			}
+		}
+		if (why[0] != '\0') {
+			snprintf(label, sizeof(label), "random sequence %d "
+			    "(seed %lu)", q, seed);
+			result(false, label, why);
+		}
+	}
+	snprintf(label, sizeof(label), "%d random sequences, %d events: "
+	    "store and pure core agree (rate: %d allowed, %d refused; "
+	    "greylist: %d new, %d early, %d pass, %d known, %d allowlisted)",
+	    nseq, events, seen[0], seen[1], seen[2], seen[3], seen[4],
+	    seen[5], seen[6]);
+	if (nfail == 0)
+		result(true, label, "");
+}
+
+/* ------------------------------------------------------------ one call */
+
+static int
+one_call(struct rw_store *st, int argc, char **argv)
+{
+	char err[ERRLEN];
+	double t0 = mono_s();
+	int rc = RW_STORE_FAIL;
+
+	err[0] = '\0';
+	if (strcmp(argv[0], "rate") == 0 && (argc == 6 || argc == 7)) {
+		struct rw_rate_spec r = { (unsigned)atoi(argv[2]),
+			(unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]) };
+		uint64_t retry, now = argc == 7 ?
+		    strtoull(argv[6], NULL, 10) : wall_ms();
+		bool ok;
+
+		rc = rw_store_rate(st, argv[1], &r, (unsigned)atoi(argv[5]),
+		    now, &ok, &retry, err, sizeof(err));
+		if (rc == RW_STORE_OK)
+			printf("allowed=%d retry_ms=%" PRIu64 "\n", ok, retry);
+	} else if (strcmp(argv[0], "conc") == 0 && argc == 4) {
+		long count;
+
+		rc = rw_store_concurrency(st, argv[1], atoi(argv[2]),
+		    (unsigned)atoi(argv[3]), &count, err, sizeof(err));
+		if (rc == RW_STORE_OK)
+			printf("count=%ld\n", count);
+	} else if (strcmp(argv[0], "grey") == 0 && argc == 9) {
+		struct rw_grey_spec g = { (unsigned)atoi(argv[4]),
+			(unsigned)atoi(argv[5]), (unsigned)atoi(argv[6]),
+			(unsigned)atoi(argv[7]), (unsigned)atoi(argv[8]) };
+		enum rw_grey_state s;
+		unsigned int wait;
+		bool listed;
+
+		rc = rw_store_grey(st, argv[1], argv[2], &g,
+		    strtoull(argv[3], NULL, 10), &s, &wait, &listed, err,
+		    sizeof(err));
+		if (rc == RW_STORE_OK)
+			printf("state=%s wait_s=%u allowlisted=%d\n",
+			    rw_grey_state_name(s), wait, listed);
+	} else if (strcmp(argv[0], "show") == 0 && argc == 2) {
+		struct rw_grey_entry e;
+		bool found;
+
+		rc = rw_store_grey_show(st, argv[1], &e, &found, err,
+		    sizeof(err));
+		if (rc == RW_STORE_OK)
+			printf("found=%d first_ms=%" PRIu64 " pass_ms=%" PRIu64
+			    " passes=%" PRIu32 "\n", found, e.first_ms,
+			    e.pass_ms, e.passes);
+	} else if (strcmp(argv[0], "clear") == 0 && argc == 2) {
+		rc = rw_store_grey_clear(st, argv[1], err, sizeof(err));
+		if (rc == RW_STORE_OK)
+			printf("cleared\n");
+	} else {
+		fprintf(stderr, "store-test: bad command\n");
+		return 2;
+	}
+	if (rc != RW_STORE_OK)
+		printf("fail: %s\n", err);
+	printf("ms=%.1f\n", (mono_s() - t0) * 1000);
+	return rc == RW_STORE_OK ? 0 : 1;
+}
+
+/* watch - a steady stream of decisions, for the outage tests */
+static int
+watch(struct rw_store *st, int count, int interval_ms, const char *key)
+{
+	const struct rw_rate_spec r = { 1000000, 60, 0 };
+	char err[ERRLEN];
+	uint64_t retry;
+	double t0;
+	bool ok;
+	int i, rc, bad = 0;
+
+	for (i = 0; i < count; i++) {
+		t0 = mono_s();
+		rc = rw_store_rate(st, key, &r, 1, wall_ms(), &ok, &retry, err,
+		    sizeof(err));
+		if (rc == RW_STORE_OK)
+			printf("%d ok %.1f\n", i, (mono_s() - t0) * 1000);
+		else {
+			printf("%d fail %.1f %s\n", i, (mono_s() - t0) * 1000,
+			    err);
+			bad++;
+		}
+		fflush(stdout);
+		usleep((useconds_t)interval_ms * 1000);
+	}
+	return bad == count ? 1 : 0;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: store-test [-p PREFIX] [-w PASSWORD_FILE] "
+	    "[-t TIMEOUT_MS] URL cases|random SEED N|rate ...|conc ...|"
+	    "grey ...|show KEY|clear KEY|watch COUNT INTERVAL_MS KEY\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rw_store_opts o;
+	struct rw_store *st;
+	char err[ERRLEN];
+	int ch, rc;
+
+	memset(&o, 0, sizeof(o));
+	o.prefix = "rwt:";
+	o.max_keys = 100000;
+	while ((ch = getopt(argc, argv, "p:t:w:")) != -1) {
+		switch (ch) {
+		case 'p':
+			o.prefix = optarg;
+			break;
+		case 't':
+			o.timeout_ms = (unsigned int)atoi(optarg);
+			break;
+		case 'w':
+			o.password_file = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 2)
+		usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	st = rw_store_open(argv[0], &o, err, sizeof(err));
+	if (st == NULL) {
+		printf("open failed: %s\n", err);
+		return 2;
+	}
+	snprintf(nonce, sizeof(nonce), "%ld.%" PRIu64, (long)getpid(),
+	    wall_ms());
+	if (strcmp(argv[1], "cases") == 0 && argc == 2) {
+		run_rate_cases(st);
+		run_grey_cases(st);
+		run_conc(st);
+		run_admin(st);
+		printf("%d passed, %d failed\n", npass, nfail);
+		rc = nfail == 0 ? 0 : 1;
+	} else if (strcmp(argv[1], "random") == 0 && argc == 4) {
+		run_random(st, strtoul(argv[2], NULL, 10), atoi(argv[3]));
+		printf("%d passed, %d failed\n", npass, nfail);
+		rc = nfail == 0 ? 0 : 1;
+	} else if (strcmp(argv[1], "watch") == 0 && argc == 5)
+		rc = watch(st, atoi(argv[2]), atoi(argv[3]), argv[4]);
+	else
+		rc = one_call(st, argc - 1, argv + 1);
+	rw_store_close(st);
+	return rc;
+}
