@@ -493,6 +493,7 @@ pool_give(struct rw_store_redis *s, struct redis_conn *c,
 {
 	uint64_t now = mono_ms();
 	redisContext *old = NULL;
+	size_t n;
 
 	if (how == OUT_CONN_FAILED) {
 		old = c->ctx;
@@ -503,14 +504,20 @@ pool_give(struct rw_store_redis *s, struct redis_conn *c,
 	if (how == OUT_CONN_FAILED) {
 		s->gen++;
 		s->failures++;
+		/* "redis WHERE: connect: refused" kept as "connect: refused" */
+		n = strlen(s->where);
+		if (strncmp(why, "redis ", 6) == 0 &&
+		    strncmp(why + 6, s->where, n) == 0 &&
+		    strncmp(why + 6 + n, ": ", 2) == 0)
+			why += 6 + n + 2;
 		snprintf(s->last_err, sizeof(s->last_err), "%s", why);
 		if (!s->down) {
 			s->down = true;
 			s->down_since = now;
 			s->backoff_ms = RW_REDIS_BACKOFF_MIN;
-			rw_log_err("state store: %s; state_failure applies "
-			    "until redis %s answers again (next attempt in "
-			    "%u ms, at most every %u ms)", why, s->where,
+			rw_log_err("state store: redis %s: %s; state_failure "
+			    "applies until it answers again (next attempt in "
+			    "%u ms, then at most every %u ms)", s->where, why,
 			    s->backoff_ms, RW_REDIS_BACKOFF_MAX);
 		} else if (s->backoff_ms < RW_REDIS_BACKOFF_MAX) {
 			s->backoff_ms *= 2;

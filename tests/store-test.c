@@ -26,6 +26,11 @@
  *		one call; prints its outputs as key=value, or "fail: reason",
  *		and "ms=" what it took (wall clock, for the scripts'
  *		figures).
+ *	threads NT NCALLS KEY LIMIT NOW_MS
+ *		NT threads share the store, NCALLS rate calls each on KEY
+ *		(LIMIT per hour, no burst, all at NOW_MS); prints the
+ *		counts: exactly LIMIT allowed, summed over every process
+ *		running this at once on one store.
  *	watch COUNT INTERVAL_MS KEY
  *		COUNT rate calls (limit 1000000 per 60 s), INTERVAL_MS apart,
  *		one line each: "I ok|fail MS [reason]".
@@ -35,6 +40,8 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -619,12 +626,85 @@ watch(struct rw_store *st, int count, int interval_ms, const char *key)
 	return bad == count ? 1 : 0;
 }
 
+/*
+ * threads - NT threads share the store and make NCALLS rate calls each
+ * on one key (LIMIT per hour, no burst, one clock): every call must be
+ * answered, and exactly LIMIT allowed however the calls interleave (or
+ * however many processes run this at once: then the sum is LIMIT).
+ */
+struct hammer {
+	struct rw_store	*st;
+	const char	*key;
+	struct rw_rate_spec spec;
+	uint64_t	 now;
+	int		 ncalls;
+	atomic_int	 allowed, refused, failed;
+	char		 err[ERRLEN];
+	pthread_mutex_t	 lock;
+};
+
+static void *
+hammer_run(void *arg)
+{
+	struct hammer *h = arg;
+	char err[ERRLEN];
+	uint64_t retry;
+	bool ok;
+	int i;
+
+	for (i = 0; i < h->ncalls; i++) {
+		if (rw_store_rate(h->st, h->key, &h->spec, 1, h->now, &ok,
+		    &retry, err, sizeof(err)) != RW_STORE_OK) {
+			atomic_fetch_add(&h->failed, 1);
+			pthread_mutex_lock(&h->lock);
+			snprintf(h->err, sizeof(h->err), "%s", err);
+			pthread_mutex_unlock(&h->lock);
+		} else if (ok)
+			atomic_fetch_add(&h->allowed, 1);
+		else
+			atomic_fetch_add(&h->refused, 1);
+	}
+	return NULL;
+}
+
+static int
+threads(struct rw_store *st, int nt, int ncalls, const char *key,
+    unsigned int limit, uint64_t now)
+{
+	pthread_t tid[64];
+	struct hammer h;
+	int i, n = 0;
+
+	memset(&h, 0, sizeof(h));
+	pthread_mutex_init(&h.lock, NULL);
+	h.st = st;
+	h.key = key;
+	h.spec.limit = limit;
+	h.spec.window_s = 3600;
+	h.now = now;
+	h.ncalls = ncalls;
+	if (nt > 64)
+		nt = 64;
+	for (i = 0; i < nt; i++)
+		if (pthread_create(&tid[n], NULL, hammer_run, &h) == 0)
+			n++;
+	for (i = 0; i < n; i++)
+		pthread_join(tid[i], NULL);
+	printf("threads=%d calls=%d allowed=%d refused=%d failed=%d%s%s\n", n,
+	    n * ncalls, atomic_load(&h.allowed), atomic_load(&h.refused),
+	    atomic_load(&h.failed), h.err[0] != '\0' ? " last_error=" : "",
+	    h.err);
+	pthread_mutex_destroy(&h.lock);
+	return atomic_load(&h.failed) == 0 ? 0 : 1;
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: store-test [-p PREFIX] [-w PASSWORD_FILE] "
 	    "[-t TIMEOUT_MS] URL cases|random SEED N|rate ...|conc ...|"
-	    "grey ...|show KEY|clear KEY|watch COUNT INTERVAL_MS KEY\n");
+	    "grey ...|show KEY|clear KEY|threads NT NCALLS KEY LIMIT NOW_MS|"
+	    "watch COUNT INTERVAL_MS KEY\n");
 	exit(2);
 }
 
@@ -639,7 +719,7 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.prefix = "rwt:";
 	o.max_keys = 100000;
-	while ((ch = getopt(argc, argv, "p:t:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "+p:t:w:")) != -1) {
 		switch (ch) {
 		case 'p':
 			o.prefix = optarg;
@@ -677,7 +757,10 @@ main(int argc, char **argv)
 		run_random(st, strtoul(argv[2], NULL, 10), atoi(argv[3]));
 		printf("%d passed, %d failed\n", npass, nfail);
 		rc = nfail == 0 ? 0 : 1;
-	} else if (strcmp(argv[1], "watch") == 0 && argc == 5)
+	} else if (strcmp(argv[1], "threads") == 0 && argc == 7)
+		rc = threads(st, atoi(argv[2]), atoi(argv[3]), argv[4],
+		    (unsigned int)atoi(argv[5]), strtoull(argv[6], NULL, 10));
+	else if (strcmp(argv[1], "watch") == 0 && argc == 5)
 		rc = watch(st, atoi(argv[2]), atoi(argv[3]), argv[4]);
 	else
 		rc = one_call(st, argc - 1, argv + 1);
