@@ -241,7 +241,8 @@ struct rw_rate_spec {
 
 /*
  * rw_gcra - one event of cost n at now_ms against the state *tat_ms
- * (0: none, or idle).
+ * (0: none, or idle). n = 0 is a peek: would an event of cost 1 pass
+ * now? The answer as for cost 1, but *tat_ms is never changed.
  * @return	true when allowed (*tat_ms advanced); false when over the
  *		limit (*tat_ms unchanged, *retry_ms: how long until an
  *		event of this cost would pass)

@@ -69,10 +69,11 @@ key_part(char *out, size_t len, const char *v, bool lower)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t	o = strlen(out), start = o;
+	const char *p;
 	unsigned char c;
 
-	for (; *v != '\0'; v++) {
-		c = (unsigned char)*v;
+	for (p = v; *p != '\0'; p++) {
+		c = (unsigned char)*p;
 		if (lower && c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c - 'A' + 'a');
 		if (c <= ' ' || c >= 0x7f || c == '%') {
