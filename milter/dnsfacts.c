@@ -32,7 +32,8 @@
 bool
 rw_dnsfacts_needed(const struct rw_config *cfg)
 {
-	return cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0;
+	return cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0 ||
+	    rw_state_wants_rdns(cfg);
 }
 
 static bool
@@ -102,7 +103,7 @@ rw_dnsfacts_connect(struct rw_dns_session *ds, struct rw_resolver *resolver,
 			ds->mta_result = RW_RDNS_MISMATCH;
 		}
 	}
-	if (!ds->mta_rdns && (cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0) &&
+	if (!ds->mta_rdns && rw_dnsfacts_needed(cfg) &&
 	    rw_dns_ptr_name(&f->client_ip, q, sizeof(q)))
 		ds->ptr = rw_dns_lookup(ds->resolver, q, RW_T_PTR);
 	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)

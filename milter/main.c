@@ -70,6 +70,7 @@
 #include "spf.h"
 #include "spfsource.h"
 #include "stages.h"
+#include "store.h"
 
 /* signal handler -> main loop; the handler can reach nothing else */
 static int sigpipe[2] = { -1, -1 };
@@ -303,6 +304,36 @@ cleanup_files(const char *sock)
 	rw_conf_release(s);
 }
 
+/*
+ * open_store - the state store, after the privileges are dropped (the
+ * file belongs to the daemon's user) and after detaching (no LMDB
+ * environment may cross a fork). A store that cannot be opened is no
+ * reason to refuse mail: every stateful check then meets state_failure.
+ * The store is opened at start-up only: enabling the first rate limit
+ * or greylisting by a reload needs a restart, and says so.
+ */
+static struct rw_store *
+open_store(const struct rw_daemon_conf *dc)
+{
+	struct rw_store_opts o = { NULL, 0, NULL, 0 };
+	struct rw_store *st;
+	char	err[512];
+
+	o.prefix = dc->state_prefix;
+	o.timeout_ms = dc->state_timeout_ms;
+	o.password_file = dc->state_password_file[0] != '\0' ?
+	    dc->state_password_file : NULL;
+	o.max_keys = dc->state_max_keys;
+	if ((st = rw_store_open(dc->state_store, &o, err, sizeof(err))) == NULL)
+		rw_log_err("state store %s: %s: rate limits and greylisting "
+		    "meet state_failure until it is fixed and relaywarden "
+		    "restarted", dc->state_store, err);
+	else
+		rw_log_info("state store %s (%s), prefix %s", dc->state_store,
+		    rw_store_backend_name(st), dc->state_prefix);
+	return st;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -421,6 +452,8 @@ main(int argc, char **argv)
 	if ((svc.spf = rw_spf_new(&spf_source, err, sizeof(err))) == NULL)
 		rw_fatal("SPF: %s", err);
 	rw_conf_install(snap);
+	if (rw_state_used(snap->cfg))
+		svc.store = open_store(dc);
 	if ((svc.probes = rw_probe_start(svc.resolver)) == NULL)
 		rw_fatal("cannot start the block list prober");
 	rw_mlfi_set_services(&svc);
@@ -433,6 +466,7 @@ main(int argc, char **argv)
 		rw_probe_stop(svc.probes);
 		rw_dns_stop_resolver(svc.resolver);
 		rw_spf_free(svc.spf);
+		rw_store_close(svc.store);
 	} else {
 		rw_log_warn("%u callback%s still running: exiting without "
 		    "freeing the resolver", rw_sessions_busy(),

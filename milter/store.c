@@ -20,6 +20,7 @@
 struct rw_store {
 	const struct rw_store_backend *be;
 	void	*h;
+	unsigned long failures;		/* atomic */
 };
 
 /* backend_for - the backend of a URL's scheme, or NULL */
@@ -75,13 +76,23 @@ rw_store_backend_name(const struct rw_store *st)
 	return st->be->name;
 }
 
-/* failed - a backend's failure, with a reason even if it gave none */
+/* failed - a backend's failure, counted, with a reason even if it gave none */
 static int
-failed(const struct rw_store *st, int rc, char *err, size_t errlen)
+failed(struct rw_store *st, int rc, char *err, size_t errlen)
 {
-	if (rc != RW_STORE_OK && errlen > 0 && err[0] == '\0')
+	if (rc == RW_STORE_OK)
+		return RW_STORE_OK;
+	__atomic_add_fetch(&st->failures, 1, __ATOMIC_RELAXED);
+	if (errlen > 0 && err[0] == '\0')
 		snprintf(err, errlen, "%s: failed", st->be->name);
-	return rc == RW_STORE_OK ? RW_STORE_OK : RW_STORE_FAIL;
+	return RW_STORE_FAIL;
+}
+
+/* rw_store_failures - failed calls since open */
+unsigned long
+rw_store_failures(const struct rw_store *st)
+{
+	return __atomic_load_n(&st->failures, __ATOMIC_RELAXED);
 }
 
 int

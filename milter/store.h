@@ -101,6 +101,8 @@ struct rw_store *rw_store_open(const char *url, const struct rw_store_opts *,
 	    char *err, size_t errlen);
 /* rw_store_backend_name - "lmdb" or "redis" */
 const char *rw_store_backend_name(const struct rw_store *);
+/* rw_store_failures - calls that failed since open (for the log) */
+unsigned long rw_store_failures(const struct rw_store *);
 
 /*
  * rw_store_rate - one event of cost n against a rate key (rw_gcra).

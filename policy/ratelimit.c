@@ -15,7 +15,9 @@
  *	limit + burst events at once, then one every T: "30/60s burst 10"
  *	takes 40 at once, then one every 2 s, and 30 a minute for ever after.
  *	A refused event leaves the state alone, so a client hammering a
- *	limit does not push its own retry further away.
+ *	limit does not push its own retry further away. A cost of 0 is a
+ *	peek: would one event pass now? Nothing is spent (the refused-
+ *	recipients limit asks before a recipient and counts after a refusal).
  *
  *	Memory stays bounded because a key's state is worth keeping only
  *	until its TAT: after that it is the same as no state. *expire_ms
@@ -37,20 +39,20 @@ rw_gcra(uint64_t *tat_ms, uint64_t now_ms, const struct rw_rate_spec *r,
 
 	*retry_ms = 0;
 	tat = *tat_ms > now_ms ? *tat_ms : now_ms;
-	if (r->limit == 0 || n == 0) {
-		*expire_ms = tat;
+	*expire_ms = tat;
+	if (r->limit == 0)
 		return true;
-	}
 	t = ((uint64_t)r->window_s * 1000 + r->limit - 1) / r->limit;
 	if (t == 0)
 		t = 1;
 	tol = ((uint64_t)r->limit + r->burst) * t;
-	new_tat = tat + (uint64_t)n * t;
+	new_tat = tat + (uint64_t)(n == 0 ? 1 : n) * t;
 	if (new_tat - now_ms > tol) {
 		*retry_ms = new_tat - now_ms - tol;
-		*expire_ms = tat;
 		return false;
 	}
+	if (n == 0)
+		return true;	/* a peek: it would pass; nothing spent */
 	*tat_ms = new_tat;
 	*expire_ms = new_tat;
 	return true;

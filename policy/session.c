@@ -53,6 +53,8 @@ struct rw_check {
  * that a relay attempt is named as such.
  */
 static const struct rw_check checks[] = {
+	/* rate limits judge the state gatherer's answers (limits.c) */
+	{ .name = "rate_limit", .stage = RW_STAGE_CONNECT, .fn = rw_check_rate_limit },
 	{ .name = "client_access", .stage = RW_STAGE_MAIL, .fn = rw_check_client_access },
 	{ .name = "sender_access", .stage = RW_STAGE_MAIL, .fn = rw_check_sender_access },
 	{ .name = "spf", .stage = RW_STAGE_MAIL, .fn = rw_check_spf },
@@ -63,6 +65,10 @@ static const struct rw_check checks[] = {
 	{ .name = "rdns", .dns_stage = true, .fn = rw_check_rdns },
 	{ .name = "dnsbl", .dns_stage = true, .fn = rw_check_dnsbl },
 	{ .name = "max_recipients", .stage = RW_STAGE_RCPT, .fn = rw_check_max_recipients },
+	{ .name = "rate_limit", .stage = RW_STAGE_MAIL, .fn = rw_check_rate_limit },
+	{ .name = "rate_limit", .stage = RW_STAGE_RCPT, .fn = rw_check_rate_limit },
+	/* last: a recipient another check refuses is named for that check */
+	{ .name = "greylist", .stage = RW_STAGE_RCPT, .fn = rw_check_greylist },
 };
 
 /* check_stage - the stage at which a check runs under this configuration */
