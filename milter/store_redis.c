@@ -66,9 +66,10 @@
 
 /*
  * rw_gcra(). KEYS[1] the rate key; ARGV now_ms, limit, window_s, burst,
- * n. Returns {allowed, retry_ms, tat}. The TAT is written only when the
- * event passes and moved it, with a TTL until it (then the key is idle,
- * which is the same as no key).
+ * n (0: a peek, as if of cost 1, spending nothing). Returns {allowed,
+ * retry_ms, tat}. The TAT is written only when the event passes and
+ * moved it, with a TTL until it (then the key is idle, which is the same
+ * as no key).
  */
 static const char lua_rate[] = LUA_IDIV
 "local now = tonumber(ARGV[1])\n"
@@ -77,12 +78,15 @@ static const char lua_rate[] = LUA_IDIV
 "local v = redis.call('GET', KEYS[1])\n"
 "local tat = v and tonumber(v) or 0\n"
 "if tat < now then tat = now end\n"
-"if limit == 0 or n == 0 then return {1, 0, tat} end\n"
+"if limit == 0 then return {1, 0, tat} end\n"
 "local t = idiv(window_s * 1000 + limit - 1, limit)\n"
 "if t == 0 then t = 1 end\n"
 "local tol = (limit + burst) * t\n"
-"local new_tat = tat + n * t\n"
+"local cost = n\n"
+"if n == 0 then cost = 1 end\n"
+"local new_tat = tat + cost * t\n"
 "if new_tat - now > tol then return {0, new_tat - now - tol, tat} end\n"
+"if n == 0 then return {1, 0, tat} end\n"
 "redis.call('SET', KEYS[1], num(new_tat), 'PX', num(new_tat - now))\n"
 "return {1, 0, new_tat}\n";
 
