@@ -28,7 +28,7 @@ packages="build-essential autoconf automake pkg-config m4 libmilter-dev
 	libspf2-dev libc-ares-dev check postfix swaks libio-socket-inet6-perl
 	miltertest sasl2-bin libsasl2-modules procps iproute2 util-linux
 	ca-certificates python3-yaml unbound rbldnsd dnsutils opendmarc
-	clang libclang-rt-14-dev"
+	clang libclang-rt-14-dev libhiredis-dev redis-server"
 
 # the tests of the sanitized builds: every unit test, the query tool, the
 # SPF suite, and the daemon over the milter protocol with and without DNS
@@ -39,6 +39,8 @@ SAN_TESTS="tests/check_address tests/check_cidr tests/check_config
 	tests/integration/dns.sh"
 # session timeout and the SIGTERM drill (short form) under the sanitizers
 SAN_TESTS="$SAN_TESTS tests/integration/sessions.sh tests/drills/sigterm.sh"
+# the Redis store's pool and its failures, and two daemons sharing one Redis
+SAN_TESTS="$SAN_TESTS tests/integration/redis.sh tests/integration/redis-fleet.sh"
 
 say() { printf '\n=== %s\n' "$*"; }
 
