@@ -62,6 +62,7 @@
 #include <inttypes.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,7 @@ struct rw_store_redis {
 	const char *const *scripts;	/* the caller's, static */
 	const char *const *script_names;
 	int		 nscripts;
+	bool		 guard_sigpipe;	/* SIGPIPE not ignored: pipe_guard() */
 
 	/* the pool, under lock */
 	pthread_mutex_t	 lock;
@@ -562,6 +564,34 @@ conn_error(const struct rw_store_redis *s, const redisContext *ctx,
 }
 
 /*
+ * pipe_guard - hiredis writes with write(2), so a server gone away would
+ * raise SIGPIPE, which kills a process that does not ignore it (the
+ * daemon does; a tool using the store need not). Around a command the
+ * signal is blocked for this thread, and one it raised is taken back
+ * before it is unblocked: the write then fails with EPIPE, an error
+ * like any other.
+ */
+static void
+pipe_guard(sigset_t *saved, bool on)
+{
+	static const struct timespec zero = { 0, 0 };
+	sigset_t pipe, pending;
+	int saved_errno = errno;
+
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	if (on) {
+		pthread_sigmask(SIG_BLOCK, &pipe, saved);
+		return;
+	}
+	if (sigismember(saved, SIGPIPE) == 0 && sigpending(&pending) == 0 &&
+	    sigismember(&pending, SIGPIPE) == 1)
+		(void)sigtimedwait(&pipe, NULL, &zero);
+	pthread_sigmask(SIG_SETMASK, saved, NULL);
+	errno = saved_errno;
+}
+
+/*
  * command - one command within the deadline. NULL on a connection
  * failure (err set; the connection is unusable); else the reply, which
  * may be an error reply.
@@ -572,6 +602,7 @@ command(struct rw_store_redis *s, redisContext *ctx, uint64_t deadline,
     size_t errlen)
 {
 	uint64_t now = mono_ms();
+	sigset_t saved;
 	redisReply *r;
 
 	if (now >= deadline) {
@@ -583,10 +614,14 @@ command(struct rw_store_redis *s, redisContext *ctx, uint64_t deadline,
 		conn_error(s, ctx, argv[0], err, errlen);
 		return NULL;
 	}
+	if (s->guard_sigpipe)
+		pipe_guard(&saved, true);
 	errno = 0;
 	r = redisCommandArgv(ctx, argc, argv, lens);
 	if (r == NULL)
 		conn_error(s, ctx, argv[0], err, errlen);
+	if (s->guard_sigpipe)
+		pipe_guard(&saved, false);
 	return r;
 }
 
@@ -820,6 +855,7 @@ rw_store_redis_conn_open(const char *url, const struct rw_store_opts *opts,
 {
 	struct rw_store_redis *s;
 	pthread_condattr_t ca;
+	struct sigaction sa;
 	const char *prefix = opts != NULL && opts->prefix != NULL ?
 	    opts->prefix : "rw:";
 	bool ok;
@@ -836,6 +872,8 @@ rw_store_redis_conn_open(const char *url, const struct rw_store_opts *opts,
 	pthread_condattr_destroy(&ca);
 	s->timeout_ms = opts != NULL && opts->timeout_ms > 0 ?
 	    opts->timeout_ms : RW_REDIS_TIMEOUT;
+	s->guard_sigpipe = sigaction(SIGPIPE, NULL, &sa) != 0 ||
+	    sa.sa_handler != SIG_IGN;
 	s->scripts = scripts;
 	s->script_names = names;
 	s->nscripts = nscripts < RW_REDIS_SCRIPTS_MAX ? nscripts :
