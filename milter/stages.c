@@ -152,8 +152,8 @@ state_run(struct rw_stages *st, const struct rw_state_plan *p)
 	size_t	i;
 	int	rc = RW_STORE_OK;
 
-	if (p->n == 0)
-		return;
+	if (p->n == 0 || st->svc == NULL)
+		return;		/* the query tool without a store: not consulted */
 	if (store == NULL) {
 		state_fail(st, "no state store open (see the start-up log)");
 		return;

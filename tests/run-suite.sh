@@ -24,8 +24,9 @@ cd "$top" || exit 1
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # libio-socket-inet6-perl: swaks over IPv6 (a Recommends of swaks only)
+# liblmdb-dev: the embedded state store; lmdb-utils: mdb_stat in tests/store.sh
 packages="build-essential autoconf automake pkg-config m4 libmilter-dev
-	libspf2-dev libc-ares-dev check postfix swaks libio-socket-inet6-perl
+	libspf2-dev libc-ares-dev liblmdb-dev lmdb-utils check postfix swaks libio-socket-inet6-perl
 	miltertest sasl2-bin libsasl2-modules procps iproute2 util-linux
 	ca-certificates python3-yaml unbound rbldnsd dnsutils opendmarc
 	clang libclang-rt-14-dev libhiredis-dev redis-server"
@@ -35,6 +36,7 @@ packages="build-essential autoconf automake pkg-config m4 libmilter-dev
 SAN_TESTS="tests/check_address tests/check_cidr tests/check_config
 	tests/check_relay tests/check_spf tests/check_dns tests/check_dnscache
 	tests/check_session tests/check_helo tests/check_daemonconf
+	tests/check_state tests/store.sh
 	tests/query.sh tests/spf/spf-suite.sh tests/integration/protocol.sh
 	tests/integration/dns.sh"
 # session timeout and the SIGTERM drill (short form) under the sanitizers
