@@ -13,7 +13,10 @@
 #   3. Redis back: the daemons reconnect by themselves and the limit
 #      holds again (6 of 8);
 #   4. Redis stopped (SIGSTOP): answered within state_timeout, no 5xx;
-#   5. state_failure = tempfail: Redis down gives 451, never a 5xx.
+#   5. greylisting shared: a triplet deferred by one daemon passes on
+#      its retry through the other; relaywarden-query -g show, list and
+#      clear on Redis;
+#   6. state_failure = tempfail: Redis down gives 451, never a 5xx.
 #
 #   RELAYWARDEN=milter/relaywarden tests/integration/redis-fleet.sh
 #
@@ -23,6 +26,7 @@
 . "$(dirname "$0")/lib.sh"
 rw_init redis-fleet redis-server redis-cli python3
 CLIENT=$RW_TOP_SRCDIR/tests/drills/milterclient.py
+RELAYWARDEN_QUERY=${RELAYWARDEN_QUERY:-$(dirname "$RELAYWARDEN")/relaywarden-query}
 PORT=25260
 URL=redis://127.0.0.1:$PORT/0
 rw_ports_free $PORT
@@ -49,16 +53,21 @@ redis_start() {
 	rw_wait 10 redis_up || { fail "redis did not start (log: $T/log/redis.log)"; return 1; }
 }
 
-# conf NAME [line...] - a daemon on unix:$T/run/NAME.sock, Redis state
+# conf NAME [KEY = VALUE...] - a daemon on unix:$T/run/NAME.sock with the
+# Redis store; the lines given replace the defaults of the same keys
 conf() {
-	local name=$1
+	local name=$1 line key
+	local -a lines=("state_store = $URL" "state_prefix = fleet:"
+	    "state_timeout = 300ms" "rate_limit = messages 6/1h by ip for all")
 	shift
-	rw_session_conf "$T/$name.conf" \
-	    "state_store = $URL" \
-	    "state_prefix = fleet:" \
-	    "state_timeout = 300ms" \
-	    "rate_limit = messages 6/1h by ip for all" \
-	    "$@"
+	for line in "$@"; do
+		key=${line%% *}
+		for i in "${!lines[@]}"; do
+			[ "${lines[$i]%% *}" = "$key" ] && unset "lines[$i]"
+		done
+		lines+=("$line")
+	done
+	rw_session_conf "$T/$name.conf" "${lines[@]}"
 	sed -i "s|^socket = .*|socket = unix:$T/run/$name.sock|" "$T/$name.conf"
 }
 
@@ -153,9 +162,38 @@ check "... each session within 2 s (slowest ${slowest} s; state_timeout 300 ms a
 rw_expect_log "... the reason logged" "$T/log/a.log" \
     'state store failed: .*no answer within state_timeout \(300 ms\)'
 
+# ------------------------------------------------------------ greylisting
+# two more daemons greylisting (delay 0, the client made an outsider for
+# it) on the same Redis: the triplet one saw is the triplet the other
+# knows; relaywarden-query -g reads and clears it in Redis
+for d in g1 g2; do
+	conf $d "state_prefix = fleetg:" "rate_limit =" "greylist = tempfail" \
+	    "greylist_delay = 0" "greylist_skip_trusted = no" \
+	    "greylist_autoallow_passes = 1"
+	rw_start_daemon $d "$T/$d.conf" || rw_summary
+done
+out=$T/log/grey.out
+: >"$out"
+send g1 1 "$out"
+send g2 1 "$out"
+send g1 1 "$out"
+check "greylisting shared: first attempt through one daemon 451 greylisted, the retry through the other passes, then known ($(sed -n 's/^session 0 \([a-z]*\).*/\1/p' "$out" | tr '\n' ' '))" \
+    sh -c "sed -n 1p '$out' | grep -q ' refused .*451 4\.7\.1 .*greylisted' &&
+	[ \"\$(sed -n '2,3p' '$out' | grep -c ' ok ')\" = 2 ]"
+Q="$RELAYWARDEN_QUERY -c $T/g1.conf"
+$Q -g show -a 127.0.0.1 -s a0@example.test -r b0@example.test >"$T/log/q-show.out" 2>&1
+check "relaywarden-query -g show reads the triplet from Redis: $(head -1 "$T/log/q-show.out" | cut -c1-100)" \
+    grep -Eqi 'pass|passes' "$T/log/q-show.out"
+$Q -g list >"$T/log/q-list.out" 2>&1
+check "relaywarden-query -g list: the network, auto-allowlisted after one pass ($(head -1 "$T/log/q-list.out" | cut -c1-80))" \
+    grep -q '127\.0\.0\.0/24' "$T/log/q-list.out"
+$Q -g clear -a 127.0.0.1 -s a0@example.test -r b0@example.test >"$T/log/q-clear.out" 2>&1
+$Q -g show -a 127.0.0.1 -s a0@example.test -r b0@example.test >"$T/log/q-show2.out" 2>&1
+check "relaywarden-query -g clear removes it from Redis ($(head -1 "$T/log/q-show2.out" | cut -c1-80))" \
+    sh -c "! redis-cli -p $PORT --scan --pattern 'fleetg:grey:*' | grep -q ."
+
 # ------------------------------------------------------------ tempfail
-conf c "state_failure = tempfail"
-sed -i "s|^state_store = .*|state_store = redis://127.0.0.1:$((PORT + 9))/0|" "$T/c.conf"
+conf c "state_failure = tempfail" "state_store = redis://127.0.0.1:$((PORT + 9))/0"
 rw_start_daemon c "$T/c.conf" || rw_summary
 out=$T/log/tempfail.out
 : >"$out"
