@@ -649,9 +649,15 @@ reply_error(const struct rw_store_redis *s, const redisReply *r,
 		    "that follows it)", s->where, what);
 		return OUT_CONN_FAILED;
 	}
+	if (strncmp(m, "NOPERM", 6) == 0) {
+		snprintf(err, errlen, "redis %s: %s not permitted: %.*s (the "
+		    "ACL of the user in the URL: its commands and key "
+		    "pattern)", s->where, what, len, m);
+		return OUT_REFUSED;
+	}
 	if (strncmp(m, "NOAUTH", 6) == 0 || strncmp(m, "WRONGPASS", 9) == 0 ||
-	    strncmp(m, "NOPERM", 6) == 0 || strncmp(m, "ERR invalid password",
-	    20) == 0 || strncmp(m, "ERR AUTH", 8) == 0) {
+	    strncmp(m, "ERR invalid password", 20) == 0 ||
+	    strncmp(m, "ERR AUTH", 8) == 0) {
 		snprintf(err, errlen, "redis %s: %s: authentication: %.*s "
 		    "(state_password_file, and the user in the URL)",
 		    s->where, what, len, m);

@@ -194,6 +194,22 @@ if rw_running pass; then
 	"$STORE" redis://127.0.0.1:$P_PASS/0 rate rate:u 1 60 0 1 >"$T/log/pass-none.out" 2>&1
 	check "no password file: fails with NOAUTH ($(head -1 "$T/log/pass-none.out"))" \
 	    grep -q '^fail: .*NOAUTH' "$T/log/pass-none.out"
+	# an ACL user with the commands relaywarden.conf(5) lists, on its prefix
+	redis-cli -p $P_PASS --no-auth-warning -a 's3cret-pass with spaces' ACL SETUSER relay on \
+	    '>acl-pass' '~rwt:*' resetchannels -@all +evalsha +eval '+script|load' \
+	    +select +get +set +del +incrby +pexpire +scan +mget >"$T/log/acl.out" 2>&1
+	printf 'acl-pass\n' >"$T/pw-acl"
+	chmod 600 "$T/pw-acl"
+	"$STORE" -w "$T/pw-acl" redis://relay@127.0.0.1:$P_PASS/1 random 4 30 >"$T/log/acl-ok.out" 2>&1
+	"$STORE" -w "$T/pw-acl" redis://relay@127.0.0.1:$P_PASS/1 conc conc:acl 1 60 >>"$T/log/acl-ok.out" 2>&1
+	"$STORE" -w "$T/pw-acl" redis://relay@127.0.0.1:$P_PASS/1 show grey:acl >>"$T/log/acl-ok.out" 2>&1
+	check "an ACL user with the documented commands and key pattern: decisions and reads work" \
+	    sh -c "grep -q ' passed, 0 failed' '$T/log/acl-ok.out' && grep -q count=1 '$T/log/acl-ok.out' &&
+		grep -q found=0 '$T/log/acl-ok.out' && ! grep -q '^fail' '$T/log/acl-ok.out'"
+	"$STORE" -w "$T/pw-acl" -p other: redis://relay@127.0.0.1:$P_PASS/1 rate rate:acl 1 60 0 1 \
+	    >"$T/log/acl-prefix.out" 2>&1
+	check "... a prefix outside its key pattern: refused, saying why ($(head -1 "$T/log/acl-prefix.out" | cut -c1-90)...)" \
+	    grep -q '^fail: .*not permitted: NOPERM' "$T/log/acl-prefix.out"
 fi
 for f in pw-empty pw-missing; do
 	"$STORE" -w "$T/$f" redis://127.0.0.1:$P_PASS/0 rate rate:u 1 60 0 1 >"$T/log/$f.out" 2>&1
