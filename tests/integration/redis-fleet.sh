@@ -202,4 +202,11 @@ check "state_failure = tempfail, Redis down: 3 of 3 get a 4xx ($(grep -m1 ' refu
     test "$(grep -Ec ' refused [0-9.]+ (t|y 4)' "$out")" = 3
 check "... no 5xx" test "$(bad_count "$out")" = 0
 
+# relaywarden-query runs under the sanitizers too in those builds
+re='(Thread|Address|Leak|UndefinedBehavior)Sanitizer|: runtime error: '
+if grep -Elq -- "$re" "$T"/log/q-*.out 2>/dev/null; then
+	fail "sanitizer report(s) from relaywarden-query: $(grep -El -- "$re" "$T"/log/q-*.out | tr '\n' ' ')"
+else
+	pass "no sanitizer report from relaywarden-query"
+fi
 rw_summary

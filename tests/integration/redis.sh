@@ -329,4 +329,12 @@ check "... and it reconnects by itself when Redis is back ($after decisions ok a
     test "$after" -gt 5
 check "... the last decision succeeded" sh -c "tail -1 '$T/log/kill.out' | grep -q ' ok '"
 
+# the test programs run under the sanitizers too (make check in an ASan or
+# TSan build): a report in their output is a failure
+re='(Thread|Address|Leak|UndefinedBehavior)Sanitizer|: runtime error: '
+if grep -Elq -- "$re" "$T"/log/*.out 2>/dev/null; then
+	fail "sanitizer report(s) from the test programs: $(grep -El -- "$re" "$T"/log/*.out | tr '\n' ' ')"
+else
+	pass "no sanitizer report from the test programs"
+fi
 rw_summary
