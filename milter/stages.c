@@ -126,13 +126,12 @@ now_ms(void)
 
 /* state_fail - a store call failed: logged and counted; state_failure decides */
 static void
-state_fail(struct rw_stages *st, const char *err)
+state_fail(struct rw_stages *st, struct rw_store *store, const char *err)
 {
 	rw_state_record_failure(&st->s.f, err);
 	rw_log_err("%s: state store failed: %s (%lu failures since start); "
 	    "state_failure = %s", qid_or_noqueue(st), err,
-	    st->svc != NULL && st->svc->store != NULL ?
-	    rw_store_failures(st->svc->store) : 0UL,
+	    store != NULL ? rw_store_failures(store) : 0UL,
 	    st->cfg->state_failure == RW_SFAIL_ACCEPT ? "accept" : "tempfail");
 }
 
@@ -140,7 +139,8 @@ state_fail(struct rw_stages *st, const char *err)
 static void
 state_run(struct rw_stages *st, const struct rw_state_plan *p)
 {
-	struct rw_store *store = st->svc != NULL ? st->svc->store : NULL;
+	struct rw_store *store = st->svc != NULL ?
+	    __atomic_load_n(&st->svc->store, __ATOMIC_ACQUIRE) : NULL;
 	struct rw_facts *f = &st->s.f;
 	const struct rw_state_op *op;
 	enum rw_grey_state g;
@@ -155,7 +155,8 @@ state_run(struct rw_stages *st, const struct rw_state_plan *p)
 	if (p->n == 0 || st->svc == NULL)
 		return;		/* the query tool without a store: not consulted */
 	if (store == NULL) {
-		state_fail(st, "no state store open (see the start-up log)");
+		state_fail(st, NULL, "no state store open (see the log: it could "
+		    "not be opened)");
 		return;
 	}
 	for (i = 0; i < p->n && rc == RW_STORE_OK; i++) {
@@ -188,7 +189,7 @@ state_run(struct rw_stages *st, const struct rw_state_plan *p)
 		}
 	}
 	if (rc != RW_STORE_OK)
-		state_fail(st, err);
+		state_fail(st, store, err);
 }
 
 /* state_await - ask the store what the stage's verdict needs */
@@ -382,14 +383,16 @@ rw_stages_logline(const struct rw_stages *st, enum rw_stage stage,
 void
 rw_stages_release(struct rw_stages *st)
 {
+	struct rw_store *store = st->svc != NULL ?
+	    __atomic_load_n(&st->svc->store, __ATOMIC_ACQUIRE) : NULL;
 	char	err[RW_REASON_MAX];
 	long	count;
 	size_t	i;
 
 	rw_dnsfacts_release(&st->ds);
 	for (i = 0; i < st->nconc; i++)
-		if (st->svc != NULL && st->svc->store != NULL &&
-		    rw_store_concurrency(st->svc->store, st->conc[i], -1,
+		if (store != NULL &&
+		    rw_store_concurrency(store, st->conc[i], -1,
 		    CONC_TTL_S, &count, err, sizeof(err)) != RW_STORE_OK)
 			rw_log_err("%s: state store failed lowering %s: %s "
 			    "(the count fades in %ds)", qid_or_noqueue(st),

@@ -4,6 +4,7 @@
  *	store-cases - a state store held to the shared case table
  * SYNOPSIS
  *	store-cases [-c] [-p prefix] URL
+ *	store-cases -f N [-p prefix] URL
  * DESCRIPTION
  *	Runs tests/state_cases.h through a real store (rw_store_rate,
  *	rw_store_grey) with the same injected times as check_state runs
@@ -17,6 +18,9 @@
  *	  - with -c (the embedded store): the key cap, in a file of its own
  *	    (URL-cap): a full store fails (never blocks) and has room again
  *	    once records expire.
+ *	-f N (for tests/bench/state-bench.sh) only fills the store with N
+ *	greylist triplets, as the daemon would write them, and prints the
+ *	time it took; the store is opened with room for them.
  *	Every run uses a fresh prefix (-p, default "t<pid>:"), so runs do
  *	not see each other's keys. Prints "ok"/"FAIL" lines and
  *	"N passed, N failed"; exit 0 or 1.
@@ -352,19 +356,65 @@ run_cap(void)
 	rw_store_close(st);
 }
 
+/* fill - n triplets, 100 per /24, for the memory benchmark */
+static int
+fill(unsigned long n)
+{
+	struct rw_grey_spec g = { 300, 14400, 36 * 86400, 0, 36 * 86400 };
+	struct rw_store *st;
+	enum rw_grey_state s;
+	unsigned int wait;
+	bool	listed;
+	char	err[256], tk[RW_STATE_KEY_MAX + 1], nk[RW_STATE_KEY_MAX + 1];
+	uint64_t now = (uint64_t)time(NULL) * 1000;
+	struct timespec t0, t1;
+	unsigned long i;
+
+	opts.max_keys = n + n / 10 + 1000;
+	if ((st = rw_store_open(url, &opts, err, sizeof(err))) == NULL) {
+		printf("FAIL open %s: %s\n", url, err);
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i++) {
+		snprintf(nk, sizeof(nk), "greynet:10.%lu.%lu.0/24", (i / 100) >> 8 & 255,
+		    (i / 100) & 255);
+		snprintf(tk, sizeof(tk), "grey:10.%lu.%lu.0/24:sender%lu@example.org:"
+		    "rcpt%lu@example.net", (i / 100) >> 8 & 255, (i / 100) & 255, i,
+		    i % 1000);
+		if (rw_store_grey(st, tk, nk, &g, now, &s, &wait, &listed, err,
+		    sizeof(err)) != RW_STORE_OK) {
+			printf("FAIL after %lu triplets: %s\n", i, err);
+			rw_store_close(st);
+			return 1;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("filled %lu triplets in %.1f s (%.1f us each)\n", n,
+	    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+	    ((double)(t1.tv_sec - t0.tv_sec) * 1e6 + (double)(t1.tv_nsec -
+	    t0.tv_nsec) / 1e3) / (double)n);
+	rw_store_close(st);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct rw_store *st;
 	char	err[256], prefix[64];
 	bool	cap = false;
+	unsigned long nfill = 0;
 	int	ch;
 
 	snprintf(prefix, sizeof(prefix), "t%ld:", (long)getpid());
 	opts.prefix = prefix;
 	opts.timeout_ms = 2000;
-	while ((ch = getopt(argc, argv, "cp:")) != -1) {
+	while ((ch = getopt(argc, argv, "cf:p:")) != -1) {
 		switch (ch) {
+		case 'f':
+			nfill = strtoul(optarg, NULL, 10);
+			break;
 		case 'c':
 			cap = true;
 			break;
@@ -382,6 +432,8 @@ main(int argc, char **argv)
 	}
 	url = argv[optind];
 	rw_log_set_foreground(true);	/* the store's log lines on stderr */
+	if (nfill > 0)
+		return fill(nfill);
 	if ((st = rw_store_open(url, &opts, err, sizeof(err))) == NULL) {
 		printf("FAIL open %s: %s\n0 passed, 1 failed\n", url, err);
 		return 1;
