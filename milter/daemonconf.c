@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "daemonconf.h"
+#include "redisurl.h"
 
 /* ------------------------------------------------------------ word lists */
 
@@ -173,18 +174,30 @@ release_dns_servers(void *target, const struct rw_config_key *key)
 	dc->dns_servers = NULL;
 }
 
-/* check_state_store - a URL store.c knows */
+/*
+ * check_state_store - a URL store.c knows; a Redis URL's syntax is
+ * checked here (redisurl.c), so that a bad one is a file:line error
+ */
 static bool
 check_state_store(const void *target, const struct rw_config_key *key,
     const char *value, char *err, size_t errlen)
 {
+	struct rw_redis_url u;
+	char why[256];
+
 	(void)target;
 	(void)key;
-	if (strncmp(value, "lmdb:/", 6) == 0 || strncmp(value, "redis://", 8) == 0
-	    || strncmp(value, "redis+unix:/", 12) == 0)
+	if (strncmp(value, "lmdb:/", 6) == 0)
 		return true;
+	if (strncmp(value, "redis://", 8) == 0 ||
+	    strncmp(value, "redis+unix:", 11) == 0) {
+		if (rw_redisurl_parse(value, &u, why, sizeof(why)))
+			return true;
+		snprintf(err, errlen, "state_store: %s", why);
+		return false;
+	}
 	snprintf(err, errlen, "state_store \"%.100s\": lmdb:/path/state.lmdb, "
-	    "redis://[:password@]host[:port][/db] or redis+unix:/path[?db=N]",
+	    "redis://[user@]host[:port][/db] or redis+unix:/path[?db=N]",
 	    value);
 	return false;
 }

@@ -8,13 +8,9 @@
  *	#include "store_redis.h"
  * DESCRIPTION
  *	The transport under store_redis.c (which holds the scripts and the
- *	operations): rw_store_redis_conn_open() parses the URL
- *
- *	    redis://[USER@]HOST[:PORT][/DB]	HOST an address, [IPv6], or
- *						a name resolved now
- *	    redis+unix:/PATH[?db=DB]		(also redis+unix:///PATH)
- *
- *	and reads the password file; rw_store_redis_call() runs one command
+ *	operations): rw_store_redis_conn_open() takes the URL apart
+ *	(redisurl.c, the grammar the configuration check uses too),
+ *	resolves its host name if it has one, and reads the password file; rw_store_redis_call() runs one command
  *	or script on a connection of the pool.
  *
  *	Connections. A small pool (RW_REDIS_POOL) is shared by the session
@@ -73,17 +69,15 @@
 #include <unistd.h>
 
 #include "store_redis.h"
+#include "redisurl.h"
 #include "deadline.h"
 #include "log.h"
 
 #define RW_REDIS_POOL		8	/* connections shared by the sessions */
 #define RW_REDIS_BACKOFF_MIN	100	/* ms after the first failure */
 #define RW_REDIS_BACKOFF_MAX	2000	/* ms, the most between attempts */
-#define RW_REDIS_PORT		6379
 #define RW_REDIS_TIMEOUT	200	/* ms, when opts say 0 (store.h) */
-#define RW_REDIS_DB_MAX		100000
 #define RW_REDIS_SECRET_MAX	512
-#define RW_REDIS_USER_MAX	128
 
 /* ------------------------------------------------------------ the store */
 
@@ -96,12 +90,8 @@ struct redis_conn {
 
 struct rw_store_redis {
 	/* where; fixed at open */
-	bool		 unix_socket;
-	char		 host[INET6_ADDRSTRLEN];	/* numeric */
-	int		 port;
-	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	unsigned int	 db;
-	char		 user[RW_REDIS_USER_MAX + 1];
+	struct rw_redis_url url;	/* as configured */
+	char		 host[INET6_ADDRSTRLEN];	/* url.host, numeric */
 	char		*password;	/* NULL: no AUTH */
 	char		 prefix[RW_REDIS_PREFIX_MAX + 1];
 	char		 where[300];	/* for messages: "127.0.0.1:6379/0" */
@@ -152,32 +142,14 @@ ms_tv(uint64_t ms)
 
 /* ------------------------------------------------------------ the URL */
 
-/* parse_uint - all of s is a decimal number in [0, max] */
-static bool
-parse_uint(const char *s, size_t len, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (len == 0 || len > 10)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v > max)
-		return false;
-	*out = v;
-	return true;
-}
 
 /*
- * resolve_host - the numeric form of host into s->host; a name is looked
- * up now (configuration load), never from a session thread
+ * resolve_host - the numeric form of the URL's host into s->host, and
+ * s->where; a name is looked up now (the store's opening), never from a
+ * session thread
  */
 static bool
-resolve_host(struct rw_store_redis *s, const char *host, bool bracketed,
+resolve_host(struct rw_store_redis *s, const struct rw_redis_url *u,
     char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL;
@@ -185,179 +157,46 @@ resolve_host(struct rw_store_redis *s, const char *host, bool bracketed,
 	const void *addr;
 	int rc;
 
-	if (bracketed) {
-		if (inet_pton(AF_INET6, host, buf) != 1) {
-			snprintf(err, errlen, "redis URL: [%s] is not an IPv6 "
-			    "address", host);
+	if (u->bracketed || inet_pton(AF_INET, u->host, buf) == 1) {
+		if (!rw_strlcpy_ok(s->host, u->host, sizeof(s->host))) {
+			snprintf(err, errlen, "redis URL: host too long");
 			return false;
-		}
-		return rw_strlcpy_ok(s->host, host, sizeof(s->host));
-	}
-	if (inet_pton(AF_INET, host, buf) == 1)
-		return rw_strlcpy_ok(s->host, host, sizeof(s->host));
-	if (strchr(host, ':') != NULL) {
-		snprintf(err, errlen, "redis URL: an IPv6 address goes in "
-		    "brackets: redis://[%s]:%d", host, RW_REDIS_PORT);
-		return false;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(host, NULL, &hints, &res);
-	if (rc != 0 || res == NULL) {
-		snprintf(err, errlen, "redis URL: cannot resolve host %s: %s "
-		    "(use an address, or a name in /etc/hosts)", host,
-		    rc != 0 ? gai_strerror(rc) : "no address");
-		if (res != NULL)
-			freeaddrinfo(res);
-		return false;
-	}
-	if (res->ai_family == AF_INET6)
-		addr = &((struct sockaddr_in6 *)(void *)res->ai_addr)->sin6_addr;
-	else
-		addr = &((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr;
-	rc = inet_ntop(res->ai_family, addr, s->host, sizeof(s->host)) != NULL;
-	freeaddrinfo(res);
-	if (!rc)
-		snprintf(err, errlen, "redis URL: host %s: %s", host,
-		    strerror(errno));
-	return rc;
-}
-
-/* parse_tcp - "[USER@]HOST[:PORT][/DB]" after "redis://" */
-static bool
-parse_tcp(struct rw_store_redis *s, const char *p, char *err, size_t errlen)
-{
-	const char *at, *slash, *hs, *he, *ps = NULL;
-	size_t alen;
-	char host[256];
-	unsigned long v;
-	bool bracketed = false;
-
-	slash = strchr(p, '/');
-	alen = slash != NULL ? (size_t)(slash - p) : strlen(p);
-	at = memchr(p, '@', alen);
-	if (at != NULL) {
-		if (memchr(p, ':', (size_t)(at - p)) != NULL) {
-			snprintf(err, errlen, "redis URL: a password does not "
-			    "belong in the URL (the configuration is readable); "
-			    "put it in the file named by state_password_file");
-			return false;
-		}
-		if (at == p || (size_t)(at - p) > RW_REDIS_USER_MAX) {
-			snprintf(err, errlen, "redis URL: bad user name "
-			    "before '@'");
-			return false;
-		}
-		memcpy(s->user, p, (size_t)(at - p));
-		s->user[at - p] = '\0';
-		alen -= (size_t)(at + 1 - p);
-		p = at + 1;
-	}
-	if (*p == '[') {
-		hs = p + 1;
-		he = memchr(hs, ']', alen - 1);
-		if (he == NULL) {
-			snprintf(err, errlen, "redis URL: '[' without ']'");
-			return false;
-		}
-		bracketed = true;
-		if (he + 1 < p + alen) {
-			if (he[1] != ':') {
-				snprintf(err, errlen, "redis URL: junk after "
-				    "']'");
-				return false;
-			}
-			ps = he + 2;
 		}
 	} else {
-		hs = p;
-		he = memchr(p, ':', alen);
-		if (he != NULL && memchr(he + 1, ':', alen -
-		    (size_t)(he + 1 - p)) != NULL) {
-			snprintf(err, errlen, "redis URL: an IPv6 address goes "
-			    "in brackets: redis://[ADDRESS]:PORT/DB");
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		rc = getaddrinfo(u->host, NULL, &hints, &res);
+		if (rc != 0 || res == NULL) {
+			snprintf(err, errlen, "redis URL: cannot resolve host "
+			    "%s: %s (use an address, or a name in /etc/hosts)",
+			    u->host, rc != 0 ? gai_strerror(rc) : "no address");
+			if (res != NULL)
+				freeaddrinfo(res);
 			return false;
 		}
-		if (he != NULL)
-			ps = he + 1;
+		if (res->ai_family == AF_INET6)
+			addr = &((struct sockaddr_in6 *)(void *)res->ai_addr)->
+			    sin6_addr;
 		else
-			he = p + alen;
-	}
-	if (he == hs || (size_t)(he - hs) >= sizeof(host)) {
-		snprintf(err, errlen, "redis URL: %s host", he == hs ?
-		    "no" : "overlong");
-		return false;
-	}
-	memcpy(host, hs, (size_t)(he - hs));
-	host[he - hs] = '\0';
-	s->port = RW_REDIS_PORT;
-	if (ps != NULL) {
-		if (!parse_uint(ps, (size_t)(p + alen - ps), 65535, &v) ||
-		    v == 0) {
-			snprintf(err, errlen, "redis URL: bad port \"%.*s\"",
-			    (int)(p + alen - ps) > 16 ? 16 :
-			    (int)(p + alen - ps), ps);
+			addr = &((struct sockaddr_in *)(void *)res->ai_addr)->
+			    sin_addr;
+		rc = inet_ntop(res->ai_family, addr, s->host,
+		    sizeof(s->host)) != NULL;
+		freeaddrinfo(res);
+		if (!rc) {
+			snprintf(err, errlen, "redis URL: host %s: %s",
+			    u->host, strerror(errno));
 			return false;
 		}
-		s->port = (int)v;
 	}
-	s->db = 0;
-	if (slash != NULL && slash[1] != '\0') {
-		if (!parse_uint(slash + 1, strlen(slash + 1), RW_REDIS_DB_MAX,
-		    &v)) {
-			snprintf(err, errlen, "redis URL: the database after "
-			    "'/' must be a number from 0 to %d", RW_REDIS_DB_MAX);
-			return false;
-		}
-		s->db = (unsigned int)v;
-	}
-	if (!resolve_host(s, host, bracketed, err, errlen))
-		return false;
 	snprintf(s->where, sizeof(s->where), "%s%s%s:%d/%u",
-	    bracketed || strchr(s->host, ':') ? "[" : "", s->host,
-	    bracketed || strchr(s->host, ':') ? "]" : "", s->port, s->db);
+	    strchr(s->host, ':') != NULL ? "[" : "", s->host,
+	    strchr(s->host, ':') != NULL ? "]" : "", u->port, u->db);
 	return true;
 }
 
-/* parse_unix - "/PATH[?db=N]" after "redis+unix:" (or "///PATH") */
-static bool
-parse_unix(struct rw_store_redis *s, const char *p, char *err, size_t errlen)
-{
-	const char *q;
-	size_t len;
-	unsigned long v;
 
-	if (strncmp(p, "//", 2) == 0)
-		p += 2;
-	if (*p != '/') {
-		snprintf(err, errlen, "redis URL: redis+unix: needs an absolute "
-		    "path (redis+unix:/run/redis/redis.sock)");
-		return false;
-	}
-	q = strchr(p, '?');
-	len = q != NULL ? (size_t)(q - p) : strlen(p);
-	if (len >= sizeof(s->path)) {
-		snprintf(err, errlen, "redis URL: socket path longer than %zu "
-		    "bytes", sizeof(s->path) - 1);
-		return false;
-	}
-	memcpy(s->path, p, len);
-	s->path[len] = '\0';
-	s->db = 0;
-	if (q != NULL) {
-		if (strncmp(q, "?db=", 4) != 0 || !parse_uint(q + 4,
-		    strlen(q + 4), RW_REDIS_DB_MAX, &v)) {
-			snprintf(err, errlen, "redis URL: after the path only "
-			    "\"?db=N\" (N from 0 to %d)", RW_REDIS_DB_MAX);
-			return false;
-		}
-		s->db = (unsigned int)v;
-	}
-	s->unix_socket = true;
-	snprintf(s->where, sizeof(s->where), "unix:%s/%u", s->path, s->db);
-	return true;
-}
 
 /* read_password - the first line of the file, without its newline */
 static bool
@@ -705,11 +544,11 @@ conn_open(struct rw_store_redis *s, struct redis_conn *c, uint64_t deadline,
 		return OUT_CONN_FAILED;
 	}
 	errno = 0;
-	if (s->unix_socket)
-		c->ctx = redisConnectUnixWithTimeout(s->path,
+	if (s->url.unix_socket)
+		c->ctx = redisConnectUnixWithTimeout(s->url.path,
 		    ms_tv(deadline - now));
 	else
-		c->ctx = redisConnectWithTimeout(s->host, s->port,
+		c->ctx = redisConnectWithTimeout(s->host, s->url.port,
 		    ms_tv(deadline - now));
 	if (c->ctx == NULL || c->ctx->err != 0) {
 		conn_error(s, c->ctx, "connect", err, errlen);
@@ -719,8 +558,8 @@ conn_open(struct rw_store_redis *s, struct redis_conn *c, uint64_t deadline,
 	if (s->password != NULL) {
 		argc = 0;
 		argv[argc++] = "AUTH";
-		if (s->user[0] != '\0')
-			argv[argc++] = s->user;
+		if (s->url.user[0] != '\0')
+			argv[argc++] = s->url.user;
 		argv[argc++] = s->password;
 		for (i = 0; i < argc; i++)
 			lens[i] = strlen(argv[i]);
@@ -736,8 +575,8 @@ conn_open(struct rw_store_redis *s, struct redis_conn *c, uint64_t deadline,
 		if (how != OUT_OK)
 			return how;
 	}
-	if (s->db != 0) {
-		snprintf(dbtext, sizeof(dbtext), "%u", s->db);
+	if (s->url.db != 0) {
+		snprintf(dbtext, sizeof(dbtext), "%u", s->url.db);
 		argv[0] = "SELECT";
 		argv[1] = dbtext;
 		lens[0] = 6;
@@ -884,15 +723,12 @@ rw_store_redis_conn_open(const char *url, const struct rw_store_opts *opts,
 	s->script_names = names;
 	s->nscripts = nscripts < RW_REDIS_SCRIPTS_MAX ? nscripts :
 	    RW_REDIS_SCRIPTS_MAX;
-	if (strncmp(url, "redis://", 8) == 0)
-		ok = parse_tcp(s, url + 8, err, errlen);
-	else if (strncmp(url, "redis+unix:", 11) == 0)
-		ok = parse_unix(s, url + 11, err, errlen);
-	else {
-		snprintf(err, errlen, "redis URL must start with redis:// or "
-		    "redis+unix:");
-		ok = false;
-	}
+	ok = rw_redisurl_parse(url, &s->url, err, errlen);
+	if (ok && s->url.unix_socket)
+		snprintf(s->where, sizeof(s->where), "unix:%s/%u", s->url.path,
+		    s->url.db);
+	else if (ok)
+		ok = resolve_host(s, &s->url, err, errlen);
 	if (ok && !rw_strlcpy_ok(s->prefix, prefix, sizeof(s->prefix))) {
 		snprintf(err, errlen, "state_prefix longer than %d bytes",
 		    RW_REDIS_PREFIX_MAX);

@@ -23,6 +23,7 @@ src=${RW_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 
 # lowest first; one layer per line
 LAYERS='
+redisurl
 log deadline dnsmsg spfrecord daemonconf
 dnscache daemon sessions store
 dns
