@@ -116,9 +116,9 @@ struct rw_store_redis {
 
 /* what became of an operation, for the pool's bookkeeping */
 enum redis_outcome {
-	OUT_OK,		/* the server answered */
+	OUT_OK,			/* the server answered */
 	OUT_REFUSED,		/* the command was refused; connection fine */
-	OUT_CONN_FAILED	/* the connection or the server failed */
+	OUT_CONN_FAILED		/* the connection or the server failed */
 };
 
 static uint64_t
@@ -141,7 +141,6 @@ ms_tv(uint64_t ms)
 }
 
 /* ------------------------------------------------------------ the URL */
-
 
 /*
  * resolve_host - the numeric form of the URL's host into s->host, and
