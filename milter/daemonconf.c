@@ -191,9 +191,16 @@ check_state_store(const void *target, const struct rw_config_key *key,
 		return true;
 	if (strncmp(value, "redis://", 8) == 0 ||
 	    strncmp(value, "redis+unix:", 11) == 0) {
+#ifdef RW_HAVE_REDIS
 		if (rw_redisurl_parse(value, &u, why, sizeof(why)))
 			return true;
 		snprintf(err, errlen, "state_store: %s", why);
+#else
+		(void)u;
+		(void)why;
+		snprintf(err, errlen, "state_store: relaywarden was built "
+		    "without Redis support (configure --without-redis)");
+#endif
 		return false;
 	}
 	snprintf(err, errlen, "state_store \"%.100s\": lmdb:/path/state.lmdb, "
