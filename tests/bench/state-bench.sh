@@ -23,7 +23,8 @@
 #
 #   RELAYWARDEN=milter/relaywarden tests/bench/state-bench.sh
 #
-# Env: BENCH_SESSIONS (2000), BENCH_KEYS (1000000), STATE_DIR, STATE_REDIS_URL.
+# Env: BENCH_SESSIONS (2000), BENCH_ROUNDS (3), BENCH_KEYS (1000000),
+# STATE_DIR, STATE_REDIS_URL.
 # Exit 0, 1 when a run failed, 77 when skipped.
 
 : "${RW_TEST_DIR:=/tmp/rw-bench}"
@@ -80,11 +81,23 @@ run() {
 	esac
 	RES=$(sed -n 's/.*ms_per_session \([0-9.]*\).*/\1/p' <<<"$out")
 }
-run none "$T/none.conf"; none=$RES
-run disk "$T/disk.conf"; disk_ms=$RES
-run shm "$T/shm.conf"; shm_ms=$RES
+# rounds: the configurations take turns, ROUNDS times; the median counts
+ROUNDS=${BENCH_ROUNDS:-3}
+names="none disk shm"
+[ -n "${STATE_REDIS_URL:-}" ] && names="$names redis"
+declare -A all
+for r in $(seq "$ROUNDS"); do
+	for n in $names; do
+		run "$n" "$T/$n.conf"
+		all[$n]="${all[$n]:-} $RES"
+	done
+done
+median() { tr ' ' '\n' | grep . | sort -n | sed -n "$(((ROUNDS + 1) / 2))p"; }
+none=$(median <<<"${all[none]}")
+disk_ms=$(median <<<"${all[disk]}")
+shm_ms=$(median <<<"${all[shm]}")
 redis_ms=
-if [ -n "${STATE_REDIS_URL:-}" ]; then run redis "$T/redis.conf"; redis_ms=$RES; fi
+[ -n "${STATE_REDIS_URL:-}" ] && redis_ms=$(median <<<"${all[redis]}")
 
 # 2. 1 million keys
 fillout=$("$BUILD/tests/store-cases" -f "$KEYS" -p "rw:" "lmdb:$shm/million.lmdb" 2>&1)
@@ -94,10 +107,11 @@ alloc=$(($(stat -c %b "$shm/million.lmdb") * $(stat -c %B "$shm/million.lmdb")))
 
 echo "# --------------------------------------------------------------"
 echo "# per session (connect, HELO, MAIL, RCPT, end of message), $N sessions, sequential:"
-echo "#   without state:                         $none ms"
-echo "#   4 rate limits + greylisting, LMDB on disk ($STATE_DIR): $disk_ms ms"
-echo "#   the same, LMDB on tmpfs:               $shm_ms ms"
-[ -n "$redis_ms" ] && echo "#   the same, Redis ($STATE_REDIS_URL):      $redis_ms ms"
+echo "# (median of $ROUNDS rounds; each round's figure in brackets)"
+echo "#   without state:                         $none ms [${all[none]} ]"
+echo "#   4 rate limits + greylisting, LMDB on disk ($STATE_DIR): $disk_ms ms [${all[disk]} ]"
+echo "#   the same, LMDB on tmpfs:               $shm_ms ms [${all[shm]} ]"
+[ -n "$redis_ms" ] && echo "#   the same, Redis ($STATE_REDIS_URL):      $redis_ms ms [${all[redis]} ]"
 echo "#   (each session makes 6 store calls: connections, concurrency +1 and -1, messages, recipients, greylist)"
 echo "# $KEYS greylist triplets in LMDB: file $((apparent / 1048576)) MiB apparent, $((alloc / 1048576)) MiB allocated ($((alloc / KEYS)) bytes a key); $fillout"
 rw_summary
