@@ -47,14 +47,18 @@
 
 /* ------------------------------------------------------------ keys */
 
-/* fnv1a - 64-bit FNV-1a of a string */
+/* fnv1a - 64-bit FNV-1a of a string, lowercased when asked */
 static uint64_t
-fnv1a(const char *s)
+fnv1a(const char *s, bool lower)
 {
 	uint64_t h = 14695981039346656037ULL;
+	unsigned char c;
 
 	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
+		c = (unsigned char)*s;
+		if (lower && c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		h ^= c;
 		h *= 1099511628211ULL;
 	}
 	return h;
@@ -92,7 +96,7 @@ key_part(char *out, size_t len, const char *v, bool lower)
 	return;
 hash:
 	out[start] = '\0';
-	snprintf(out + start, len - start, "#%016" PRIx64, fnv1a(v));
+	snprintf(out + start, len - start, "#%016" PRIx64, fnv1a(v, lower));
 }
 
 /* rw_state_key_net - the client's network in "addr/prefix" form */

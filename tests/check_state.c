@@ -214,6 +214,12 @@ START_TEST(key_grey)
 		rw_session_record_mail(&s, big, NULL);
 		rw_state_grey_keys(cfg, &s.f, t2, n, sizeof(t2));
 		ck_assert_msg(strcmp(t, t2) != 0, "long senders share a key: %s", t);
+		/* the hash, like the key, ignores case */
+		big[0] = 'Y';
+		rw_session_record_mail(&s, big, NULL);
+		rw_state_grey_keys(cfg, &s.f, t, n, sizeof(t));
+		ck_assert_msg(strcmp(t, t2) == 0, "case changes the hash: %s, %s", t,
+		    t2);
 	}
 	rw_config_free(cfg);
 }

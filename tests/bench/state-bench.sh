@@ -25,8 +25,8 @@
 #
 #   RELAYWARDEN=milter/relaywarden tests/bench/state-bench.sh
 #
-# Env: BENCH_SESSIONS (2000), BENCH_KEYS (1000000), STATE_DIR, STATE_REDIS_URL,
-# BENCH_REDIS.
+# Env: BENCH_SESSIONS (2000), BENCH_ROUNDS (3), BENCH_KEYS (1000000),
+# STATE_DIR, STATE_REDIS_URL, BENCH_REDIS.
 # Exit 0, 1 when a run failed, 77 when skipped.
 
 : "${RW_TEST_DIR:=/tmp/rw-bench}"
@@ -69,13 +69,13 @@ if [ -z "${STATE_REDIS_URL:-}" ] && [ "${BENCH_REDIS:-1}" != 0 ] &&
     command -v redis-server >/dev/null 2>&1; then
 	rw_ports_free $RPORT
 	mkdir -p "$T/redis"
-	rw_bg redis "$T/log/redis.log" redis-server --port $RPORT \
+	rw_bg redis-server "$T/log/redis-server.log" redis-server --port $RPORT \
 	    --bind 127.0.0.1 --dir "$T/redis" --save '' --appendonly no
 	if rw_wait 10 sh -c "redis-cli -p $RPORT ping 2>/dev/null | grep -q PONG"; then
 		STATE_REDIS_URL=redis://127.0.0.1:$RPORT/0
 		own_redis=yes
 	else
-		fail "redis-server did not start on $RPORT ($T/log/redis.log)"
+		fail "redis-server did not start on $RPORT ($T/log/redis-server.log)"
 	fi
 fi
 STATE=("rate_limit = connections 100000/60s, concurrency 1000, messages 100000/60s, recipients 100000/60s by sender_domain"
@@ -101,11 +101,23 @@ run() {
 	esac
 	RES=$(sed -n 's/.*ms_per_session \([0-9.]*\).*/\1/p' <<<"$out")
 }
-run none "$T/none.conf"; none=$RES
-run disk "$T/disk.conf"; disk_ms=$RES
-run shm "$T/shm.conf"; shm_ms=$RES
+# rounds: the configurations take turns, ROUNDS times; the median counts
+ROUNDS=${BENCH_ROUNDS:-3}
+names="none disk shm"
+[ -n "${STATE_REDIS_URL:-}" ] && names="$names redis"
+declare -A all
+for r in $(seq "$ROUNDS"); do
+	for n in $names; do
+		run "$n" "$T/$n.conf"
+		all[$n]="${all[$n]:-} $RES"
+	done
+done
+median() { tr ' ' '\n' | grep . | sort -n | sed -n "$(((ROUNDS + 1) / 2))p"; }
+none=$(median <<<"${all[none]}")
+disk_ms=$(median <<<"${all[disk]}")
+shm_ms=$(median <<<"${all[shm]}")
 redis_ms=
-if [ -n "${STATE_REDIS_URL:-}" ]; then run redis "$T/redis.conf"; redis_ms=$RES; fi
+[ -n "${STATE_REDIS_URL:-}" ] && redis_ms=$(median <<<"${all[redis]}")
 
 # 2. 1 million keys
 fillout=$("$BUILD/tests/store-cases" -f "$KEYS" -p "rw:" "lmdb:$shm/million.lmdb" 2>&1)
@@ -130,10 +142,11 @@ fi
 
 echo "# --------------------------------------------------------------"
 echo "# per session (connect, HELO, MAIL, RCPT, end of message), $N sessions, sequential:"
-echo "#   without state:                         $none ms"
-echo "#   4 rate limits + greylisting, LMDB on disk ($STATE_DIR): $disk_ms ms"
-echo "#   the same, LMDB on tmpfs:               $shm_ms ms"
-[ -n "$redis_ms" ] && echo "#   the same, Redis ($STATE_REDIS_URL):      $redis_ms ms"
+echo "# (median of $ROUNDS rounds; each round's figure in brackets)"
+echo "#   without state:                         $none ms [${all[none]} ]"
+echo "#   4 rate limits + greylisting, LMDB on disk ($STATE_DIR): $disk_ms ms [${all[disk]} ]"
+echo "#   the same, LMDB on tmpfs:               $shm_ms ms [${all[shm]} ]"
+[ -n "$redis_ms" ] && echo "#   the same, Redis ($STATE_REDIS_URL):      $redis_ms ms [${all[redis]} ]"
 echo "#   (each session makes 6 store calls: connections, concurrency +1 and -1, messages, recipients, greylist)"
 [ -n "$rmem" ] && echo "# $KEYS greylist triplets in Redis: $rmem"
 echo "# $KEYS greylist triplets in LMDB: file $((apparent / 1048576)) MiB apparent, $((alloc / 1048576)) MiB allocated ($((alloc / KEYS)) bytes a key); $fillout"
