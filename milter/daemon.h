@@ -24,6 +24,16 @@ bool	rw_daemon_write_pidfile(const char *path);
 bool	rw_daemon_drop_privileges(const char *user);
 bool	rw_daemon_detach(void);
 
+/*
+ * rw_daemon_tcp_nodelay - set TCP_NODELAY on libmilter's listening socket
+ * of an inet:/inet6: milter socket CONN, once smfi_opensocket() opened
+ * it; sockets accepted from it inherit the option (Linux). True when
+ * it is set, or CONN is a unix socket; false (logged as a warning: the
+ * daemon works without it, only slower) when the listener was not found
+ * or the option could not be set.
+ */
+bool	rw_daemon_tcp_nodelay(const char *conn);
+
 /* the soft limit asked for when the hard limit is unlimited */
 #define RW_NOFILE_CEILING 1048576UL
 

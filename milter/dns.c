@@ -54,6 +54,7 @@ struct rw_resolver {
 	int			 wake[2];
 	bool			 stop;
 	struct rw_dns_cache	*cache;
+	bool			 completed;	/* answers stored, waiters not yet woken */
 	struct rw_dns_lookup	*q_head, *q_tail;
 	char			*new_servers;	/* reload: applied by the thread */
 	bool			 servers_changed;
@@ -141,6 +142,13 @@ rw_dns_answer(struct rw_resolver *r, const struct rw_dns_lookup *e)
 	return &e->ans;		/* immutable once done */
 }
 
+/* rw_dns_lookup_name - the name asked for: set at creation, never changed */
+const char *
+rw_dns_lookup_name(const struct rw_dns_lookup *e)
+{
+	return e != NULL ? e->name : "";
+}
+
 /* rw_dns_release - a session is done with a handle */
 void
 rw_dns_release(struct rw_resolver *r, struct rw_dns_lookup *e)
@@ -206,7 +214,26 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&r->lock);
 	rw_dns_cache_complete(r->cache, e, &a, ttl, &now);
-	pthread_cond_broadcast(&r->done_cv);
+	r->completed = true;	/* waiters are woken once per batch */
+	pthread_mutex_unlock(&r->lock);
+}
+
+/*
+ * wake_waiters - after a batch of answers: one broadcast for all of them.
+ * Every waiting session wakes on a broadcast and rechecks its handles
+ * under the lock; a broadcast per answer made a burst of N answers with
+ * M sessions waiting cost N x M wake-ups, during which the resolver
+ * thread, competing for the lock, read no further answers and its socket
+ * buffer overflowed (a dropped answer costs dns_timeout).
+ */
+static void
+wake_waiters(struct rw_resolver *r)
+{
+	pthread_mutex_lock(&r->lock);
+	if (r->completed) {
+		r->completed = false;
+		pthread_cond_broadcast(&r->done_cv);
+	}
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -244,6 +271,7 @@ resolver_loop(void *arg)
 			pthread_mutex_unlock(&r->lock);
 			ares_query(r->ch, q->name, ns_c_in, q->type, on_answer, q);
 		}
+		wake_waiters(r);	/* queries that failed at once */
 		if (stop)
 			break;
 		n = 0;
@@ -279,8 +307,10 @@ resolver_loop(void *arg)
 			    (pfd[i].revents & POLLOUT) ? pfd[i].fd : ARES_SOCKET_BAD);
 		/* timeouts and retries */
 		ares_process_fd(r->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+		wake_waiters(r);
 	}
 	ares_destroy(r->ch);	/* cancels what is in flight: callbacks run */
+	wake_waiters(r);
 	return NULL;
 }
 

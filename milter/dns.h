@@ -69,6 +69,8 @@ bool	rw_dns_done(struct rw_resolver *, const struct rw_dns_lookup *);
 const struct rw_dns_answer *rw_dns_answer(struct rw_resolver *,
 	    const struct rw_dns_lookup *);
 void	rw_dns_release(struct rw_resolver *, struct rw_dns_lookup *);
+/* rw_dns_lookup_name - the name a lookup asks for (immutable); "" for NULL */
+const char *rw_dns_lookup_name(const struct rw_dns_lookup *);
 
 /* counters, for logs and the benchmark */
 struct rw_dns_stats {

@@ -4,14 +4,22 @@
  *	dnsfacts - start a session's DNS lookups early, read them late
  * DESCRIPTION
  *	Lookups start as soon as their input is known: the client's PTR and
- *	its DNSBL/DNSWL queries (A and TXT together) at connect, RHSBL on
- *	the HELO name at HELO, on the sender's domain at MAIL. Nothing
+ *	its DNSBL/DNSWL A queries at connect, RHSBL on the HELO name at
+ *	HELO, on the sender's domain at MAIL. Nothing
  *	waits until dns_verdict_stage, when rw_dnsfacts_gather() waits for
  *	all of them at once, up to dns_deadline. Then the forward lookups
  *	of the PTR names (forward confirmation) and RHSBL on the verified
  *	name necessarily follow the PTR answer; they too are bounded by the
  *	same deadline. An answer that has not arrived by then counts as a
  *	timeout for this session (a temporary error, never a 5xx).
+ *
+ *	Lookups cost the list operators (who limit free use by query
+ *	volume) and the client its wait, so only what a configured check
+ *	reads is asked: the PTR only when rdns_check is on or an
+ *	rhsbl_client list needs the verified name; a list's TXT only after
+ *	its A answer counts as a listing (it is only read for the refusal
+ *	text), asked then and awaited within the same deadline. An unlisted
+ *	client costs one A query per list.
  *
  *	Insiders and client_access OK clients cause no lookups at all.
  *	Answers in 127.255.255.0/24 (a list refusing our resolver) are
@@ -21,6 +29,7 @@
 
 #include <sys/socket.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dnsfacts.h"
@@ -43,13 +52,28 @@ wanted(const struct rw_config *cfg, const struct rw_facts *f)
 	    !f->client_ok;
 }
 
+/* ptr_needed - a configured check reads the client's name */
+static bool
+ptr_needed(const struct rw_config *cfg)
+{
+	size_t	i;
+
+	if (cfg->rdns_check != RW_RDNS_OFF || rw_state_wants_rdns(cfg))
+		return true;	/* greylisting: the verified PTR name */
+	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
+		if (cfg->dnsbl[i].kind == RW_BL_PTR)
+			return true;
+	return false;
+}
+
+/* start_list - a list's A query; the TXT comes only for a listing */
 static void
 start_list(struct rw_dns_session *ds, size_t i, const char *qname)
 {
 	rw_dns_release(ds->resolver, ds->bl_a[i]);
 	rw_dns_release(ds->resolver, ds->bl_txt[i]);
+	ds->bl_txt[i] = NULL;
 	ds->bl_a[i] = rw_dns_lookup(ds->resolver, qname, RW_T_A);
-	ds->bl_txt[i] = rw_dns_lookup(ds->resolver, qname, RW_T_TXT);
 }
 
 /* start_domain_lists - RHSBL lookups of one kind for a domain */
@@ -63,7 +87,7 @@ start_domain_lists(struct rw_dns_session *ds, const struct rw_config *cfg,
 	if (domain == NULL || !rw_domain_normalize(domain, norm, sizeof(norm),
 	    err, sizeof(err)) || norm[0] == '[')
 		return;
-	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
+	for (i = 0; i < ds->nbl; i++)
 		if (cfg->dnsbl[i].kind == kind &&
 		    rw_dns_domain_query(norm, cfg->dnsbl[i].zone, q, sizeof(q)))
 			start_list(ds, i, q);
@@ -85,13 +109,24 @@ rw_dnsfacts_connect(struct rw_dns_session *ds, struct rw_resolver *resolver,
 	if (!wanted(cfg, f))
 		return;
 	ds->active = true;
+	if (cfg->ndnsbl > 0) {	/* one A and one TXT handle per list */
+		size_t nbl = cfg->ndnsbl < RW_DNSBL_MAX ? cfg->ndnsbl : RW_DNSBL_MAX;
+
+		ds->bl_a = calloc(2 * nbl, sizeof(*ds->bl_a));
+		if (ds->bl_a == NULL) {
+			ds->nomem = true;	/* the verdict stage tempfails */
+			return;
+		}
+		ds->bl_txt = ds->bl_a + nbl;
+		ds->nbl = nbl;
+	}
 	if (dc->use_mta_ptr && mta_name != NULL && mta_name[0] != '\0' &&
 	    mta_name[0] != '[' && strcmp(mta_name, "unknown") != 0) {
 		/* sendmail says how its lookup went; Postfix's name is verified */
 		if (mta_resolve == NULL || strcmp(mta_resolve, "OK") == 0) {
 			ds->mta_rdns = true;
 			ds->mta_result = RW_RDNS_PASS;
-			rw_strlcpy_ok(ds->mta_name, mta_name, sizeof(ds->mta_name));
+			ds->mta_pass = true;	/* mta_name is f->client_name */
 		}
 	}
 	if (dc->use_mta_ptr && mta_resolve != NULL && !ds->mta_rdns) {
@@ -103,10 +138,10 @@ rw_dnsfacts_connect(struct rw_dns_session *ds, struct rw_resolver *resolver,
 			ds->mta_result = RW_RDNS_MISMATCH;
 		}
 	}
-	if (!ds->mta_rdns && rw_dnsfacts_needed(cfg) &&
+	if (!ds->mta_rdns && ptr_needed(cfg) &&
 	    rw_dns_ptr_name(&f->client_ip, q, sizeof(q)))
 		ds->ptr = rw_dns_lookup(ds->resolver, q, RW_T_PTR);
-	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
+	for (i = 0; i < ds->nbl; i++)
 		if (cfg->dnsbl[i].kind == RW_BL_CLIENT &&
 		    rw_dns_reverse_name(&f->client_ip, cfg->dnsbl[i].zone, q, sizeof(q)))
 			start_list(ds, i, q);
@@ -155,16 +190,17 @@ start_forward(struct rw_dns_session *ds, const struct rw_facts *f)
 
 /* forward_result - does a PTR name resolve back to the client */
 static enum rw_rdns_result
-forward_result(struct rw_dns_session *ds, struct rw_facts *f)
+forward_result(struct rw_dns_session *ds, struct rw_facts *f, bool *nomem)
 {
 	const struct rw_dns_answer *ptr = rw_dns_answer(ds->resolver, ds->ptr);
+	char	name[RW_HOSTNAME_MAX + 1];
 	bool	match = false, temporary = false;
 	size_t	i, j, alen = f->client_ip.family == AF_INET ? 4 : 16;
 
 	f->ptr_status = ptr->status;
-	f->ptr_name[0] = '\0';
+	name[0] = '\0';
 	if (ptr->status == RW_DNS_OK && ptr->n > 0 && ptr->rr[0].text != NULL)
-		rw_strlcpy_ok(f->ptr_name, ptr->rr[0].text, sizeof(f->ptr_name));
+		rw_strlcpy_ok(name, ptr->rr[0].text, sizeof(name));
 	for (i = 0; i < ds->nfwd && !match; i++) {
 		const struct rw_dns_answer *a = rw_dns_answer(ds->resolver,
 		    ds->fwd[i]);
@@ -175,11 +211,13 @@ forward_result(struct rw_dns_session *ds, struct rw_facts *f)
 			if (memcmp(a->rr[j].addr, f->client_ip.b, alen) == 0) {
 				match = true;
 				if (i < ptr->n && ptr->rr[i].text != NULL)
-					rw_strlcpy_ok(f->ptr_name, ptr->rr[i].text,
-					    sizeof(f->ptr_name));
+					rw_strlcpy_ok(name, ptr->rr[i].text,
+					    sizeof(name));
 				break;
 			}
 	}
+	if (!rw_fact_set(&f->ptr_name, name))
+		*nomem = true;
 	return rw_rdns_evaluate(ptr->status, ptr->status == RW_DNS_OK ? ptr->n : 0,
 	    match, temporary);
 }
@@ -191,7 +229,6 @@ fill_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
 {
 	const struct rw_dns_answer *a = rw_dns_answer(ds->resolver,
 	    ds->bl_a[i]);
-	const struct rw_dns_answer *t;
 	size_t	j;
 
 	memset(bf, 0, sizeof(*bf));
@@ -211,31 +248,74 @@ fill_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
 			rw_probe_list_error(ds->probes, cfg->dnsbl[i].zone,
 			    v, qid, client);
 	}
-	t = rw_dns_answer(ds->resolver, ds->bl_txt[i]);
-	if (t->status == RW_DNS_OK && t->n > 0 && t->rr[0].text != NULL)
-		rw_txt_sanitize(bf->txt, sizeof(bf->txt), t->rr[0].text,
-		    t->rr[0].textlen);
+}
+
+/*
+ * fetch_txt - the TXT reasons of the lists whose A answer counts (a
+ * positive weight, a listing the filter accepts): only they can appear
+ * in a refusal text. Asked now, awaited to the same deadline.
+ */
+static void
+fetch_txt(struct rw_dns_session *ds, const struct rw_config *cfg,
+    struct rw_facts *f, const struct timespec *deadline)
+{
+	struct rw_dns_lookup *txt[RW_DNSBL_MAX];
+	const struct rw_dns_answer *t;
+	size_t	i, j, n = 0;
+
+	for (i = 0; i < ds->nbl; i++) {
+		const struct rw_dnsbl_fact *bf = &f->bl[i];
+		bool listed = false;
+
+		if (ds->bl_a[i] == NULL || cfg->dnsbl[i].weight <= 0 ||
+		    bf->suspended || bf->status != RW_DNS_OK)
+			continue;
+		for (j = 0; j < bf->na && !listed; j++)
+			listed = rw_dnsbl_classify(&cfg->dnsbl[i], bf->a[j]) ==
+			    RW_BLA_LISTED;
+		if (!listed)
+			continue;
+		if (ds->bl_txt[i] == NULL)
+			ds->bl_txt[i] = rw_dns_lookup(ds->resolver,
+			    rw_dns_lookup_name(ds->bl_a[i]), RW_T_TXT);
+		if (ds->bl_txt[i] != NULL)
+			txt[n++] = ds->bl_txt[i];
+	}
+	if (n == 0)
+		return;
+	rw_dns_wait(ds->resolver, txt, n, deadline);
+	for (i = 0; i < ds->nbl; i++) {
+		if (ds->bl_txt[i] == NULL)
+			continue;
+		t = rw_dns_answer(ds->resolver, ds->bl_txt[i]);
+		if (t->status == RW_DNS_OK && t->n > 0 && t->rr[0].text != NULL)
+			rw_txt_sanitize(f->bl[i].txt, sizeof(f->bl[i].txt),
+			    t->rr[0].text, t->rr[0].textlen);
+	}
 }
 
 /* rw_dnsfacts_gather - wait for what the verdict needs; fill the facts */
-void
+bool
 rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
     const struct rw_daemon_conf *dc, struct rw_facts *f, const char *qid)
 {
-	struct rw_dns_lookup *all[2 * RW_DNSBL_MAX + RW_PTR_MAX + 1];
+	struct rw_dns_lookup *all[RW_DNSBL_MAX + RW_PTR_MAX + 1];
 	struct timespec deadline;
 	size_t	i, n = 0;
+	bool	nomem = false;
 
 	if (!ds->active || ds->gathered || f->insider || f->client_ok)
-		return;
+		return true;
+	if (ds->nomem || !rw_facts_lists(f, ds->nbl)) {
+		rw_log_err("%s: out of memory for the DNS facts", qid);
+		return false;
+	}
 	rw_deadline_set(&deadline, dc->dns_deadline_ms);
 	if (ds->ptr != NULL)
 		all[n++] = ds->ptr;
-	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
-		if (cfg->dnsbl[i].kind != RW_BL_PTR && ds->bl_a[i] != NULL) {
+	for (i = 0; i < ds->nbl; i++)
+		if (cfg->dnsbl[i].kind != RW_BL_PTR && ds->bl_a[i] != NULL)
 			all[n++] = ds->bl_a[i];
-			all[n++] = ds->bl_txt[i];
-		}
 	rw_dns_wait(ds->resolver, all, n, &deadline);
 	if (ds->ptr != NULL && !ds->fwd_started &&
 	    rw_dns_done(ds->resolver, ds->ptr)) {
@@ -245,23 +325,28 @@ rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
 	if (ds->mta_rdns) {
 		f->rdns = ds->mta_result;
 		f->ptr_status = ds->mta_result == RW_RDNS_NONE ? RW_DNS_NXDOMAIN : RW_DNS_OK;
-		rw_strlcpy_ok(f->ptr_name, ds->mta_name, sizeof(f->ptr_name));
+		/* the MTA's verified name, as recorded at connect */
+		if (!rw_fact_set(&f->ptr_name, ds->mta_pass ? f->client_name : ""))
+			nomem = true;
 	} else if (ds->ptr != NULL) {
-		f->rdns = forward_result(ds, f);
+		f->rdns = forward_result(ds, f, &nomem);
+	}
+	if (nomem) {
+		rw_log_err("%s: out of memory for the DNS facts", qid);
+		return false;
 	}
 	/* RHSBL on the verified client name needs the forward confirmation */
 	if (f->rdns == RW_RDNS_PASS && f->ptr_name[0] != '\0') {
 		n = 0;
 		start_domain_lists(ds, cfg, RW_BL_PTR, f->ptr_name);
-		for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
-			if (cfg->dnsbl[i].kind == RW_BL_PTR && ds->bl_a[i] != NULL) {
+		for (i = 0; i < ds->nbl; i++)
+			if (cfg->dnsbl[i].kind == RW_BL_PTR && ds->bl_a[i] != NULL)
 				all[n++] = ds->bl_a[i];
-				all[n++] = ds->bl_txt[i];
-			}
 		rw_dns_wait(ds->resolver, all, n, &deadline);
 	}
-	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
+	for (i = 0; i < ds->nbl; i++)
 		fill_list(ds, cfg, i, &f->bl[i], qid, f->client_addr);
+	fetch_txt(ds, cfg, f, &deadline);
 	f->dns_ready = true;
 	ds->gathered = true;
 	if (rw_log_debug_on()) {	/* a name from DNS: escaped */
@@ -272,6 +357,7 @@ rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
 		    f->client_addr, rw_dns_status_name(f->ptr_status),
 		    rw_rdns_result_name(f->rdns), name);
 	}
+	return true;
 }
 
 /* rw_dnsfacts_release - the session ends */
@@ -283,9 +369,10 @@ rw_dnsfacts_release(struct rw_dns_session *ds)
 	rw_dns_release(ds->resolver, ds->ptr);
 	for (i = 0; i < ds->nfwd; i++)
 		rw_dns_release(ds->resolver, ds->fwd[i]);
-	for (i = 0; i < RW_DNSBL_MAX; i++) {
+	for (i = 0; i < ds->nbl; i++) {
 		rw_dns_release(ds->resolver, ds->bl_a[i]);
 		rw_dns_release(ds->resolver, ds->bl_txt[i]);
 	}
+	free(ds->bl_a);
 	memset(ds, 0, sizeof(*ds));
 }

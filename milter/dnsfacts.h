@@ -18,17 +18,22 @@ struct rw_dns_session {
 	struct rw_dns_lookup	*fwd[RW_PTR_MAX];
 	size_t			 nfwd;
 	bool			 fwd_started;
-	struct rw_dns_lookup	*bl_a[RW_DNSBL_MAX];
-	struct rw_dns_lookup	*bl_txt[RW_DNSBL_MAX];
+	/* per configured list (nbl of them), allocated at connect when the
+	 * session asks lists: most sessions hold a few, not RW_DNSBL_MAX */
+	struct rw_dns_lookup	**bl_a;		/* A: the listing */
+	struct rw_dns_lookup	**bl_txt;	/* TXT: only for a listing */
+	size_t			 nbl;
+	bool			 nomem;		/* the arrays could not be made */
 	bool			 mta_rdns;	/* the MTA's verdict was used */
 	enum rw_rdns_result	 mta_result;
-	char			 mta_name[RW_HOSTNAME_MAX + 1];
+	bool			 mta_pass;	/* the MTA verified f->client_name */
 	bool			 gathered;	/* facts filled for this transaction */
 	bool			 active;	/* any lookups for this session */
 };
 
 /* rw_dnsfacts_connect - start PTR and client list lookups; the session
- * keeps the resolver and prober for its later stages */
+ * keeps the resolver and prober for its later stages. mta_name is the
+ * facts' client_name: with use_mta_ptr, the gathering reads it there */
 void	rw_dnsfacts_connect(struct rw_dns_session *, struct rw_resolver *,
 	    struct rw_probes *, const struct rw_config *,
 	    const struct rw_daemon_conf *, const struct rw_facts *,
@@ -39,8 +44,9 @@ void	rw_dnsfacts_helo(struct rw_dns_session *, const struct rw_config *,
 /* rw_dnsfacts_mail - start rhsbl_sender lookups for this transaction */
 void	rw_dnsfacts_mail(struct rw_dns_session *, const struct rw_config *,
 	    const struct rw_facts *);
-/* rw_dnsfacts_gather - wait (up to dns_deadline) and fill the facts */
-void	rw_dnsfacts_gather(struct rw_dns_session *, const struct rw_config *,
+/* rw_dnsfacts_gather - wait (up to dns_deadline) and fill the facts;
+ * false when out of memory (the stage must tempfail) */
+bool	rw_dnsfacts_gather(struct rw_dns_session *, const struct rw_config *,
 	    const struct rw_daemon_conf *, struct rw_facts *, const char *qid);
 void	rw_dnsfacts_release(struct rw_dns_session *);
 /* rw_dnsfacts_needed - does this configuration do any DNS check */

@@ -37,6 +37,9 @@
  *	listener sees the stop: an idle daemon stops at once. Before
  *	freeing the services, main() waits (briefly) until no callback runs.
  *
+ *	An inet socket gets TCP_NODELAY on libmilter's listener right after
+ *	smfi_opensocket() (daemon.c says why and how).
+ *
  *	At start the soft descriptor limit is raised to the hard one and
  *	the session cap derived from it (daemon.c); session_timeout is
  *	libmilter's read/write timeout (smfi_settimeout()).
@@ -451,6 +454,8 @@ main(int argc, char **argv)
 		    "is the port free?)", sock);
 	if (!rw_daemon_socket_perms(dc, sock))
 		rw_fatal("cannot set permissions on %s", sock);
+	/* inherited by every accepted socket: no Nagle/delayed-ACK stalls */
+	(void)rw_daemon_tcp_nodelay(sock);
 	if (!foreground && !rw_daemon_detach())
 		rw_fatal("cannot detach: %s", strerror(errno));
 	if (!rw_daemon_write_pidfile(dc->pidfile))

@@ -11,9 +11,19 @@
  *
  *	Negotiation asks only for the protocol steps and macros relaywarden
  *	uses: headers only when Authentication-Results is written (forged
- *	ones must be found and removed), end of header only when a check
- *	runs there, never the body, DATA or unknown commands; per stage the
- *	macros below (smfi_setsymlist), so the MTA sends nothing we ignore.
+ *	ones must be found and removed), with no reply to each, end of
+ *	header only when a check runs there, never the body or unknown
+ *	commands; per stage the macros below (smfi_setsymlist), so the MTA
+ *	sends nothing we ignore. DATA is asked for although no check runs
+ *	there (libmilter answers it "continue" without a callback): with
+ *	SMFIP_NODATA Postfix still sends the DATA macros, alone, as its
+ *	smtpd hands the message over to its cleanup, and cleanup's next
+ *	write (the headers, end of message) waits behind that unanswered
+ *	packet for our delayed ACK (Nagle on Postfix's side, 40 ms on
+ *	Linux). Answering DATA acknowledges it at once. Measured through
+ *	Postfix 3.7 over TCP (tests/bench/eom-latency.sh): end of message
+ *	44 ms with NODATA, 0.6 ms with DATA; a reply per header instead of
+ *	SMFIP_NR_HDR costs 1.0 ms. On a unix socket both take 0.6 ms.
  *
  *	libmilter gives the callbacks no user pointer, only the per-connection
  *	private pointer, which exists from negotiation on. So the one piece
@@ -31,8 +41,11 @@
  *	session gets the same answer, so sessions drain.
  *
  *	A session holds a configuration snapshot from connect to close.
- *	Allocation happens once per connection; the per-message path
- *	allocates nothing. An internal failure gives the configured
+ *	An MTA holds many sessions idle (waiting for their SMTP clients), so
+ *	a session holds only what it uses: the fixed state is allocated at
+ *	connect, the list facts when gathered, tags and dryrun notes as they
+ *	come, the header edit buffer only while the edits are applied. Any
+ *	allocation failure, or an internal failure, gives the configured
  *	on_internal_error (tempfail by default), never a 5xx.
  */
 #include "config.h"
@@ -84,7 +97,6 @@ struct rw_conn {
 	bool			 counted;	/* in the open sessions (sessions.c) */
 	struct rw_snapshot	*snap;
 	struct rw_stages	 st;		/* the session and its lookups */
-	struct rw_header_edit	 edit;		/* one header edit, at EOM */
 	bool			 nr_hdr;	/* the MTA wants no reply to headers */
 };
 
@@ -204,6 +216,8 @@ apply(SMFICTX *ctx, struct rw_conn *c, enum rw_stage stage,
 {
 	char	text[2 * RW_REPLY_MAX];
 
+	if (rw_stages_nomem(&c->st) && rw_action_refuses(action))
+		return internal_error(ctx, &c->snap->daemon, "out of memory");
 	log_verdict(c, stage, v);
 	switch (action) {
 	case RW_ACT_CONTINUE:
@@ -265,9 +279,10 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	/* headers are needed to remove forged Authentication-Results (RFC 8601
-	 * 5); they need no reply, which saves a round trip each */
-	unsigned long unwanted = SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA |
-	    SMFIP_NR_HDR;
+	 * 5); they need no reply, which saves a round trip each. No
+	 * SMFIP_NODATA: the reply to DATA spares Postfix a delayed-ACK wait
+	 * (see DESCRIPTION). */
+	unsigned long unwanted = SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NR_HDR;
 	struct rw_snapshot *snap = rw_conf_acquire();
 	bool	mta_ptr = snap != NULL && snap->daemon.use_mta_ptr;
 	bool	headers = snap == NULL || rw_session_wants_headers(snap->cfg);
@@ -551,11 +566,20 @@ cb_eom(SMFICTX *ctx)
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		rc = apply(ctx, c, RW_STAGE_EOM, r, &v);
 	if (!rw_action_refuses(r)) {
-		while (rw_stages_header_next(&c->st, &cursor, &c->edit))
-			if (edit_header(ctx, c, &c->edit) &&
-			    strcmp(c->edit.name, RW_HEADER_DRYRUN) == 0)
+		/* one edit's room (RW_HEADER_MAX), only while the edits run */
+		struct rw_header_edit *e = malloc(sizeof(*e));
+
+		if (e == NULL) {
+			rw_stages_end(&c->st);
+			return internal_error(ctx, &c->snap->daemon,
+			    "out of memory for the header edits");
+		}
+		while (rw_stages_header_next(&c->st, &cursor, e))
+			if (edit_header(ctx, c, e) &&
+			    strcmp(e->name, RW_HEADER_DRYRUN) == 0)
 				rw_log_info("%s: stage=eom action=continue dryrun=yes "
-				    "header=%s", qid(c), c->edit.name);
+				    "header=%s", qid(c), e->name);
+		free(e);
 	}
 	rw_stages_end(&c->st);
 	return rc;

@@ -107,7 +107,7 @@ print_dns_facts(const struct rw_config *cfg, const struct rw_facts *f)
 		return;
 	printf("rdns %s ptr=%s name=%s\n", rw_rdns_result_name(f->rdns),
 	    rw_dns_status_name(f->ptr_status), f->ptr_name[0] ? f->ptr_name : "-");
-	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++) {
+	for (i = 0; f->bl != NULL && i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++) {
 		printf("list %s status=%s%s", cfg->dnsbl[i].spec,
 		    rw_dns_status_name(f->bl[i].status),
 		    f->bl[i].suspended ? " suspended" : "");
@@ -256,14 +256,25 @@ grey_tool(const struct rw_snapshot *snap, const char *what, const char *addr,
 	if (!s->f.client_known) {
 		fprintf(stderr, "relaywarden-query: \"%s\" is not an IP address\n",
 		    addr);
+		rw_session_release(s);
 		free(s);
 		rw_store_close(store);
 		return 2;
 	}
 	if (name != NULL && strcmp(name, "unknown") != 0) {
+		char	ptr[RW_HOSTNAME_MAX + 1];
+
 		s->f.rdns = RW_RDNS_PASS;	/* -n: the verified PTR name */
-		(void)rw_strlcpy_ok(s->f.ptr_name, name, sizeof(s->f.ptr_name));
-		rw_lowercase(s->f.ptr_name);
+		if (!rw_strlcpy_ok(ptr, name, sizeof(ptr)))
+			usage();
+		rw_lowercase(ptr);
+		if (!rw_fact_set(&s->f.ptr_name, ptr)) {
+			fprintf(stderr, "relaywarden-query: out of memory\n");
+			rw_session_release(s);
+			free(s);
+			rw_store_close(store);
+			return 2;
+		}
 	}
 	rw_session_record_mail(s, sender, NULL);
 	for (i = 0; i < nrcpts; i++) {
@@ -295,6 +306,7 @@ grey_tool(const struct rw_snapshot *snap, const char *what, const char *addr,
 		    e.pass_ms ? "passed" : "waiting", stamp(e.first_ms, t1,
 		    sizeof(t1)), stamp(e.pass_ms, t2, sizeof(t2)), e.passes);
 	}
+	rw_session_release(s);
 	free(s);
 	rw_store_close(store);
 	return rc;

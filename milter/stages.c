@@ -25,6 +25,7 @@
 
 #include "stages.h"
 
+#include <stdlib.h>
 #include <time.h>
 
 #include "log.h"
@@ -86,9 +87,10 @@ dns_start(struct rw_stages *st, enum rw_stage stage)
 static void
 dns_await(struct rw_stages *st, enum rw_stage stage)
 {
-	if (st->network && st->cfg->dns_verdict_stage == stage)
-		rw_dnsfacts_gather(&st->ds, st->cfg, st->daemon, &st->s.f,
-		    qid_or_noqueue(st));
+	if (st->network && st->cfg->dns_verdict_stage == stage &&
+	    !rw_dnsfacts_gather(&st->ds, st->cfg, st->daemon, &st->s.f,
+	    qid_or_noqueue(st)))
+		st->nomem = true;
 }
 
 static bool
@@ -126,18 +128,43 @@ now_ms(void)
 
 /* state_fail - a store call failed: logged and counted; state_failure decides */
 static void
-state_fail(struct rw_stages *st, struct rw_store *store, const char *err)
+state_fail(struct rw_stages *st, struct rw_store *store, const char *err,
+    bool record)
 {
-	rw_state_record_failure(&st->s.f, err);
+	if (record)
+		rw_state_record_failure(&st->s.f, err);
 	rw_log_err("%s: state store failed: %s (%lu failures since start); "
 	    "state_failure = %s", qid_or_noqueue(st), err,
 	    store != NULL ? rw_store_failures(store) : 0UL,
 	    st->cfg->state_failure == RW_SFAIL_ACCEPT ? "accept" : "tempfail");
 }
 
-/* state_run - run a plan's ops, one atomic store call each */
+/*
+ * conc_keep - remember a concurrency key this session raised; the room
+ * is allocated on first use (most sessions have no concurrency limit)
+ */
 static void
-state_run(struct rw_stages *st, const struct rw_state_plan *p)
+conc_keep(struct rw_stages *st, const char *key)
+{
+	if (st->conc == NULL &&
+	    (st->conc = calloc(RW_STAGES_CONC_MAX, sizeof(*st->conc))) == NULL) {
+		rw_log_err("%s: out of memory: concurrency key %s not lowered "
+		    "at close (it fades in %ds)", qid_or_noqueue(st), key,
+		    CONC_TTL_S);
+		return;
+	}
+	if (st->nconc < RW_STAGES_CONC_MAX)
+		(void)rw_strlcpy_ok(st->conc[st->nconc++], key,
+		    sizeof(st->conc[0]));
+}
+
+/*
+ * state_run - run a plan's ops, one atomic store call each; the answers
+ * go into the facts when record is set (a refusal being counted only
+ * counts: its answers matter to the next recipient's peek)
+ */
+static void
+state_run(struct rw_stages *st, const struct rw_state_plan *p, bool record)
 {
 	struct rw_store *store = st->svc != NULL ?
 	    __atomic_load_n(&st->svc->store, __ATOMIC_ACQUIRE) : NULL;
@@ -156,7 +183,7 @@ state_run(struct rw_stages *st, const struct rw_state_plan *p)
 		return;		/* the query tool without a store: not consulted */
 	if (store == NULL) {
 		state_fail(st, NULL, "no state store open (see the log: it could "
-		    "not be opened)");
+		    "not be opened)", record);
 		return;
 	}
 	for (i = 0; i < p->n && rc == RW_STORE_OK; i++) {
@@ -166,7 +193,7 @@ state_run(struct rw_stages *st, const struct rw_state_plan *p)
 		case RW_SOP_RATE:
 			rc = rw_store_rate(store, op->key, &op->spec, op->n, now,
 			    &allowed, &retry, err, sizeof(err));
-			if (rc == RW_STORE_OK)
+			if (rc == RW_STORE_OK && record)
 				rw_state_record_rate(f, op, allowed, retry, 0);
 			break;
 		case RW_SOP_CONCURRENCY:
@@ -174,22 +201,21 @@ state_run(struct rw_stages *st, const struct rw_state_plan *p)
 			    &count, err, sizeof(err));
 			if (rc != RW_STORE_OK)
 				break;
-			if (st->nconc < RW_STAGES_CONC_MAX)
-				memcpy(st->conc[st->nconc++], op->key,
-				    sizeof(st->conc[0]));
-			rw_state_record_rate(f, op, count <= (long)op->spec.limit,
-			    0, count);
+			conc_keep(st, op->key);
+			if (record)
+				rw_state_record_rate(f, op,
+				    count <= (long)op->spec.limit, 0, count);
 			break;
 		case RW_SOP_GREY:
 			rc = rw_store_grey(store, op->key, op->net_key, &p->grey,
 			    now, &g, &wait, &listed, err, sizeof(err));
-			if (rc == RW_STORE_OK)
+			if (rc == RW_STORE_OK && record)
 				rw_state_record_grey(f, op, g, wait, listed);
 			break;
 		}
 	}
 	if (rc != RW_STORE_OK)
-		state_fail(st, store, err);
+		state_fail(st, store, err, record);
 }
 
 /* state_await - ask the store what the stage's verdict needs */
@@ -202,7 +228,7 @@ state_await(struct rw_stages *st, enum rw_stage stage)
 	if (!rw_state_used(st->cfg))
 		return;
 	rw_state_plan(st->cfg, &st->s.f, stage, &p);
-	state_run(st, &p);
+	state_run(st, &p, true);
 }
 
 /* state_refused - count a refused recipient (by us or by the MTA) */
@@ -210,13 +236,11 @@ static void
 state_refused(struct rw_stages *st)
 {
 	struct rw_state_plan p;
-	struct rw_state_fact keep = st->s.f.state;
 
 	if (!rw_state_used(st->cfg))
 		return;
 	rw_state_plan_refused(st->cfg, &st->s.f, &p);
-	state_run(st, &p);
-	st->s.f.state = keep;	/* counted for the next recipients only */
+	state_run(st, &p, false);	/* counted for the next recipients */
 }
 
 /* the order matters: the state gatherer may need the DNS facts */
@@ -231,12 +255,33 @@ static const struct gatherer gatherers[] = {
 static enum rw_action
 decide(struct rw_stages *st, enum rw_stage stage, struct rw_verdict *v)
 {
+	enum rw_action r = RW_ACT_CONTINUE;
 	size_t	i;
 
 	for (i = 0; i < NGATHERERS; i++)
 		if (gatherers[i].await != NULL)
 			gatherers[i].await(st, stage);
-	return rw_session_decide(&st->s, stage, v);
+	if (!rw_stages_nomem(st))
+		r = rw_session_decide(&st->s, stage, v);
+	if (rw_stages_nomem(st)) {	/* facts or outcomes lost: no verdict */
+		memset(v, 0, sizeof(*v));
+		v->action = RW_ACT_TEMPFAIL;
+		v->check = "internal";
+		memcpy(v->rcode, "451", 4);
+		memcpy(v->xcode, "4.3.0", 6);
+		rw_strlcpy_ok(v->text, "Internal error, try again later",
+		    sizeof(v->text));
+		rw_strlcpy_ok(v->reason, "out of memory", sizeof(v->reason));
+		return RW_ACT_TEMPFAIL;
+	}
+	return r;
+}
+
+/* rw_stages_nomem - an allocation failed: every stage tempfails */
+bool
+rw_stages_nomem(const struct rw_stages *st)
+{
+	return st->nomem || rw_session_nomem(&st->s);
 }
 
 /* run - the stage's facts are recorded: start the gatherers, decide */
@@ -398,4 +443,7 @@ rw_stages_release(struct rw_stages *st)
 			    "(the count fades in %ds)", qid_or_noqueue(st),
 			    st->conc[i], err, CONC_TTL_S);
 	st->nconc = 0;
+	free(st->conc);
+	st->conc = NULL;
+	rw_session_release(&st->s);
 }

@@ -56,10 +56,12 @@ struct rw_stages {
 	struct rw_dns_session	 ds;
 	bool			 network;	/* svc != NULL: DNS, SPF */
 	bool			 helo_decided;	/* the HELO stage was decided */
+	bool			 nomem;		/* a gatherer ran out of memory */
 	char			 mta_resolve[16];	/* {client_resolve}, at connect */
 	char			 qid[64];	/* for log lines */
-	/* concurrency counters this session raised, lowered at release */
-	char			 conc[RW_STAGES_CONC_MAX][RW_STATE_KEY_MAX + 1];
+	/* concurrency counters this session raised, lowered at release
+	 * (RW_STAGES_CONC_MAX keys, allocated on first use) */
+	char			(*conc)[RW_STATE_KEY_MAX + 1];
 	size_t			 nconc;
 };
 
@@ -105,5 +107,10 @@ void	rw_stages_logline(const struct rw_stages *, enum rw_stage,
 	    const struct rw_verdict *, char *buf, size_t len);
 /* rw_stages_release - the session is over: lower its concurrency counts */
 void	rw_stages_release(struct rw_stages *);
+/*
+ * rw_stages_nomem - an allocation failed in this session: its stages
+ * answer TEMPFAIL (check "internal"); the milter gives on_internal_error
+ */
+bool	rw_stages_nomem(const struct rw_stages *);
 
 #endif /* RW_STAGES_H */

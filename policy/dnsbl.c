@@ -258,6 +258,8 @@ listing(const struct rw_config *cfg, const struct rw_facts *f, bool zones,
 	if (names == NULL || len == 0)
 		return;
 	names[0] = '\0';
+	if (f->bl == NULL)	/* no list gathered */
+		return;
 	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX && o < len; i++) {
 		if (cfg->dnsbl[i].weight <= 0 ||
 		    !zone_counts(&cfg->dnsbl[i], &f->bl[i]))
@@ -277,7 +279,7 @@ rw_dnsbl_score(const struct rw_config *cfg, const struct rw_facts *f,
 	size_t	i;
 	int	score = 0;
 
-	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
+	for (i = 0; f->bl != NULL && i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
 		if (zone_counts(&cfg->dnsbl[i], &f->bl[i]))
 			score += cfg->dnsbl[i].weight;
 	listing(cfg, f, false, names, len);
@@ -349,6 +351,8 @@ rw_check_dnsbl(const struct rw_config *cfg, const struct rw_facts *f,
 	size_t	i;
 
 	if (cfg->ndnsbl == 0 || !rw_dns_stage_applies(cfg, f))
+		return RW_ACT_CONTINUE;
+	if (f->bl == NULL)	/* the glue gathers them before dns_ready */
 		return RW_ACT_CONTINUE;
 	definite = rw_dnsbl_score(cfg, f, names, sizeof(names));
 	lo = hi = definite;

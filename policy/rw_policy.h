@@ -384,7 +384,7 @@ enum rw_state_failure { RW_SFAIL_ACCEPT = 0, RW_SFAIL_TEMPFAIL };
 struct rw_state_fact {
 	bool		 done;		/* the plan was run for this stage */
 	bool		 failed;	/* the store failed: state_failure */
-	char		 error[RW_REASON_MAX];
+	const char	*error;		/* RW_REASON_MAX; a fact text */
 	/* the first rate key found over its limit */
 	bool		 over;
 	enum rw_rate_counter counter;
@@ -392,13 +392,13 @@ struct rw_state_fact {
 	uint64_t	 retry_ms;
 	long		 count;		/* concurrency: sessions now */
 	unsigned int	 line;		/* the rate_limit entry */
-	char		 key[RW_STATE_KEY_MAX + 1];
+	const char	*key;		/* RW_STATE_KEY_MAX; a fact text */
 	/* greylisting of the recipient being judged */
 	bool		 grey_done;
 	enum rw_grey_state grey;
 	unsigned int	 grey_wait_s;
 	bool		 grey_net_allowlisted;
-	char		 grey_key[RW_STATE_KEY_MAX + 1];
+	const char	*grey_key;	/* RW_STATE_KEY_MAX; a fact text */
 };
 
 /* ------------------------------------------------------------ configuration */
@@ -680,18 +680,28 @@ void	rw_address_parse(const char *raw, struct rw_address *out);
 
 /* ------------------------------------------------------------ facts, verdicts, session */
 
+/*
+ * Text facts are sized by what they hold, not by their protocol limit:
+ * an MTA holds many sessions idle, and each would otherwise carry every
+ * field's worst case. Each points at rw_fact_empty ("") or at its own
+ * allocated copy, set only through rw_fact_set(); its length is bounded
+ * as if it were a field of the size given in its comment (the copy is
+ * made through such a buffer, truncation reported as before).
+ */
+extern const char rw_fact_empty[];
+
 struct rw_facts {
 	/* connection */
 	bool		 client_known;		/* false: the MTA gave no address */
 	struct rw_ip	 client_ip;
 	char		 client_addr[RW_IPTEXT_MAX];	/* text, "unknown" if not known */
-	char		 client_name[RW_HOSTNAME_MAX + 1];
-	char		 helo[RW_HOSTNAME_MAX + 1];
+	const char	*client_name;		/* RW_HOSTNAME_MAX */
+	const char	*helo;			/* RW_HOSTNAME_MAX */
 	/* transaction */
 	bool		 authenticated;
-	char		 auth_user[RW_ADDR_MAX + 1];
-	char		 sender[RW_ADDR_MAX + 1];	/* without <> */
-	char		 rcpt[RW_ADDR_MAX + 1];		/* the one being judged */
+	const char	*auth_user;		/* RW_ADDR_MAX */
+	const char	*sender;		/* RW_ADDR_MAX, without <> */
+	const char	*rcpt;			/* RW_ADDR_MAX, the one being judged */
 	bool		 sender_overlong;	/* longer than RW_ADDR_MAX: hostile */
 	bool		 rcpt_overlong;
 	unsigned int	 nrcpt_accepted;	/* recipients accepted so far */
@@ -702,9 +712,13 @@ struct rw_facts {
 	/* reverse DNS (filled by the glue before the DNS verdict stage) */
 	enum rw_dns_status ptr_status;
 	enum rw_rdns_result rdns;
-	char		 ptr_name[RW_HOSTNAME_MAX + 1];	/* verified, else first */
-	/* lists, parallel to cfg->dnsbl[] */
-	struct rw_dnsbl_fact bl[RW_DNSBL_MAX];
+	const char	*ptr_name;	/* RW_HOSTNAME_MAX; verified, else first */
+	/*
+	 * lists, parallel to cfg->dnsbl[]: cfg->ndnsbl entries, allocated
+	 * by rw_facts_lists() when the glue gathers them (a session without
+	 * lists, or not gathered yet, holds none: NULL reads as not asked)
+	 */
+	struct rw_dnsbl_fact *bl;
 	bool		 dns_ready;	/* the glue gathered DNS facts for this stage */
 	/* SPF (filled by the glue at HELO and MAIL) */
 	struct rw_spf_fact spf_helo;
@@ -741,11 +755,17 @@ struct rw_outcome {
 struct rw_session {
 	const struct rw_config	*cfg;
 	struct rw_facts		 f;
-	char			 authserv_id[RW_HOSTNAME_MAX + 1];
-	/* tags and dryrun notes, in the order decided */
-	struct rw_outcome	 outcomes[RW_OUTCOMES_MAX];
+	const char		*authserv_id;	/* RW_HOSTNAME_MAX; a fact text */
+	/*
+	 * tags and dryrun notes, in the order decided: allocated as they
+	 * come (most sessions have none), at most RW_OUTCOMES_MAX
+	 */
+	struct rw_outcome	*outcomes;
 	size_t			 noutcomes;
+	size_t			 outcomes_cap;	/* allocated entries */
 	size_t			 outcomes_dropped;
+	bool			 nomem;		/* an allocation failed: the
+						   stage must tempfail */
 	/* incoming Authentication-Results carrying our authserv-id */
 	unsigned int		 ar_seen;
 	unsigned int		 ar_forged[RW_AR_FORGED_MAX];	/* their indexes */
@@ -774,6 +794,26 @@ typedef enum rw_action rw_check_fn(const struct rw_config *,
  * header edits, built from the recorded facts and outcomes.
  */
 void	rw_session_init(struct rw_session *, const struct rw_config *);
+/* rw_session_release - free what the session allocated; init may follow */
+void	rw_session_release(struct rw_session *);
+/*
+ * rw_facts_lists - make room for the facts of cfg->ndnsbl lists (zeroed:
+ * not asked), once per session; false when out of memory. Released by
+ * rw_session_release() (or rw_facts_release() for facts of one's own).
+ */
+bool	rw_facts_lists(struct rw_facts *, size_t n);
+/* rw_facts_init - empty facts: every text "", no lists (instead of memset) */
+void	rw_facts_init(struct rw_facts *);
+/* rw_facts_release - free the texts and list facts; they read "" / none */
+void	rw_facts_release(struct rw_facts *);
+/*
+ * rw_fact_set - *field becomes a copy of value (NULL: ""), its old copy
+ * freed. False when out of memory: the field is then "" (the caller
+ * makes the stage tempfail). Bounding the length is the caller's.
+ */
+bool	rw_fact_set(const char **field, const char *value);
+/* rw_fact_clear - *field becomes "", its copy freed */
+void	rw_fact_clear(const char **field);
 /* mta_host: the MTA's own name (macro j), the authserv-id unless configured */
 void	rw_session_record_connect(struct rw_session *, const char *addr,
 	    const char *name, const char *mta_host);
@@ -787,6 +827,11 @@ void	rw_session_record_header(struct rw_session *, const char *name,
 	    const char *value);
 enum rw_action rw_session_decide(struct rw_session *, enum rw_stage,
 	    struct rw_verdict *);
+/*
+ * rw_session_nomem - an allocation failed (an outcome could not be kept):
+ * the caller answers as for any internal error, never with a 5xx
+ */
+bool	rw_session_nomem(const struct rw_session *);
 /* rw_session_reset - the transaction ends (RSET, abort, end of message) */
 void	rw_session_reset(struct rw_session *);
 
@@ -892,7 +937,10 @@ void	rw_state_plan(const struct rw_config *, const struct rw_facts *,
  */
 void	rw_state_plan_refused(const struct rw_config *, const struct rw_facts *,
 	    struct rw_state_plan *);
-/* rw_state_begin - a stage's state facts start empty */
+/*
+ * rw_state_begin - a stage's state facts start empty (the texts are
+ * facts: freed by it and by rw_facts_release, "" after rw_facts_init)
+ */
 void	rw_state_begin(struct rw_facts *);
 /*
  * rw_state_record_rate - one RATE or CONCURRENCY op's answer; the first

@@ -31,6 +31,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -140,22 +141,38 @@ same_tag(const struct rw_session *s, const struct rw_verdict *v)
 	return false;
 }
 
-static void
+/* record_outcome - keep a tag or dryrun note; false when out of memory */
+static bool
 record_outcome(struct rw_session *s, enum rw_stage stage,
     const struct rw_verdict *v)
 {
 	struct rw_outcome *o;
 
 	if (v->action == RW_ACT_TAG && same_tag(s, v))
-		return;
+		return true;
 	if (s->noutcomes >= RW_OUTCOMES_MAX) {
 		s->outcomes_dropped++;
-		return;
+		return true;
+	}
+	if (s->noutcomes == s->outcomes_cap) {
+		/* grow 2, 4, 8, 16: a few tags are the common case */
+		size_t cap = s->outcomes_cap == 0 ? 2 : 2 * s->outcomes_cap;
+
+		if (cap > RW_OUTCOMES_MAX)
+			cap = RW_OUTCOMES_MAX;
+		o = reallocarray(s->outcomes, cap, sizeof(*o));
+		if (o == NULL) {
+			s->nomem = true;
+			return false;
+		}
+		s->outcomes = o;
+		s->outcomes_cap = cap;
 	}
 	o = &s->outcomes[s->noutcomes++];
 	o->stage = stage;
 	o->v = *v;
 	rw_sanitize(o->subject, sizeof(o->subject), subject_of(s, stage));
+	return true;
 }
 
 /* forget_outcomes - drop the outcomes of stage `from` and later ones */
@@ -169,6 +186,22 @@ forget_outcomes(struct rw_session *s, enum rw_stage from)
 			s->outcomes[o++] = s->outcomes[i];
 	s->noutcomes = o;
 	s->outcomes_dropped = 0;
+}
+
+/* nomem_verdict - an outcome could not be kept: tempfail, never a 5xx */
+static enum rw_action
+nomem_verdict(struct rw_verdict *v)
+{
+	verdict_clear(v);
+	return rw_verdict_set(v, RW_ACT_TEMPFAIL, "internal", "451", "4.3.0",
+	    "Internal error, try again later", "out of memory");
+}
+
+/* rw_session_nomem - an allocation failed in this session */
+bool
+rw_session_nomem(const struct rw_session *s)
+{
+	return s->nomem;
 }
 
 /* rw_session_decide - run the stage's checks, once each; apply dryrun */
@@ -191,7 +224,8 @@ rw_session_decide(struct rw_session *s, enum rw_stage stage,
 		if (r == RW_ACT_CONTINUE)
 			continue;
 		if (r == RW_ACT_TAG) {
-			record_outcome(s, stage, &cv);
+			if (!record_outcome(s, stage, &cv))
+				return nomem_verdict(v);
 			if (v->action == RW_ACT_CONTINUE)
 				*v = cv;	/* the log names the first tag */
 			continue;
@@ -199,7 +233,8 @@ rw_session_decide(struct rw_session *s, enum rw_stage stage,
 		*v = cv;
 		if (rw_action_refuses(r) && s->cfg->mode == RW_MODE_DRYRUN) {
 			v->dryrun = true;
-			record_outcome(s, stage, v);
+			if (!record_outcome(s, stage, v))
+				return nomem_verdict(v);
 			break;
 		}
 		return r;
@@ -215,7 +250,84 @@ rw_session_init(struct rw_session *s, const struct rw_config *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
+	rw_facts_init(&s->f);
+	s->authserv_id = rw_fact_empty;
 	rw_strlcpy_ok(s->f.client_addr, "unknown", sizeof(s->f.client_addr));
+}
+
+/* rw_session_release - free the outcomes and the list facts */
+void
+rw_session_release(struct rw_session *s)
+{
+	free(s->outcomes);
+	s->outcomes = NULL;
+	s->noutcomes = s->outcomes_cap = 0;
+	rw_fact_clear(&s->authserv_id);
+	rw_facts_release(&s->f);
+}
+
+const char rw_fact_empty[1] = "";
+
+/* rw_fact_set - the field holds its own copy of value */
+bool
+rw_fact_set(const char **field, const char *value)
+{
+	char	*copy = NULL;
+
+	if (value != NULL && value[0] != '\0' && (copy = strdup(value)) == NULL) {
+		rw_fact_clear(field);
+		return false;
+	}
+	rw_fact_clear(field);
+	if (copy != NULL)
+		*field = copy;
+	return true;
+}
+
+/* rw_fact_clear - the field is "" again */
+void
+rw_fact_clear(const char **field)
+{
+	if (*field != NULL && *field != rw_fact_empty)
+		free((char *)*field);
+	*field = rw_fact_empty;
+}
+
+/* rw_facts_init - no texts, no lists */
+void
+rw_facts_init(struct rw_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->client_name = f->helo = f->auth_user = rw_fact_empty;
+	f->sender = f->rcpt = f->ptr_name = rw_fact_empty;
+	f->state.error = f->state.key = f->state.grey_key = rw_fact_empty;
+}
+
+/* rw_facts_lists - room for n list facts, all "not asked" */
+bool
+rw_facts_lists(struct rw_facts *f, size_t n)
+{
+	if (f->bl != NULL || n == 0)
+		return true;
+	f->bl = calloc(n, sizeof(*f->bl));
+	return f->bl != NULL;
+}
+
+/* rw_facts_release - free the texts and the list facts */
+void
+rw_facts_release(struct rw_facts *f)
+{
+	free(f->bl);
+	f->bl = NULL;
+	rw_fact_clear(&f->client_name);
+	rw_fact_clear(&f->helo);
+	rw_fact_clear(&f->auth_user);
+	rw_fact_clear(&f->sender);
+	rw_fact_clear(&f->rcpt);
+	rw_fact_clear(&f->ptr_name);
+	rw_fact_clear(&f->state.error);
+	rw_fact_clear(&f->state.key);
+	rw_fact_clear(&f->state.grey_key);
 }
 
 /* rw_session_reset - forget the transaction, keep the connection facts */
@@ -223,9 +335,9 @@ void
 rw_session_reset(struct rw_session *s)
 {
 	s->f.authenticated = false;
-	s->f.auth_user[0] = '\0';
-	s->f.sender[0] = '\0';
-	s->f.rcpt[0] = '\0';
+	rw_fact_clear(&s->f.auth_user);
+	rw_fact_clear(&s->f.sender);
+	rw_fact_clear(&s->f.rcpt);
 	s->f.sender_overlong = false;
 	s->f.rcpt_overlong = false;
 	memset(&s->f.spf_mail, 0, sizeof(s->f.spf_mail));
@@ -236,14 +348,29 @@ rw_session_reset(struct rw_session *s)
 	s->nar_forged = 0;
 }
 
-/* copy_fact - bounded copy of an untrusted value into a fact field */
+/* keep - store a fact text; an allocation failure marks the session */
 static void
-copy_fact(char *dst, size_t size, const char *src)
+keep(struct rw_session *s, const char **field, const char *value)
 {
+	if (!rw_fact_set(field, value))
+		s->nomem = true;
+}
+
+/* copy_fact - bounded copy of an untrusted value into a fact text of at
+ * most size - 1 characters */
+static void
+copy_fact(struct rw_session *s, const char **field, size_t size,
+    const char *src)
+{
+	char	buf[RW_ADDR_MAX + 1];
+
+	if (size > sizeof(buf))
+		size = sizeof(buf);
 	if (src == NULL)
 		src = "";
-	if (!rw_strlcpy_ok(dst, src, size))
-		rw_sanitize(dst, size, src);	/* marked "..." and judged as such */
+	if (!rw_strlcpy_ok(buf, src, size))
+		rw_sanitize(buf, size, src);	/* marked "..." and judged as such */
+	keep(s, field, buf);
 }
 
 /* authserv_ok - usable as an RFC 8601 authserv-id: a non-empty token */
@@ -261,7 +388,7 @@ rw_session_record_connect(struct rw_session *s, const char *addr,
 	const struct rw_client_rule *r;
 	char	id[RW_HOSTNAME_MAX + 1];
 
-	copy_fact(s->f.client_name, sizeof(s->f.client_name), name);
+	copy_fact(s, &s->f.client_name, RW_HOSTNAME_MAX + 1, name);
 	s->f.client_known = addr != NULL && rw_ip_parse(addr, &s->f.client_ip);
 	if (s->f.client_known) {
 		rw_ip_format(&s->f.client_ip, s->f.client_addr,
@@ -285,7 +412,7 @@ rw_session_record_connect(struct rw_session *s, const char *addr,
 		rw_txt_sanitize(id, sizeof(id), mta_host, strlen(mta_host));
 	if (!authserv_ok(id))
 		id[0] = '\0';	/* headers say "localhost"; nothing is removed */
-	memcpy(s->authserv_id, id, sizeof(id));
+	keep(s, &s->authserv_id, id);
 	forget_outcomes(s, RW_STAGE_CONNECT);
 }
 
@@ -293,15 +420,16 @@ rw_session_record_connect(struct rw_session *s, const char *addr,
 void
 rw_session_record_helo(struct rw_session *s, const char *helo)
 {
-	copy_fact(s->f.helo, sizeof(s->f.helo), helo);
+	copy_fact(s, &s->f.helo, RW_HOSTNAME_MAX + 1, helo);
 	forget_outcomes(s, RW_STAGE_HELO);
 }
 
 /* copy_address - "<a@b>" to "a@b" for the facts; false when overlong */
 static bool
-copy_address(char *dst, size_t size, const char *src)
+copy_address(struct rw_session *s, const char **field, const char *src)
 {
-	size_t	len;
+	char	dst[RW_ADDR_MAX + 1];
+	size_t	len, size = sizeof(dst);
 
 	if (src == NULL)
 		src = "";
@@ -316,10 +444,12 @@ copy_address(char *dst, size_t size, const char *src)
 		/* keep a bounded prefix for the log; the caller flags it */
 		memcpy(dst, src, size - 1);
 		dst[size - 1] = '\0';
+		keep(s, field, dst);
 		return false;
 	}
 	memcpy(dst, src, len);
 	dst[len] = '\0';
+	keep(s, field, dst);
 	return true;
 }
 
@@ -329,11 +459,10 @@ rw_session_record_mail(struct rw_session *s, const char *sender,
     const char *auth_user)
 {
 	rw_session_reset(s);
-	s->f.sender_overlong = !copy_address(s->f.sender, sizeof(s->f.sender),
-	    sender);
+	s->f.sender_overlong = !copy_address(s, &s->f.sender, sender);
 	if (auth_user != NULL && auth_user[0] != '\0') {
 		s->f.authenticated = true;
-		copy_fact(s->f.auth_user, sizeof(s->f.auth_user), auth_user);
+		copy_fact(s, &s->f.auth_user, RW_ADDR_MAX + 1, auth_user);
 	}
 	s->f.insider = s->f.trusted_network ||
 	    (s->f.authenticated && s->cfg->trust_authenticated);
@@ -343,7 +472,7 @@ rw_session_record_mail(struct rw_session *s, const char *sender,
 void
 rw_session_record_rcpt(struct rw_session *s, const char *rcpt)
 {
-	s->f.rcpt_overlong = !copy_address(s->f.rcpt, sizeof(s->f.rcpt), rcpt);
+	s->f.rcpt_overlong = !copy_address(s, &s->f.rcpt, rcpt);
 }
 
 /* authserv_matches - the header's authserv-id (RFC 8601 2.2) is ours */

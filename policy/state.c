@@ -402,7 +402,16 @@ rw_state_plan_refused(const struct rw_config *cfg, const struct rw_facts *f,
 void
 rw_state_begin(struct rw_facts *f)
 {
+	const char *error = f->state.error, *key = f->state.key,
+	    *grey_key = f->state.grey_key;
+
 	memset(&f->state, 0, sizeof(f->state));
+	f->state.error = error;
+	f->state.key = key;
+	f->state.grey_key = grey_key;
+	rw_fact_clear(&f->state.error);
+	rw_fact_clear(&f->state.key);
+	rw_fact_clear(&f->state.grey_key);
 }
 
 /* rw_state_record_rate - keep the first key over its limit */
@@ -421,7 +430,7 @@ rw_state_record_rate(struct rw_facts *f, const struct rw_state_op *op,
 	s->retry_ms = retry_ms;
 	s->count = count;
 	s->line = op->line;
-	memcpy(s->key, op->key, sizeof(s->key));
+	(void)rw_fact_set(&s->key, op->key);	/* out of memory: "" */
 }
 
 void
@@ -435,17 +444,20 @@ rw_state_record_grey(struct rw_facts *f, const struct rw_state_op *op,
 	s->grey = g;
 	s->grey_wait_s = wait_s;
 	s->grey_net_allowlisted = net_allowlisted;
-	memcpy(s->grey_key, op->key, sizeof(s->grey_key));
+	(void)rw_fact_set(&s->grey_key, op->key);
 }
 
 void
 rw_state_record_failure(struct rw_facts *f, const char *why)
 {
+	char	err[RW_REASON_MAX];
+
 	f->state.done = true;
 	if (f->state.failed)
 		return;
 	f->state.failed = true;
-	rw_sanitize(f->state.error, sizeof(f->state.error), why);
+	rw_sanitize(err, sizeof(err), why);
+	(void)rw_fact_set(&f->state.error, err);
 }
 
 bool

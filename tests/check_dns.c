@@ -620,6 +620,7 @@ fill_facts(struct rw_facts *f, const struct blf *bl, size_t n)
 {
 	size_t	i, j;
 
+	ck_assert_msg(rw_facts_lists(f, RW_DNSBL_MAX), "out of memory");
 	for (i = 0; i < n; i++) {
 		memset(&f->bl[i], 0, sizeof(f->bl[i]));
 		f->bl[i].status = bl[i].st;
@@ -695,6 +696,7 @@ START_TEST(test_dnsbl_score)
 	got = rw_dnsbl_score(cfg, &f, NULL, 0);
 	ck_assert_msg(got == c->want, "%s: score without names: got %d, want %d",
 	    c->label, got, c->want);
+	rw_facts_release(&f);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -719,7 +721,9 @@ START_TEST(test_dnsbl_score_names_bounded)
 		    "got no NUL in the buffer", len);
 		ck_assert_msg(names[len] == 'X', "names len %zu: wrote past the "
 		    "buffer", len);
+		rw_facts_release(&f);
 	}
+	rw_facts_release(&f);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -742,6 +746,7 @@ START_TEST(test_dnsbl_score_display_names)
 	    "got \"%s\", want \"zen, other.example\"", names);
 	ck_assert_msg(strstr(names, "s3cr3tkey") == NULL, "display names: the "
 	    "key is in \"%s\"", names);
+	rw_facts_release(&f);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -1061,7 +1066,7 @@ run_dns_case(const struct dns_case *c, const char *absent, const char *reason)
 	s.f.rdns = c->rdns;
 	s.f.ptr_status = c->ptr;
 	if (c->ptr_name != NULL)
-		snprintf(s.f.ptr_name, sizeof(s.f.ptr_name), "%s", c->ptr_name);
+		ck_assert(rw_fact_set(&s.f.ptr_name, c->ptr_name));
 	s.f.dns_ready = !c->not_ready;
 	if (c->at_mail) {
 		memset(&v, 0, sizeof(v));
@@ -1103,6 +1108,7 @@ run_dns_case(const struct dns_case *c, const char *absent, const char *reason)
 			    tagged ? "true" : "false", tags, c->tag);
 	}
 done:
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 
@@ -1136,6 +1142,7 @@ START_TEST(test_stage_mail_not_at_rcpt)
 	a = step_rcpt(&s, RCPT, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "stage mail, listed, at RCPT: got %s "
 	    "(%s %s), want CONTINUE", act(a), v.rcode, v.text);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 
 	/* and with the default stage, MAIL decides nothing */
@@ -1154,6 +1161,7 @@ START_TEST(test_stage_mail_not_at_rcpt)
 	a = step_rcpt(&s, RCPT, &v);
 	ck_assert_msg(a == RW_ACT_REJECT, "stage rcpt, listed, at RCPT: got %s, "
 	    "want REJECT", act(a));
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -1346,6 +1354,7 @@ START_TEST(test_rdns_unknown_client)
 	a = step_rcpt(&s, RCPT, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "unknown client, rdns none: got %s "
 	    "(%s %s), want CONTINUE", act(a), v.rcode, v.text);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -1405,7 +1414,7 @@ START_TEST(test_auth_results)
 	size_t	len = c->len == 0 ? sizeof(buf) - 1 : c->len == 0xffff ? 0 : c->len;
 	bool	ok;
 
-	memset(&f, 0, sizeof(f));
+	rw_facts_init(&f);
 	f.client_known = c->known;
 	if (c->known) {
 		ip(c->label, CL, &f.client_ip);
@@ -1413,7 +1422,7 @@ START_TEST(test_auth_results)
 	} else
 		snprintf(f.client_addr, sizeof(f.client_addr), "unknown");
 	f.rdns = c->rdns;
-	snprintf(f.ptr_name, sizeof(f.ptr_name), "%s", c->ptr_name);
+	ck_assert(rw_fact_set(&f.ptr_name, c->ptr_name));
 	memset(buf, 'X', sizeof(buf));
 	ok = rw_auth_results(cfg, &f, c->id, buf, len);
 	ck_assert_msg(ok == c->ok, "%s: got %s, want %s", c->label,
@@ -1422,6 +1431,7 @@ START_TEST(test_auth_results)
 		ck_assert_msg(strcmp(buf, c->want) == 0, "%s: got \"%s\", want "
 		    "\"%s\"", c->label, buf, c->want);
 	ck_assert_msg(buf[len] == 'X', "%s: wrote past the buffer", c->label);
+	rw_facts_release(&f);
 	rw_config_free(cfg);
 }
 END_TEST

@@ -106,6 +106,7 @@ START_TEST(helo_foreign_literal)
 		    strstr(v.text, c->client) != NULL, "%s: text \"%s\" names "
 		    "neither the HELO nor the client", c->label, v.text);
 	}
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -132,6 +133,7 @@ START_TEST(helo_outcomes_once)
 	ck_assert(rw_session_tags(&s, hdr, sizeof(hdr)));
 	ck_assert_msg(strcmp(hdr, "helo=foreign-literal") == 0,
 	    "tags: got \"%s\"", hdr);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 
 	cfg = rw_config_parse(BASE "helo_foreign_literal = reject\nmode = dryrun\n",
@@ -151,6 +153,7 @@ START_TEST(helo_outcomes_once)
 	ck_assert_msg(n == 1 && strstr(hdr, "mail <a@b.test>: would reject "
 	    "(helo_foreign_literal): 550 5.7.1 HELO [10.0.0.5] is not your "
 	    "address 192.0.2.10") != NULL, "dryrun header: got \"%s\"", hdr);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST

@@ -337,6 +337,7 @@ START_TEST(test_relay)
 		    "%s: check: got %s, want relay", c->label,
 		    v.check ? v.check : "NULL");
 	}
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -356,6 +357,7 @@ START_TEST(test_relay_reply_names_rcpt)
 	    "<x@else.test>: Relaying denied");
 	ck_assert_msg(v.reason[0] != '\0', "reply text: reason: got \"\", "
 	    "want why");
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -397,6 +399,7 @@ START_TEST(test_relay_long)
 	ck_assert_msg(a == c->want, "%s: rcpt of %zu octets from %s: got %s "
 	    "(%s %s %s), want %s", c->label, strlen(rcpt), c->client, act(a),
 	    v.rcode, v.xcode, v.text, act(c->want));
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -425,6 +428,7 @@ START_TEST(test_relay_unknown_client)
 	a = step_rcpt(&s, "u@ours.test", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: rcpt u@ours.test: got %s, "
 	    "want CONTINUE", label, act(a));
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -456,6 +460,7 @@ START_TEST(test_relay_per_recipient)
 		ck_assert_msg(a == steps[i].want, "per recipient: rcpt %s: got "
 		    "%s, want %s", steps[i].rcpt, act(a), act(steps[i].want));
 	}
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -533,6 +538,7 @@ START_TEST(test_max_recipients)
 	start(c->label, &s, cfg, c->client, c->auth, SENDER);
 	for (i = 0; i < 6 && c->steps[i].rcpt != NULL; i++)
 		check_step(c->label, &s, c->steps[i].rcpt, c->steps[i].want);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -568,6 +574,7 @@ START_TEST(test_many_recipients)
 		    i + 1);
 		check_step(label, &s, rcpt, i < c->nok ? OK : TF);
 	}
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -594,6 +601,7 @@ START_TEST(test_max_recipients_reset)
 	check_step(label, &s, "d@ours.test", OK);
 	check_step(label, &s, "e@ours.test", OK);
 	check_step(label, &s, "f@ours.test", TF);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -694,6 +702,7 @@ START_TEST(test_client_access)
 		ck_assert_msg(v.check != NULL && strcmp(v.check, c->check) == 0,
 		    "%s: check: got %s, want %s", c->label,
 		    v.check ? v.check : "NULL", c->check);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -720,6 +729,7 @@ START_TEST(test_client_access_every_mail)
 		ck_assert_msg(a == RW_ACT_REJECT, "%s: mail %d: got %s, want "
 		    "REJECT", label, i + 1, act(a));
 	}
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -777,6 +787,7 @@ START_TEST(test_sender_access)
 		want_reply(c->label, &v, "550", "5.7.1", c->text);
 	else if (c->want == RW_ACT_TEMPFAIL)
 		want_reply(c->label, &v, "450", "4.7.1", c->text);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -837,6 +848,7 @@ START_TEST(test_dryrun_relay)
 	rw_session_reset(&s);
 	ck_assert_msg(!rw_session_dryrun_header(&s, hdr, sizeof(hdr)),
 	    "%s: header after reset: got \"%s\", want none", label, hdr);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -858,6 +870,7 @@ START_TEST(test_dryrun_two)
 	    "%s: header: got none, want one", label);
 	ck_assert_msg(strstr(hdr, "x@else.test") && strstr(hdr, "y@other.test"),
 	    "%s: header: got \"%s\", want both recipients", label, hdr);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -888,6 +901,7 @@ START_TEST(test_dryrun_client)
 	ck_assert_msg(rw_session_dryrun_header(&s, hdr, sizeof(hdr)) &&
 	    strstr(hdr, "go away") != NULL, "%s: header: got \"%s\", want one "
 	    "containing \"go away\"", label, hdr);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -908,6 +922,7 @@ START_TEST(test_enforce_no_header)
 	strcpy(hdr, "");
 	ck_assert_msg(!rw_session_dryrun_header(&s, hdr, sizeof(hdr)),
 	    "%s: header: got \"%s\", want none", label, hdr);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -930,6 +945,7 @@ START_TEST(test_dryrun_header_short)
 	    "first 16 bytes, want one", label);
 	ck_assert_msg(hdr[16] == 'Z', "%s: got byte 16 = 0x%02x, want it "
 	    "untouched", label, (unsigned char)hdr[16]);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST

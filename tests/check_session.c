@@ -67,6 +67,7 @@ static void
 listed(struct rw_session *s)
 {
 	s->f.dns_ready = true;
+	ck_assert_msg(rw_facts_lists(&s->f, 1), "out of memory");
 	s->f.bl[0].status = RW_DNS_OK;
 	s->f.bl[0].a[0] = 0x7f000002;
 	s->f.bl[0].na = 1;
@@ -100,6 +101,7 @@ START_TEST(dryrun_note_once)
 	    "dryrun header: got \"%s\", want exactly one rdns note", hdr);
 	ck_assert_msg(strncmp(hdr, "helo <client.example>:", 22) == 0,
 	    "dryrun header: got \"%s\", want it to start with the HELO stage", hdr);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -135,6 +137,7 @@ START_TEST(tag_is_an_outcome)
 	ck_assert(rw_session_tags(&s, tags, sizeof(tags)));
 	ck_assert_msg(strcmp(tags, "dnsbl=1 (bl.example)") == 0,
 	    "tags: got \"%s\", want the list once", tags);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -167,6 +170,7 @@ START_TEST(tag_lifetimes)
 	    "the connection's tag again", tags);
 	/* an authenticated user's message on that connection is not tagged */
 	rw_session_reset(&s);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 	cfg = parse(BASE "rdns_check = tag\ndns_verdict_stage = connect\n"
 	    "trust_authenticated = yes\n");
@@ -177,6 +181,7 @@ START_TEST(tag_lifetimes)
 	(void)step_mail(&s, "a@b.test", "alice", &v);
 	ck_assert_msg(!rw_session_tags(&s, tags, sizeof(tags)),
 	    "authenticated: got tags \"%s\", want none", tags);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -202,6 +207,7 @@ START_TEST(spf_tag_per_transaction)
 	(void)step_mail(&s, "a@other.test", NULL, &v);
 	ck_assert_msg(!rw_session_tags(&s, tags, sizeof(tags)),
 	    "next transaction: got tags \"%s\", want none", tags);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -255,6 +261,7 @@ START_TEST(header_edits)
 	rw_session_reset(&s);
 	ck_assert(s.nar_forged == 0);
 	free(e);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -282,6 +289,7 @@ START_TEST(header_no_authserv)
 	    strncmp(e->value, "localhost;", 10) == 0, "got op %d \"%s\"", e->op,
 	    e->value);
 	free(e);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 	/* a configured authserv-id wins over the MTA's name */
 	cfg = parse("local_domains = ours.test\nrdns_check = tag\n"
@@ -300,6 +308,7 @@ START_TEST(header_no_authserv)
 	ck_assert_msg(e->op == RW_HDR_DELETE && e->index == 2,
 	    "got op %d index %u, want the second header deleted", e->op, e->index);
 	free(e);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -328,14 +337,22 @@ START_TEST(logline_bounds)
 	struct rw_config *cfg = parse(BASE);
 	struct rw_session s;
 	struct rw_verdict v;
-	char	line[RW_LOGLINE_MAX], small[64];
+	char	line[RW_LOGLINE_MAX], small[64], name[RW_HOSTNAME_MAX + 1];
+	char	addr[RW_ADDR_MAX + 1];
 
 	rw_session_init(&s, cfg);
 	memset(&v, 0, sizeof(v));
-	memset(s.f.client_name, 'n', sizeof(s.f.client_name) - 1);
-	memset(s.f.helo, 'h', sizeof(s.f.helo) - 1);
-	memset(s.f.sender, 's', sizeof(s.f.sender) - 1);
-	memset(s.f.rcpt, 'r', sizeof(s.f.rcpt) - 1);
+	/* the longest texts the facts hold */
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	ck_assert(rw_fact_set(&s.f.client_name, name));
+	memset(name, 'h', sizeof(name) - 1);
+	ck_assert(rw_fact_set(&s.f.helo, name));
+	memset(addr, 's', sizeof(addr) - 1);
+	addr[sizeof(addr) - 1] = '\0';
+	ck_assert(rw_fact_set(&s.f.sender, addr));
+	memset(addr, 'r', sizeof(addr) - 1);
+	ck_assert(rw_fact_set(&s.f.rcpt, addr));
 	v.action = RW_ACT_REJECT;
 	v.check = "max_recipients";
 	memcpy(v.rcode, "550", 4);
@@ -350,6 +367,7 @@ START_TEST(logline_bounds)
 	ck_assert_msg(strlen(small) == sizeof(small) - 1 &&
 	    strcmp(small + sizeof(small) - 4, "...") == 0,
 	    "short buffer: got \"%s\", want it to end in ...", small);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST

@@ -430,12 +430,13 @@ END_TEST
 static void
 facts(struct rw_facts *f, const char *helo, const char *sender)
 {
-	memset(f, 0, sizeof(*f));
+	rw_facts_release(f);	/* a previous call's texts */
+	rw_facts_init(f);
 	f->client_known = true;
 	rw_ip_parse("192.0.2.1", &f->client_ip);
 	snprintf(f->client_addr, sizeof(f->client_addr), "192.0.2.1");
-	snprintf(f->helo, sizeof(f->helo), "%s", helo);
-	snprintf(f->sender, sizeof(f->sender), "%s", sender);
+	ck_assert(rw_fact_set(&f->helo, helo));
+	ck_assert(rw_fact_set(&f->sender, sender));
 	f->spf_mail.result = RW_SPF_PASS;
 	snprintf(f->spf_mail.domain, sizeof(f->spf_mail.domain), "example.org");
 	snprintf(f->spf_mail.reason, sizeof(f->spf_mail.reason),
@@ -444,7 +445,7 @@ facts(struct rw_facts *f, const char *helo, const char *sender)
 
 START_TEST(test_received_spf)
 {
-	struct rw_facts f;
+	struct rw_facts f = { 0 };
 	char	buf[1024];
 
 	facts(&f, "mx.example.org", "joe@example.org");
@@ -469,13 +470,14 @@ START_TEST(test_received_spf)
 	f.spf_mail.result = RW_SPF_NOT_CHECKED;
 	ck_assert_msg(!rw_spf_received(&f, "mx.example.net", buf, sizeof(buf)),
 	    "not checked: got a header");
+	rw_facts_release(&f);
 }
 END_TEST
 
 START_TEST(test_auth_results_spf)
 {
 	struct rw_config *cfg = rw_config_defaults();
-	struct rw_facts f;
+	struct rw_facts f = { 0 };
 	char	buf[1024];
 
 	ck_assert_ptr_nonnull(cfg);
@@ -498,6 +500,7 @@ START_TEST(test_auth_results_spf)
 	    "got \"%s\"", buf);
 	ck_assert_msg(strstr(buf, "spf=permerror smtp.helo=badhelox") != NULL,
 	    "got \"%s\", want the helo without ; ( ) or spaces", buf);
+	rw_facts_release(&f);
 	rw_config_free(cfg);
 }
 END_TEST

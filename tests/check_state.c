@@ -221,6 +221,7 @@ START_TEST(key_grey)
 		ck_assert_msg(strcmp(t, t2) == 0, "case changes the hash: %s, %s", t,
 		    t2);
 	}
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -387,6 +388,7 @@ START_TEST(plan_select)
 		ck_assert_msg(p.op[0].n == 0 && p.op[1].n == 1, "%s: refused is "
 		    "a peek, recipients a count", c->label);
 	(void)v;
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -426,6 +428,7 @@ START_TEST(verdict_rate)
 	ck_assert_msg(strstr(line, "check=rate_limit") && strstr(line,
 	    "counter=messages limit=30 window=60s burst=5 retry=42s") &&
 	    strstr(line, "key=rate:msg:ip:203.0.113.5/32"), "log: %s", line);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 
 	/* tag: the mail goes on, marked */
@@ -436,6 +439,7 @@ START_TEST(verdict_rate)
 	over(&s, RW_STAGE_MAIL);
 	ck_assert(rw_session_decide(&s, RW_STAGE_MAIL, &v) == RW_ACT_CONTINUE);
 	ck_assert(v.action == RW_ACT_TAG && strcmp(v.tag, "rate=messages") == 0);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 
 	/* dryrun: not enforced, noted */
@@ -447,6 +451,7 @@ START_TEST(verdict_rate)
 	ck_assert(rw_session_decide(&s, RW_STAGE_MAIL, &v) == RW_ACT_CONTINUE);
 	ck_assert(v.dryrun && v.action == RW_ACT_TEMPFAIL &&
 	    strcmp(v.check, "rate_limit") == 0);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -464,6 +469,7 @@ START_TEST(verdict_failure)
 	rw_state_record_failure(&s.f, "lmdb: MDB_MAP_FULL");
 	ck_assert_msg(rw_session_decide(&s, RW_STAGE_MAIL, &v) == RW_ACT_CONTINUE,
 	    "state_failure = accept must let the mail through");
+	rw_session_release(&s);
 	rw_config_free(cfg);
 
 	cfg = conf(GBASE "rate_limit = messages 30/60s\nstate_failure = tempfail\n");
@@ -476,6 +482,7 @@ START_TEST(verdict_failure)
 	ck_assert_msg(v.rcode[0] == '4' && strcmp(v.check, "state") == 0 &&
 	    strstr(v.reason, "MDB_MAP_FULL") != NULL, "got %s %s (%s)", v.rcode,
 	    v.check, v.reason);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -523,6 +530,7 @@ START_TEST(grey_skips)
 	rw_state_plan(cfg, &s.f, RW_STAGE_RCPT, &p);
 	ck_assert_msg((p.n == 1 && p.op[0].kind == RW_SOP_GREY) == c->greylisted,
 	    "%s: got %zu ops, want greylisted %d", c->label, p.n, c->greylisted);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -540,10 +548,10 @@ START_TEST(grey_rdns)
 	rw_session_record_mail(&s, "<s@example.org>", NULL);
 	rw_session_record_rcpt(&s, "<u@ours.test>");
 	s.f.rdns = RW_RDNS_PASS;
-	rw_strlcpy_ok(s.f.ptr_name, "out-7.mx.bigmail.example", sizeof(s.f.ptr_name));
+	ck_assert(rw_fact_set(&s.f.ptr_name, "out-7.mx.bigmail.example"));
 	rw_state_plan(cfg, &s.f, RW_STAGE_RCPT, &p);
 	ck_assert_msg(p.n == 0, "allowlisted by verified name: got %zu ops", p.n);
-	rw_strlcpy_ok(s.f.ptr_name, "out-7.mx.other.example", sizeof(s.f.ptr_name));
+	ck_assert(rw_fact_set(&s.f.ptr_name, "out-7.mx.other.example"));
 	rw_state_plan(cfg, &s.f, RW_STAGE_RCPT, &p);
 	ck_assert(p.n == 1);
 	ck_assert_msg(strcmp(p.op[0].net_key, "greynet:mx.other.example") == 0,
@@ -553,6 +561,7 @@ START_TEST(grey_rdns)
 	ck_assert_msg(p.n == 1 && strcmp(p.op[0].net_key,
 	    "greynet:203.0.113.0/24") == 0, "unverified: got %s", p.op[0].net_key);
 	ck_assert(rw_state_wants_rdns(cfg));
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST
@@ -592,6 +601,7 @@ START_TEST(grey_verdicts)
 	ck_assert_msg(strcmp(v.text, "greylisted, try again in 17 seconds") == 0,
 	    "early: %s", v.text);
 	ck_assert(s.f.nrcpt_accepted == 1);
+	rw_session_release(&s);
 	rw_config_free(cfg);
 }
 END_TEST

@@ -4,7 +4,8 @@
 # runtime dependencies of the sendmail .debs the tests unpack), then:
 #   1. normal build (-Werror) in build/, make check: unit tests, query tool,
 #      purity guard, miltertest protocol tests, real Postfix, real sendmail;
-#      then the fault drills' short form (tests/drills/run.sh);
+#      then the fault drills' short form (tests/drills/run.sh) and a smoke
+#      run of the benchmark (tests/bench/run.sh --quick, figures not judged);
 #   2. ASan+UBSan build in build-asan/, make check of the unit tests, the
 #      query tool, the SPF suite, and the protocol and DNS tests (the
 #      daemon itself under the sanitizers);
@@ -43,6 +44,8 @@ SAN_TESTS="tests/check_address tests/check_cidr tests/check_config
 SAN_TESTS="$SAN_TESTS tests/integration/sessions.sh tests/drills/sigterm.sh"
 # the Redis store's pool and its failures, and two daemons sharing one Redis
 SAN_TESTS="$SAN_TESTS tests/integration/redis.sh tests/integration/redis-fleet.sh"
+# TCP_NODELAY found and set on libmilter's listener (issue 11)
+SAN_TESTS="$SAN_TESTS tests/integration/nodelay.sh"
 
 say() { printf '\n=== %s\n' "$*"; }
 
@@ -226,6 +229,21 @@ drills() {
 	return $rc
 }
 
+# bench_smoke - tests/bench/run.sh --quick against the normal build: the
+# benchmark still runs (every message accepted, every session answered);
+# its figures are printed, never judged (about 35 s)
+bench_smoke() {
+	RELAYWARDEN=$top/build/milter/relaywarden NULLFILTER=$top/build/tests/bench/nullfilter \
+	    sh tests/bench/run.sh --quick >build/bench.out 2>&1; rc=$?
+	sed -n '/^# =* summary/,$p' build/bench.out
+	last=$(tail -n 1 build/bench.out)
+	p=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p')
+	f=$(echo "$last" | sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p')
+	total_pass=$((total_pass + ${p:-0})) total_fail=$((total_fail + ${f:-0}))
+	[ $rc -eq 0 ] || grep -E '^FAIL' build/bench.out
+	return $rc
+}
+
 distcheck() {
 	cd build || return 1
 	make -s distcheck >distcheck.out 2>&1; rc=$?
@@ -249,6 +267,7 @@ step install install_packages &&
 step bootstrap bootstrap || { summary; exit 1; }
 step "normal build and make check" normal_build
 step "fault drills (short form)" drills
+step "benchmark smoke run (tests/bench/run.sh --quick)" bench_smoke
 step "ASan/UBSan build: unit, protocol and DNS tests" asan_build
 step "ThreadSanitizer build: unit, protocol and DNS tests" tsan_build
 step "fuzz targets, $FUZZ_SECS s each" fuzz_targets

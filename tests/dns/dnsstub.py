@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """dnsstub.py - a tiny DNS server for relaywarden's tests (stdlib only).
 
-    dnsstub.py [--count-file FILE] [--zone ZONE ...] MODE 127.0.0.1:PORT
+    dnsstub.py [--count-file FILE] [--log-file FILE] [--zone ZONE ...]
+               [--listed NAME ...] MODE 127.0.0.1:PORT
 
 MODE
   servfail   every query gets RCODE SERVFAIL (the question echoed)
@@ -16,9 +17,16 @@ MODE
                other types under a ZONE: no data; names outside: NXDOMAIN
                (with the root's SOA)
              Negative answers carry the zone's SOA (negative TTL 300).
+             With --listed, only the names given (the part before the
+             zone, "50.2.0.192") and the RFC 5782 test point 2.0.0.127
+             are listed; A and TXT of any other name under a zone are
+             NXDOMAIN: an unlisted client.
 
 Every query is counted. The count is written to --count-file (rewritten
-after each query) and printed on stderr on SIGUSR1. Binds loopback only:
+after each burst of queries, before any of them is answered) and printed
+on stderr on SIGUSR1. --log-file gets one line per query, "TYPE NAME"
+(TYPE a number, NAME lowercased), so that a test can count the queries
+of each kind. Binds loopback only:
 any other address is refused. UDP and TCP on the same port.
 """
 import argparse
@@ -40,17 +48,32 @@ count = 0
 args = None
 
 
-def bump():
-    """count one query; rewrite the count file"""
+def bump(q=None):
+    """count one query; log it (--log-file)"""
     global count
     with lock:
         count += 1
+        if args.log_file:
+            p = parse_question(q) if q is not None else None
+            with open(args.log_file, "a") as f:
+                f.write("%d %s\n" % (p[1], p[0]) if p else "0 ?\n")
+
+
+written = 0
+
+
+def flush_count():
+    """rewrite the count file when the count changed since the last time"""
+    global written
+    with lock:
         n = count
-        if args.count_file:
-            tmp = args.count_file + ".tmp"
-            with open(tmp, "w") as f:
-                f.write("%d\n" % n)
-            os.replace(tmp, args.count_file)
+        if not args.count_file or n == written:
+            return
+        tmp = args.count_file + ".tmp.%d" % threading.get_ident()
+        with open(tmp, "w") as f:
+            f.write("%d\n" % n)
+        os.replace(tmp, args.count_file)
+        written = n
 
 
 def on_usr1(signum, frame):
@@ -127,6 +150,9 @@ def delay_answer(q):
         return header(q, NXDOMAIN, 0, 1) + question + soa("")
     if name == "1.0.0.127." + zone:
         return header(q, NXDOMAIN, 0, 1) + question + soa(zone)
+    if args.listed and name != zone and qtype in (QTYPE_A, QTYPE_TXT) and \
+            name[:-len(zone) - 1] not in args.listed + ["2.0.0.127"]:
+        return header(q, NXDOMAIN, 0, 1) + question + soa(zone)
     if name != zone and qtype == QTYPE_A:
         return header(q, NOERROR, 1, 0) + question + rr(name, QTYPE_A, 300, bytes([127, 0, 0, 2]))
     if name != zone and qtype == QTYPE_TXT:
@@ -151,13 +177,21 @@ def serve_udp(s):
         if pending:
             timeout = max(0.0, pending[0][0] - time.monotonic())
         r, _, _ = select.select([s], [], [], timeout)
-        if r:
-            data, peer = s.recvfrom(65535)
-            bump()
+        # drain every datagram waiting, so that a burst of queries does not
+        # overflow the socket buffer (dropped queries would cost the client
+        # a retry timeout); the count file once per burst
+        while r:
+            try:
+                data, peer = s.recvfrom(65535)
+            except (BlockingIOError, InterruptedError):
+                break
+            bump(data)
             reply = answer(data)
             if reply is not None:
                 seq += 1
                 heapq.heappush(pending, (time.monotonic() + args.delay, seq, reply, peer))
+        if r:
+            flush_count()
         now = time.monotonic()
         while pending and pending[0][0] <= now:
             _, _, reply, peer = heapq.heappop(pending)
@@ -186,7 +220,8 @@ def tcp_conn(c):
             q = recv_exact(c, struct.unpack("!H", hdr)[0])
             if q is None:
                 return
-            bump()
+            bump(q)
+            flush_count()
             reply = answer(q)
             if reply is None:
                 continue  # blackhole: hold the connection, never answer
@@ -209,7 +244,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--count-file")
+    ap.add_argument("--log-file")
     ap.add_argument("--zone", action="append", default=[])
+    ap.add_argument("--listed", action="append", default=[])
     ap.add_argument("mode")
     ap.add_argument("listen")
     args = ap.parse_args()
@@ -228,6 +265,15 @@ def main():
         sys.exit("dnsstub: refusing to bind %s: 127.0.0.0/8 only" % host)
     signal.signal(signal.SIGUSR1, on_usr1)
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    # room for a burst (100 sessions x 10 queries at once): as root past
+    # net.core.rmem_max, else up to it
+    for opt in (getattr(socket, "SO_RCVBUFFORCE", 33), socket.SO_RCVBUF):
+        try:
+            u.setsockopt(socket.SOL_SOCKET, opt, 8 << 20)
+            break
+        except OSError:
+            pass
+    u.setblocking(False)
     u.bind((host, int(port)))
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

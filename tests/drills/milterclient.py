@@ -21,6 +21,14 @@ outcome and timing on stdout, one line each.
       N sessions negotiated and connected, then held open for SECS (fills
       the session cap); prints "hold I OUTCOME SECONDS [reply]" when
       connected or refused, and "held" when all are up.
+  milterclient.py SOCKET hold-rcpt N [--wait SECS] [--addr ADDR]
+      N sessions opened one after the other, each taken through
+      negotiation, connect (client ADDR, default 192.0.2.50: an outsider
+      given as data, never contacted), HELO, MAIL and RCPT, then all held
+      open for SECS (or until stdin closes when SECS is 0): what a
+      milter holds while the MTA waits for its SMTP clients. Prints
+      "hold-rcpt OK REFUSED ERRORS SECONDS" and then "held" when all
+      are up. For the memory benchmark (tests/bench/held-sessions.sh).
 
 SOCKET is unix:/path or inet:PORT@HOST. Standard library only.
 """
@@ -102,7 +110,7 @@ def z(text):
     return text.encode() + b"\0"
 
 
-def negotiate_connect(s):
+def negotiate_connect(s, addr="127.0.0.1"):
     """negotiate and connect; returns (protocol flags, None) or (.., reply)"""
     send(s, b"O", struct.pack(">III", 6, OFFER_ACTIONS, OFFER_PROTO))
     cmd, data = recv_packet(s)
@@ -110,8 +118,8 @@ def negotiate_connect(s):
         raise Cut("no negotiation reply")
     proto = struct.unpack(">III", data[:12])[2]
     send(s, b"D", b"C" + z("j") + z("mx.example.test"))
-    send(s, b"C", z("localhost") + b"4" + struct.pack(">H", 25000) +
-         z("127.0.0.1"))
+    send(s, b"C", z("localhost" if addr == "127.0.0.1" else "[%s]" % addr) +
+         b"4" + struct.pack(">H", 25000) + z(addr))
     cmd, data = reply(s)
     if cmd in b"rty":
         return proto, (cmd + b" " + data.rstrip(b"\0")).decode(errors="replace")
@@ -208,16 +216,64 @@ def one_hold(spec, i, wait, ready):
         s.close()
 
 
+def hold_rcpt(spec, n, wait, addr):
+    """n sessions up to RCPT, one after the other, then held together"""
+    t0 = time.monotonic()
+    socks, ok, refused, errors = [], 0, 0, 0
+    for i in range(n):
+        try:
+            s = connect(spec, 60)
+            socks.append(s)
+            _, r = negotiate_connect(s, addr)
+            for cmd, data in ((b"H", z("client.example.test")),
+                              (b"D", b"M" + z("i") + z("H%d" % i)),
+                              (b"M", z("<a%d@example.test>" % i)),
+                              (b"D", b"R" + z("i") + z("H%d" % i)),
+                              (b"R", z("<b%d@example.test>" % i))):
+                if r is not None:
+                    break
+                send(s, cmd, data)
+                if cmd == b"D":
+                    continue
+                c, _ = reply(s)
+                if c in b"ty":
+                    r = c
+            if r is None:
+                ok += 1
+            else:
+                refused += 1
+        except Exception:      # noqa: BLE001 - counted
+            errors += 1
+    say("hold-rcpt %d %d %d %.3f" % (ok, refused, errors,
+                                     time.monotonic() - t0))
+    say("held")
+    if wait > 0:
+        time.sleep(wait)
+    else:
+        sys.stdin.read()
+    for s in socks:
+        try:
+            send(s, b"Q")
+        except (Cut, OSError):
+            pass
+        s.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("socket")
-    ap.add_argument("mode", choices=["sessions", "partial", "hold"])
+    ap.add_argument("mode", choices=["sessions", "partial", "hold",
+                                     "hold-rcpt"])
     ap.add_argument("n", type=int)
     ap.add_argument("--pause", type=float, default=0.0)
     ap.add_argument("--stagger", type=float, default=0.0)
     ap.add_argument("--wait", type=float, default=30.0)
     ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--addr", default="192.0.2.50")
     a = ap.parse_args()
+    if a.mode == "hold-rcpt":
+        hold_rcpt(a.socket, a.n, a.wait, a.addr)
+        return
     threading.stack_size(256 * 1024)
     threads = []
     ready = threading.Semaphore(0)

@@ -122,6 +122,7 @@ session(const struct rw_config *c, const char *addr, const char *helo,
 	rw_session_dryrun_header(&sess, line, sizeof(line));
 	assert(header_safe(line));
 	rw_session_reset(&sess);
+	rw_session_release(&sess);
 	free(p);
 }
 

@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# fanout.sh - 100 sessions opened at once against 5 slow block lists
+# (issue 11, item 4): how long until each got its RCPT verdict. Prints
+# figures; asserts nothing about speed.
+#
+# Five lists (bl1..bl5.fanout.test) behind tests/dns/dnsstub.py in delay
+# mode: every answer 200 ms after its query, each on its own timer.
+# tests/bench/fanout.py opens N sessions at once (one barrier), each from
+# its own client address, so that every session asks every list; each
+# round uses new addresses (no cache hits). Figures per round: when the
+# negotiation reply and the RCPT verdict came (p50, p99, max, counted from
+# the common start); the ideal is one DNS delay, ~200 ms, for all.
+#
+#   RELAYWARDEN=milter/relaywarden tests/bench/fanout.sh
+#
+# Env: RW_TEST_DIR (default /tmp/rw-bench), BENCH_N (100), BENCH_ROUNDS
+# (3), BENCH_DELAY_MS (200). Port 25330 (the stub, udp+tcp, loopback).
+# Prints "N passed, N failed" last (every session answered, nothing about
+# speed); exit 0, 1, or 77 (skipped).
+
+: "${RW_TEST_DIR:=/tmp/rw-bench}"
+export RW_TEST_DIR
+. "$(dirname "$0")/../integration/lib.sh"
+rw_init fanout ss /usr/bin/python3
+
+P_STUB=25330
+N=${BENCH_N:-100}
+ROUNDS=${BENCH_ROUNDS:-3}
+DELAY=${BENCH_DELAY_MS:-200}
+ZONES="bl1.fanout.test bl2.fanout.test bl3.fanout.test bl4.fanout.test bl5.fanout.test"
+COUNT=$T/run/stub.count
+
+if ss -Hlun "( sport = :$P_STUB )" | grep -q .; then
+	fail "udp port $P_STUB in use"
+	rw_summary
+fi
+zargs=""
+for z in $ZONES; do zargs="$zargs --zone $z"; done
+# shellcheck disable=SC2086
+rw_bg stub "$T/log/stub.log" /usr/bin/python3 "$RW_TOP_SRCDIR/tests/dns/dnsstub.py" \
+    --count-file "$COUNT" $zargs "delay:$DELAY" "127.0.0.1:$P_STUB"
+rw_wait 10 sh -c "ss -Hlun '( sport = :$P_STUB )' | grep -q ." ||
+    { fail "DNS stub did not start"; rw_summary; }
+
+cat >"$T/rw.conf" <<EOF2
+# relaywarden benchmark configuration (fanout.sh)
+socket = unix:$T/run/rw.sock
+socket_mode = 0666
+pidfile =
+trusted_networks = 127.0.0.0/8, ::1/128
+local_domains = example.test
+dns_servers = 127.0.0.1:$P_STUB
+dns_timeout = 2s
+dns_deadline = 5s
+rdns_check = off
+spf_check = no
+spf_check_helo = no
+dnsbl_probe_interval = 0
+dnsbl = $(echo "$ZONES" | sed 's/ /, /g')
+dnsbl_threshold = 3
+EOF2
+rw_start_daemon rw "$T/rw.conf" || rw_summary
+PID=$(rw_pid_of rw)
+
+# drops local|remote - datagrams the kernel dropped (socket buffer full)
+# so far, on the stub's socket (local) or on the sockets that talk to it
+# (remote: relaywarden's c-ares socket), from /proc/net/udp
+HEXPORT=$(printf '%04X' $P_STUB)
+drops() {
+	awk -v w="$1" -v p=":$HEXPORT" 'NR > 1 && ((w == "local" && substr($2, 9) == p) ||
+	    (w == "remote" && substr($3, 9) == p)) { d += $NF } END { print d + 0 }' /proc/net/udp
+}
+: >"$T/log/rounds.txt"
+for r in $(seq "$ROUNDS"); do
+	c0=$(tr -dc 0-9 <"$COUNT" 2>/dev/null || echo 0)
+	if /usr/bin/python3 "$RW_TOP_SRCDIR/tests/bench/fanout.py" "unix:$T/run/rw.sock" "$N" \
+	    --net "10.$((10 + r))" --label "round$r" >>"$T/log/rounds.txt" 2>&1; then
+		pass "round $r: all $N sessions got their RCPT verdict"
+	else
+		fail "round $r: not every session was answered: $(grep replies "$T/log/rounds.txt" | tail -1)"
+	fi
+	sleep 0.5
+	c1=$(tr -dc 0-9 <"$COUNT" 2>/dev/null || echo 0)
+	echo "round$r dns_queries $((${c1:-0} - ${c0:-0})) udp_drops stub $(drops local) relaywarden $(drops remote) threads_now $(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$PID/status")" >>"$T/log/rounds.txt"
+done
+echo "# --------------------------------------------------------------"
+echo "# $N sessions at once, 5 lists x $DELAY ms, ms from the common start:"
+sed 's/^/#   /' "$T/log/rounds.txt"
+rw_summary
