@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "daemonconf.h"
+#include "redisurl.h"
 
 /* ------------------------------------------------------------ word lists */
 
@@ -173,6 +174,59 @@ release_dns_servers(void *target, const struct rw_config_key *key)
 	dc->dns_servers = NULL;
 }
 
+/*
+ * check_state_store - a URL store.c knows; a Redis URL's syntax is
+ * checked here (redisurl.c), so that a bad one is a file:line error
+ */
+static bool
+check_state_store(const void *target, const struct rw_config_key *key,
+    const char *value, char *err, size_t errlen)
+{
+	struct rw_redis_url u;
+	char why[256];
+
+	(void)target;
+	(void)key;
+	if (strncmp(value, "lmdb:/", 6) == 0)
+		return true;
+	if (strncmp(value, "redis://", 8) == 0 ||
+	    strncmp(value, "redis+unix:", 11) == 0) {
+#ifdef RW_HAVE_REDIS
+		if (rw_redisurl_parse(value, &u, why, sizeof(why)))
+			return true;
+		snprintf(err, errlen, "state_store: %s", why);
+#else
+		(void)u;
+		(void)why;
+		snprintf(err, errlen, "state_store: relaywarden was built "
+		    "without Redis support (configure --without-redis)");
+#endif
+		return false;
+	}
+	snprintf(err, errlen, "state_store \"%.100s\": lmdb:/path/state.lmdb, "
+	    "redis://[user@]host[:port][/db] or redis+unix:/path[?db=N]",
+	    value);
+	return false;
+}
+
+/* check_state_prefix - printable, no spaces: it is part of every key */
+static bool
+check_state_prefix(const void *target, const struct rw_config_key *key,
+    const char *value, char *err, size_t errlen)
+{
+	const char *p;
+
+	(void)target;
+	(void)key;
+	for (p = value; *p != '\0'; p++)
+		if (*p <= ' ' || *p > '~') {
+			snprintf(err, errlen, "state_prefix \"%.40s\": printable "
+			    "characters without spaces", value);
+			return false;
+		}
+	return true;
+}
+
 /* ------------------------------------------------------------ the table */
 
 #define AT(f)	RW_CONF_AT(struct rw_daemon_conf, f)
@@ -216,6 +270,18 @@ static const struct rw_config_key keys[] = {
 	{ .name = "dnsbl_probe_interval", .type = RW_CONF_UINT, .def = "300",
 	    AT(dnsbl_probe_interval), .min = 0, .max = 86400,
 	    .check = check_probe_interval },
+	/* the state store (rate limits and greylisting) */
+	{ .name = "state_store", .type = RW_CONF_STRING, AT(state_store),
+	    .def = "lmdb:/var/lib/relaywarden/state.lmdb",
+	    .check = check_state_store },
+	{ .name = "state_timeout", .type = RW_CONF_DURATION, .def = "200ms",
+	    AT(state_timeout_ms), .min = 10, .max = 10000 },
+	{ .name = "state_prefix", .type = RW_CONF_STRING, .def = "rw:",
+	    AT(state_prefix), .max = 32, .check = check_state_prefix },
+	{ .name = "state_max_keys", .type = RW_CONF_UINT, .def = "1000000",
+	    AT(state_max_keys), .min = 1000, .max = 100000000 },
+	{ .name = "state_password_file", .type = RW_CONF_STRING, .def = "",
+	    AT(state_password_file) },
 };
 
 static const struct rw_config_keytab table = {
@@ -297,6 +363,13 @@ summary_lines(const struct rw_config *cfg, const char *next, const void *ctx,
 		    dc->dns_retries + 1, dc->dns_deadline_ms,
 		    rw_stage_name(cfg->dns_verdict_stage),
 		    cfg->dns_fail_open ? "accept" : "tempfail");
+	else if (strcmp(next, "outsiders") == 0 && rw_state_used(cfg))
+		snprintf(buf, len, "%-20s %s, prefix %s, timeout %ums, %s on "
+		    "store failure\n%-20s %s\n", "state", dc->state_store,
+		    dc->state_prefix, dc->state_timeout_ms,
+		    cfg->state_failure == RW_SFAIL_ACCEPT ? "accept" : "tempfail",
+		    "on_internal_error", word_name(words_internal_error,
+		    (int)dc->on_internal_error));
 	else if (strcmp(next, "outsiders") == 0)
 		snprintf(buf, len, "%-20s %s\n", "on_internal_error",
 		    word_name(words_internal_error,

@@ -42,6 +42,13 @@ struct rw_daemon_conf {
 	unsigned int	 dns_cache_size; /* entries */
 	bool		 use_mta_ptr;	/* trust the MTA's reverse lookup */
 	unsigned int	 dnsbl_probe_interval; /* seconds; 0: off */
+
+	/* the state store (rate limits, greylisting: store.h) */
+	char		*state_store;	/* "lmdb:/path", "redis://..." */
+	unsigned int	 state_timeout_ms; /* per store call (Redis) */
+	char		*state_prefix;	/* before every key */
+	unsigned int	 state_max_keys; /* the embedded store's cap */
+	char		*state_password_file; /* Redis AUTH; "": none */
 };
 
 /* rw_daemon_conf_keys - the daemon's key table (for tests/config-keys) */

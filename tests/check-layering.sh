@@ -23,8 +23,9 @@ src=${RW_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 
 # lowest first; one layer per line
 LAYERS='
+redisurl
 log deadline dnsmsg spfrecord daemonconf
-dnscache daemon sessions
+dnscache daemon sessions store
 dns
 conf spfsource
 probe spfdns

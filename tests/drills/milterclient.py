@@ -10,7 +10,7 @@ outcome and timing on stdout, one line each.
       HELO, MAIL, RCPT, pause SECS (waiting, as an MTA does for its SMTP
       client), end of message, QUIT. Each prints
         session I OUTCOME SECONDS [reply]
-      OUTCOME: ok (every reply came), refused (a 4xx reply: the text
+      OUTCOME: ok (every reply came), refused (a 4xx or 5xx reply or a reject: the text
       follows), cut (the connection closed or was reset before a reply),
       error (anything else, text follows).
   milterclient.py SOCKET partial N [--wait SECS]
@@ -121,7 +121,7 @@ def negotiate_connect(s, addr="127.0.0.1"):
     send(s, b"C", z("localhost" if addr == "127.0.0.1" else "[%s]" % addr) +
          b"4" + struct.pack(">H", 25000) + z(addr))
     cmd, data = reply(s)
-    if cmd in b"ty":
+    if cmd in b"rty":
         return proto, (cmd + b" " + data.rstrip(b"\0")).decode(errors="replace")
     return proto, None
 
@@ -142,7 +142,7 @@ def one_session(spec, i, pause, timeout):
                 if cmd == b"D":
                     continue
                 c, d = reply(s)
-                if c in b"ty":
+                if c in b"rty":
                     refused = (c + b" " + d.rstrip(b"\0")).decode(
                         errors="replace")
                     break
@@ -157,7 +157,7 @@ def one_session(spec, i, pause, timeout):
                 reply(s)
             send(s, b"E")
             c, d = reply(s)
-            if c in b"ty":
+            if c in b"rty":
                 refused = (c + b" " + d.rstrip(b"\0")).decode(errors="replace")
         send(s, b"Q")
         dt = time.monotonic() - t0

@@ -23,7 +23,7 @@
 #	so that a missing package cannot turn the suite silently green).
 #
 #	Network: everything listens on and connects to 127.0.0.0/8 or ::1.
-#	The scripts use ports 25100-25199 only.
+#	The scripts use ports 25100-25199 (the Redis tests 25250-25269).
 # ENVIRONMENT
 #	RELAYWARDEN	the daemon binary (make check sets it)
 #	RW_TEST_DIR	scratch directory (default /tmp/rw-e2e)
