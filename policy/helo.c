@@ -204,9 +204,9 @@ rw_check_helo_syntax(const struct rw_config *cfg, const struct rw_facts *f,
 	    rw_ip_parse(f->helo, &ip) ||
 	    rw_domain_normalize(f->helo, name, sizeof(name), why, sizeof(why)))
 		return RW_ACT_CONTINUE;
-	rw_sanitize(safe, sizeof(safe), f->helo);
-	snprintf(reason, sizeof(reason), "helo %s is not a valid host name or "
-	    "address literal: %s", safe, why);
+	rw_sanitize(safe, sizeof(safe), f->helo);	/* for the reply */
+	snprintf(reason, sizeof(reason), "helo %.100s is not a valid host name "
+	    "or address literal: %s", f->helo, why);	/* the log escapes it */
 	snprintf(text, sizeof(text), "HELO %s is not a valid host name or "
 	    "address literal (%s)", safe, why);
 	return helo_verdict(cfg->helo_syntax, v, "helo_syntax", "helo=invalid",
