@@ -15,8 +15,9 @@
  *
  *	Lookups cost the list operators (who limit free use by query
  *	volume) and the client its wait, so only what a configured check
- *	reads is asked: the PTR only when rdns_check is on or an
- *	rhsbl_client list needs the verified name; a list's TXT only after
+ *	reads is asked: the PTR only when rdns_check is on, an
+ *	rhsbl_client list or a client_access host-name entry needs the
+ *	verified name; a list's TXT only after
  *	its A answer counts as a listing (it is only read for the refusal
  *	text), asked then and awaited within the same deadline. An unlisted
  *	client costs one A query per list.
@@ -42,7 +43,7 @@ bool
 rw_dnsfacts_needed(const struct rw_config *cfg)
 {
 	return cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0 ||
-	    rw_state_wants_rdns(cfg);
+	    rw_state_wants_rdns(cfg) || cfg->nclient_names > 0;
 }
 
 static bool
@@ -60,6 +61,8 @@ ptr_needed(const struct rw_config *cfg)
 
 	if (cfg->rdns_check != RW_RDNS_OFF || rw_state_wants_rdns(cfg))
 		return true;	/* greylisting: the verified PTR name */
+	if (cfg->nclient_names > 0)
+		return true;	/* client_access by name reads the verified name */
 	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
 		if (cfg->dnsbl[i].kind == RW_BL_PTR)
 			return true;

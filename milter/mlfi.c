@@ -68,8 +68,11 @@
 #include "stages.h"
 
 /* Macros we ask the MTA for, per stage (sendmail 8.14+, Postfix 2.5+). */
-#define MACROS_CONNECT	"j {daemon_name}"
-#define MACROS_CONNECT_PTR "j {daemon_name} {client_resolve} {client_ptr}"
+/* {daemon_addr} (Postfix 3.2+, sendmail) or {if_addr}: the address the
+ * client reached, which a HELO must not claim (helo_names_us) */
+#define MACROS_CONNECT	"j {daemon_name} {daemon_addr} {if_addr}"
+#define MACROS_CONNECT_PTR "j {daemon_name} {daemon_addr} {if_addr} " \
+	"{client_resolve} {client_ptr}"
 #define MACROS_MAIL	"i {auth_type} {auth_authen} {mail_addr}"
 #define MACROS_RCPT	"i {rcpt_mailer}"
 #define MACROS_EOM	"i"
@@ -347,7 +350,7 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	struct rw_conn *c;
 	struct rw_verdict v;
 	char	addr[RW_IPTEXT_MAX];
-	const char *a;
+	const char *a, *server;
 	const struct rw_facts *f;
 	char	safe[RW_HOSTNAME_MAX + 1];
 	enum rw_action r;
@@ -385,8 +388,12 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		    "non-IP connection): such clients are outsiders");
 	if (hostname != NULL && hostname[0] == '[')
 		hostname = NULL;	/* "[addr]": the MTA found no name */
+	server = smfi_getsymval(ctx, "{daemon_addr}");
+	if (server == NULL)
+		server = smfi_getsymval(ctx, "{if_addr}");
 	r = rw_stages_connect(&c->st, a, hostname != NULL ? hostname : "unknown",
-	    smfi_getsymval(ctx, "j"), smfi_getsymval(ctx, "{client_resolve}"), &v);
+	    smfi_getsymval(ctx, "j"), smfi_getsymval(ctx, "{client_resolve}"),
+	    server, &v);
 	f = rw_stages_facts(&c->st);
 	if (rw_log_debug_on()) {	/* client text escaped: no forged lines */
 		rw_sanitize(safe, sizeof(safe), f->client_name);

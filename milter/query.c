@@ -392,7 +392,7 @@ main(int argc, char **argv)
 	}
 	rw_stages_init(st, cfg, &snap->daemon, network ? &svc : NULL);
 	f = rw_stages_facts(st);
-	(void)rw_stages_connect(st, addr, name, NULL, NULL, &v);
+	(void)rw_stages_connect(st, addr, name, NULL, NULL, NULL, &v);
 	if (!f->client_known)
 		fprintf(stderr, "relaywarden-query: warning: \"%s\" is not an IP "
 		    "address; the client is treated as unknown\n", addr);

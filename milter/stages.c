@@ -318,9 +318,11 @@ rw_stages_init(struct rw_stages *st, const struct rw_config *cfg,
 
 enum rw_action
 rw_stages_connect(struct rw_stages *st, const char *addr, const char *name,
-    const char *mta_host, const char *mta_resolve, struct rw_verdict *v)
+    const char *mta_host, const char *mta_resolve, const char *server,
+    struct rw_verdict *v)
 {
 	rw_session_record_connect(&st->s, addr, name, mta_host);
+	rw_session_record_server(&st->s, server);
 	st->mta_resolve[0] = '\0';
 	if (mta_resolve != NULL)
 		rw_sanitize(st->mta_resolve, sizeof(st->mta_resolve), mta_resolve);

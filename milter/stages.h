@@ -67,10 +67,11 @@ struct rw_stages {
 
 void	rw_stages_init(struct rw_stages *, const struct rw_config *,
 	    const struct rw_daemon_conf *, const struct rw_services *);
-/* mta_host: macro j; mta_resolve: {client_resolve}; either may be NULL */
+/* mta_host: macro j; mta_resolve: {client_resolve}; server_addr:
+ * {daemon_addr} or {if_addr}; any may be NULL */
 enum rw_action rw_stages_connect(struct rw_stages *, const char *addr,
 	    const char *name, const char *mta_host, const char *mta_resolve,
-	    struct rw_verdict *);
+	    const char *server_addr, struct rw_verdict *);
 enum rw_action rw_stages_helo(struct rw_stages *, const char *helo,
 	    struct rw_verdict *);
 enum rw_action rw_stages_mail(struct rw_stages *, const char *sender,

@@ -23,6 +23,12 @@ rw_check_fn	rw_check_spf;
 rw_check_fn	rw_check_helo_foreign_literal;
 rw_check_fn	rw_check_rate_limit;
 rw_check_fn	rw_check_greylist;
+rw_check_fn	rw_check_helo_names_us;
+rw_check_fn	rw_check_helo_syntax;
+rw_check_fn	rw_check_helo_fqdn;
+rw_check_fn	rw_check_forged_local_sender;
+rw_check_fn	rw_check_bounce_multiple_rcpts;
+rw_check_fn	rw_check_client_access_name;
 
 /* rw_dns_stage_applies - a DNS verdict is due for these facts now */
 bool		rw_dns_stage_applies(const struct rw_config *,

@@ -112,8 +112,9 @@ rw_conf_item_domain(void *target, const struct rw_config_key *key,
 	struct rw_config *cfg = target;
 	struct rw_domain_list *l = rw_conf_field(target, key, struct rw_domain_list);
 	bool	 local = l == &cfg->local_domains;
+	/* a domain is local or relayed; our_hostnames may name either */
 	const struct rw_domain_list *other = local ? &cfg->relay_domains :
-	    &cfg->local_domains;
+	    l == &cfg->relay_domains ? &cfg->local_domains : NULL;
 	struct rw_domain *dup, *v;
 	char	name[RW_HOSTNAME_MAX + 1], why[200];
 	bool	sub = item[0] == '.';
@@ -123,7 +124,7 @@ rw_conf_item_domain(void *target, const struct rw_config_key *key,
 		return BAD("bad domain \"%s\": %s", item, why);
 	if (sub && name[0] == '[')
 		return BAD("bad domain \"%s\": a literal has no subdomains", item);
-	if ((dup = domain_find(other, name)) != NULL)
+	if (other != NULL && (dup = domain_find(other, name)) != NULL)
 		return BAD("\"%s\" is also in %s (line %u): a domain is either "
 		    "local or relayed", name, local ? "relay_domains" :
 		    "local_domains", dup->line);
@@ -198,7 +199,7 @@ split_rule(const struct rw_config_key *key, char *item, char **rkey,
 	return RW_CONF_OK;
 }
 
-/* rw_conf_item_client_access - "CIDR ACTION [text]" */
+/* rw_conf_item_client_access - "CIDR|NAME ACTION [text]" */
 enum rw_config_status
 rw_conf_item_client_access(void *target, const struct rw_config_key *key,
     const char *item, unsigned int line, char *err, size_t errlen)
@@ -217,8 +218,13 @@ rw_conf_item_client_access(void *target, const struct rw_config_key *key,
 	if ((st = split_rule(key, buf, &rkey, &action, &text, err, errlen)) !=
 	    RW_CONF_OK)
 		return st;
-	if (!rw_cidr_parse(rkey, &c, err, errlen))
-		return RW_CONF_BAD;
+	if (!rw_cidr_parse(rkey, &c, err, errlen)) {
+		/* not an address: a host name, a domain or a pattern */
+		if (!rw_conf_looks_like_name(rkey))
+			return RW_CONF_BAD;
+		return rw_conf_client_name(cfg, key, rkey, action, text, line,
+		    err, errlen);
+	}
 	for (i = 0; i < cfg->nclient_access; i++) {
 		const struct rw_client_rule *r = &cfg->client_access[i];
 
@@ -260,6 +266,7 @@ rw_conf_release_client_access(void *target, const struct rw_config_key *key)
 	free(cfg->client_access);
 	cfg->client_access = NULL;
 	cfg->nclient_access = 0;
+	rw_conf_release_client_names(cfg);
 }
 
 /* sender_key - "<>", "@domain", "user@domain" or "domain", normalised */

@@ -197,9 +197,26 @@ static const struct rw_config_key keys[] = {
 	    AT(rdns_check), .words = rw_words_rdns_check },
 	{ .name = "rdns_require_forward", .type = RW_CONF_BOOL, .def = "yes",
 	    AT(rdns_require_forward) },
-	/* HELO checks */
-	{ .name = "helo_foreign_literal", .type = RW_CONF_WORD, .def = "off",
+	/* who we are, for the HELO checks */
+	{ .name = "our_hostnames", .type = RW_CONF_LIST, .def = "",
+	    AT(our_hostnames), .item = rw_conf_item_domain,
+	    .release = rw_conf_release_domains },
+	{ .name = "our_addresses", .type = RW_CONF_LIST, .def = "",
+	    AT(our_addresses), .item = rw_conf_item_cidr,
+	    .release = rw_conf_release_cidr },
+	/* HELO and forgery checks (defaults: relaywarden.conf(5) says why) */
+	{ .name = "helo_names_us", .type = RW_CONF_WORD, .def = "reject",
+	    AT(helo_names_us), .words = rw_words_check_action },
+	{ .name = "helo_foreign_literal", .type = RW_CONF_WORD, .def = "tag",
 	    AT(helo_foreign_literal), .words = rw_words_check_action },
+	{ .name = "helo_syntax", .type = RW_CONF_WORD, .def = "tag",
+	    AT(helo_syntax), .words = rw_words_check_action },
+	{ .name = "helo_fqdn", .type = RW_CONF_WORD, .def = "tag",
+	    AT(helo_fqdn), .words = rw_words_check_action },
+	{ .name = "forged_local_sender", .type = RW_CONF_WORD, .def = "tag",
+	    AT(forged_local_sender), .words = rw_words_check_action },
+	{ .name = "bounce_multiple_rcpts", .type = RW_CONF_WORD, .def = "reject",
+	    AT(bounce_multiple_rcpts), .words = rw_words_check_action },
 	/*
 	 * block and allow lists: four keys, one array. Only "dnsbl" releases
 	 * it (for rw_config_free); none has a default to replace.

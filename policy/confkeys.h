@@ -82,4 +82,17 @@ rw_config_release_fn	rw_conf_release_grey_network;
 rw_config_release_fn	rw_conf_release_grey_allow;
 rw_config_check_fn	rw_conf_check_grey_network;
 
+/*
+ * Host-name entries of client_access (hostname.c): whether a key that is
+ * not an address is meant as a name or pattern (else the address error
+ * stands), parsing one (PCRE2 compiled here, once per configuration),
+ * and freeing them all.
+ */
+bool		rw_conf_looks_like_name(const char *key);
+enum rw_config_status rw_conf_client_name(struct rw_config *,
+		    const struct rw_config_key *, const char *key,
+		    enum rw_access_action, const char *text, unsigned int line,
+		    char *err, size_t errlen);
+void		rw_conf_release_client_names(struct rw_config *);
+
 #endif /* RW_CONFKEYS_H */

@@ -83,6 +83,17 @@ put_domains(struct out *o, const char *name, const struct rw_domain_list *l)
 	put(o, "\n");
 }
 
+/* put_check - an off/tag/tempfail/reject check, shown only when on */
+static void
+put_check(struct out *o, const char *name, enum rw_check_action a,
+    const char *what)
+{
+	if (a == RW_CHK_OFF)	/* no caller_lines(): not in the contract's list */
+		return;
+	put(o, "%-20s %s (%s)\n", name,
+	    rw_conf_word_name(rw_words_check_action, (int)a), what);
+}
+
 /* rdns_reply - what a refusing rdns_check replies, after its word */
 static const char *
 rdns_reply(enum rw_rdns_mode m)
@@ -131,18 +142,27 @@ rw_config_summary_extra(const struct rw_config *cfg,
 		put(&o, "%-20s %u per message for outsiders\n", "max_recipients",
 		    cfg->max_recipients);
 	caller_lines(&o, "client_access");
-	put(&o, "%-20s %zu entries\n", "client_access", cfg->nclient_access);
+	put(&o, "%-20s %zu entries", "client_access", cfg->nclient_access);
+	if (cfg->nclient_names > 0)
+		put(&o, " by address, %zu by verified host name",
+		    cfg->nclient_names);
+	put(&o, "\n");
 	caller_lines(&o, "sender_access");
 	put(&o, "%-20s %zu entries\n", "sender_access", cfg->nsender_access);
 	caller_lines(&o, "rdns_check");
 	put(&o, "%-20s %s%s\n", "rdns_check", rw_conf_word_name(
 	    rw_words_rdns_check, (int)cfg->rdns_check), rdns_reply(cfg->rdns_check));
-	if (cfg->helo_foreign_literal != RW_CHK_OFF) {	/* shown only when on */
-		caller_lines(&o, "helo_foreign_literal");
-		put(&o, "%-20s %s (HELO address literal not the client's)\n",
-		    "helo_foreign_literal", rw_conf_word_name(rw_words_check_action,
-		    (int)cfg->helo_foreign_literal));
-	}
+	put_check(&o, "helo_names_us", cfg->helo_names_us,
+	    "HELO naming us, our address or a local domain");
+	put_check(&o, "helo_foreign_literal", cfg->helo_foreign_literal,
+	    "HELO address not the client's");
+	put_check(&o, "helo_syntax", cfg->helo_syntax,
+	    "HELO not a host name or address literal");
+	put_check(&o, "helo_fqdn", cfg->helo_fqdn, "HELO not fully qualified");
+	put_check(&o, "forged_local_sender", cfg->forged_local_sender,
+	    "local sender from an unauthenticated outsider");
+	put_check(&o, "bounce_multiple_rcpts", cfg->bounce_multiple_rcpts,
+	    "null sender, second recipient on");
 	caller_lines(&o, "lists");
 	put(&o, "%-20s", "lists");
 	if (cfg->ndnsbl == 0)

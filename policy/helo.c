@@ -12,9 +12,30 @@
  *	HELO that is not an address, or not a valid one, is not this
  *	check's business.
  *
- *	It runs at MAIL, not at HELO: authentication, which makes a client
- *	an insider, is known only at MAIL, and roaming users behind NAT
- *	commonly HELO with a private address literal.
+ *	rw_check_helo_names_us() applies helo_names_us: an outsider that
+ *	HELOs with our own name (macro j, our_hostnames), one of our
+ *	addresses (our_addresses, the address it connected to), a local
+ *	domain (exactly an entry of local_domains) or a localhost name
+ *	claims to be us: "helo=names-us", 550 5.7.1. Its own address as a
+ *	literal is never "us" (a client on the same host).
+ *
+ *	rw_check_helo_syntax() applies helo_syntax: a HELO that is neither a
+ *	host name (RFC 1123 labels; underscores and one trailing dot
+ *	tolerated, as rw_domain_normalize() does, since real hosts send
+ *	them) nor an address literal nor a bare address: "helo=invalid",
+ *	550 5.5.2. A bare address is helo_foreign_literal's business, and a
+ *	missing HELO is not judged (an MTA may not pass it on).
+ *
+ *	rw_check_helo_fqdn() applies helo_fqdn: a valid host name of one
+ *	label ("exchange", "WIN-3K1") is not fully qualified (RFC 5321
+ *	4.1.1.1): "helo=not-fqdn", 550 5.5.2. Localhost names are
+ *	helo_names_us's.
+ *
+ *	They all run at MAIL, not at HELO: authentication, which makes a
+ *	client an insider, is known only at MAIL, and roaming users behind
+ *	NAT commonly HELO with a private address literal or a bare machine
+ *	name. Outsiders only: insiders and client_access OK clients are
+ *	never judged.
  */
 #include "config.h"
 
@@ -22,6 +43,39 @@
 #include <string.h>
 
 #include "checks.h"
+
+/* The names a host calls itself (Debian's /etc/hosts among them). */
+static const char *const localhost_names[] = {
+	"localhost", "localhost.localdomain", "localhost4",
+	"localhost4.localdomain4", "localhost6", "localhost6.localdomain6",
+	"ip6-localhost", "ip6-loopback", NULL
+};
+
+/* outsider - the HELO checks judge these clients only */
+static bool
+outsider(const struct rw_facts *f)
+{
+	return !f->insider && !f->client_ok && f->helo[0] != '\0';
+}
+
+/* helo_verdict - the TAG, TEMPFAIL or REJECT of a HELO check */
+static enum rw_action
+helo_verdict(enum rw_check_action act, struct rw_verdict *v,
+    const char *check, const char *tag, const char *xcode5, const char *text,
+    const char *reason)
+{
+	char	x4[8];
+
+	if (act == RW_CHK_TAG)
+		return rw_verdict_tag(v, check, tag, reason);
+	if (act == RW_CHK_TEMPFAIL) {
+		snprintf(x4, sizeof(x4), "4%s", xcode5 + 1);
+		return rw_verdict_set(v, RW_ACT_TEMPFAIL, check, "450", x4, text,
+		    reason);
+	}
+	return rw_verdict_set(v, RW_ACT_REJECT, check, "550", xcode5, text,
+	    reason);
+}
 
 /* helo_address - the address a HELO names, if it is one */
 static bool
@@ -67,4 +121,114 @@ rw_check_helo_foreign_literal(const struct rw_config *cfg,
 		    "450", "4.7.1", text, reason);
 	return rw_verdict_set(v, RW_ACT_REJECT, "helo_foreign_literal", "550",
 	    "5.7.1", text, reason);
+}
+
+static bool
+is_localhost(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; localhost_names[i] != NULL; i++)
+		if (strcmp(name, localhost_names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* our_name - the normalised HELO name is ours; what makes it so */
+static const char *
+our_name(const struct rw_config *cfg, const struct rw_facts *f,
+    const char *name)
+{
+	char	j[RW_HOSTNAME_MAX + 1], why[64];
+	size_t	i;
+
+	if (is_localhost(name))
+		return "a localhost name";
+	if (f->mta_host[0] != '\0' && rw_domain_normalize(f->mta_host, j,
+	    sizeof(j), why, sizeof(why)) && strcmp(j, name) == 0)
+		return "our host name";
+	for (i = 0; i < cfg->our_hostnames.n; i++)
+		if (strcmp(cfg->our_hostnames.v[i].name, name) == 0)
+			return "our host name";
+	/* a local domain exactly: hosts below it may be outsiders' */
+	for (i = 0; i < cfg->local_domains.n; i++)
+		if (strcmp(cfg->local_domains.v[i].name, name) == 0)
+			return "a local domain";
+	return NULL;
+}
+
+/* rw_check_helo_names_us - helo_names_us, outsiders only */
+enum rw_action
+rw_check_helo_names_us(const struct rw_config *cfg, const struct rw_facts *f,
+    struct rw_verdict *v)
+{
+	struct rw_ip ip;
+	char	name[RW_HOSTNAME_MAX + 1], why[64];
+	char	text[RW_REPLY_MAX], reason[RW_REASON_MAX];
+	const char *what = NULL;
+
+	if (cfg->helo_names_us == RW_CHK_OFF || !outsider(f))
+		return RW_ACT_CONTINUE;
+	if (helo_address(f->helo, &ip)) {
+		if (f->client_known && ip.family == f->client_ip.family &&
+		    memcmp(ip.b, f->client_ip.b, sizeof(ip.b)) == 0)
+			return RW_ACT_CONTINUE;	/* its own address */
+		if (f->server_known && ip.family == f->server_ip.family &&
+		    memcmp(ip.b, f->server_ip.b, sizeof(ip.b)) == 0)
+			what = "the address it connected to";
+		else if (rw_cidr_list_match(&cfg->our_addresses, &ip))
+			what = "one of our addresses";
+	} else if (rw_domain_normalize(f->helo, name, sizeof(name), why,
+	    sizeof(why)))
+		what = our_name(cfg, f, name);
+	if (what == NULL)
+		return RW_ACT_CONTINUE;
+	snprintf(reason, sizeof(reason), "helo %.100s names us (%s)", f->helo,
+	    what);
+	snprintf(text, sizeof(text), "HELO %.100s names this server, not "
+	    "yours", f->helo);
+	return helo_verdict(cfg->helo_names_us, v, "helo_names_us",
+	    "helo=names-us", "5.7.1", text, reason);
+}
+
+/* rw_check_helo_syntax - helo_syntax, outsiders only */
+enum rw_action
+rw_check_helo_syntax(const struct rw_config *cfg, const struct rw_facts *f,
+    struct rw_verdict *v)
+{
+	struct rw_ip ip;
+	char	name[RW_HOSTNAME_MAX + 1], why[64], safe[120];
+	char	text[RW_REPLY_MAX], reason[RW_REASON_MAX];
+
+	if (cfg->helo_syntax == RW_CHK_OFF || !outsider(f) ||
+	    rw_ip_parse(f->helo, &ip) ||
+	    rw_domain_normalize(f->helo, name, sizeof(name), why, sizeof(why)))
+		return RW_ACT_CONTINUE;
+	rw_sanitize(safe, sizeof(safe), f->helo);	/* for the reply */
+	snprintf(reason, sizeof(reason), "helo %.100s is not a valid host name "
+	    "or address literal: %s", f->helo, why);	/* the log escapes it */
+	snprintf(text, sizeof(text), "HELO %s is not a valid host name or "
+	    "address literal (%s)", safe, why);
+	return helo_verdict(cfg->helo_syntax, v, "helo_syntax", "helo=invalid",
+	    "5.5.2", text, reason);
+}
+
+/* rw_check_helo_fqdn - helo_fqdn, outsiders only */
+enum rw_action
+rw_check_helo_fqdn(const struct rw_config *cfg, const struct rw_facts *f,
+    struct rw_verdict *v)
+{
+	char	name[RW_HOSTNAME_MAX + 1], why[64];
+	char	text[RW_REPLY_MAX], reason[RW_REASON_MAX];
+
+	if (cfg->helo_fqdn == RW_CHK_OFF || !outsider(f) ||
+	    !rw_domain_normalize(f->helo, name, sizeof(name), why, sizeof(why)) ||
+	    name[0] == '[' || strchr(name, '.') != NULL || is_localhost(name))
+		return RW_ACT_CONTINUE;
+	snprintf(reason, sizeof(reason), "helo %.100s is not a fully qualified "
+	    "domain name", f->helo);
+	snprintf(text, sizeof(text), "HELO %.100s is not a fully qualified "
+	    "domain name", f->helo);
+	return helo_verdict(cfg->helo_fqdn, v, "helo_fqdn", "helo=not-fqdn",
+	    "5.5.2", text, reason);
 }

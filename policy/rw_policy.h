@@ -211,6 +211,24 @@ struct rw_client_rule {
 	unsigned int		 line;
 };
 
+/* How a client_access entry names hosts (matched on the verified name). */
+enum rw_name_key {
+	RW_NKEY_EXACT = 0,	/* mail.example.net: that name */
+	RW_NKEY_DOMAIN,		/* .example.net: it and every name below */
+	RW_NKEY_GLOB,		/* dsl-*.pool.example.net: * and ? within labels */
+	RW_NKEY_PCRE		/* /^dsl-[0-9]+\./: a PCRE2 pattern, caseless */
+};
+
+struct rw_client_name_rule {
+	enum rw_name_key	 kind;
+	char			*key;		/* lowercased; the pattern as written */
+	void			*re;		/* PCRE2: compiled once (hostname.c) */
+	void			*mctx;		/* PCRE2: its match limits */
+	enum rw_access_action	 action;
+	char			*text;		/* reply text or NULL */
+	unsigned int		 line;
+};
+
 enum rw_sender_key {
 	RW_SKEY_ADDRESS = 0,	/* user@example.com */
 	RW_SKEY_ATDOMAIN,	/* @example.com: any user at exactly this domain */
@@ -431,6 +449,8 @@ struct rw_config {
 	/* access lists */
 	struct rw_client_rule	*client_access;
 	size_t			 nclient_access;
+	struct rw_client_name_rule *client_names;	/* client_access by name */
+	size_t			 nclient_names;
 	struct rw_sender_rule	*sender_access;
 	size_t			 nsender_access;
 
@@ -443,8 +463,17 @@ struct rw_config {
 	enum rw_rdns_mode	 rdns_check;
 	bool			 rdns_require_forward;
 
-	/* HELO checks (outsiders) */
+	/* who we are, for the HELO checks (macro j and {daemon_addr} too) */
+	struct rw_domain_list	 our_hostnames;
+	struct rw_cidr_list	 our_addresses;
+
+	/* HELO and forgery checks (outsiders) */
 	enum rw_check_action	 helo_foreign_literal;
+	enum rw_check_action	 helo_names_us;
+	enum rw_check_action	 helo_syntax;
+	enum rw_check_action	 helo_fqdn;
+	enum rw_check_action	 forged_local_sender;
+	enum rw_check_action	 bounce_multiple_rcpts;
 
 	/* block and allow lists */
 	struct rw_dnsbl_zone	*dnsbl;		/* all kinds, in file order */
@@ -709,6 +738,9 @@ struct rw_facts {
 	char		 client_addr[RW_IPTEXT_MAX];	/* text, "unknown" if not known */
 	const char	*client_name;		/* RW_HOSTNAME_MAX */
 	const char	*helo;			/* RW_HOSTNAME_MAX */
+	const char	*mta_host;		/* RW_HOSTNAME_MAX; macro j */
+	bool		 server_known;		/* the MTA said where it was reached */
+	struct rw_ip	 server_ip;		/* {daemon_addr} or {if_addr} */
 	/* transaction */
 	bool		 authenticated;
 	const char	*auth_user;		/* RW_ADDR_MAX */
@@ -720,6 +752,9 @@ struct rw_facts {
 	/* derived by the session */
 	bool		 trusted_network;
 	bool		 client_ok;		/* client_access said OK */
+	/* client_access by the verified name, decided at dns_verdict_stage */
+	bool		 name_checked;
+	const struct rw_client_name_rule *name_rule;	/* NULL: none matched */
 	bool		 insider;		/* trusted network or authenticated */
 	/* reverse DNS (filled by the glue before the DNS verdict stage) */
 	enum rw_dns_status ptr_status;
@@ -835,6 +870,11 @@ void	rw_spf_note_clear(struct rw_spf_note *);
 void	rw_session_record_connect(struct rw_session *, const char *addr,
 	    const char *name, const char *mta_host);
 void	rw_session_record_helo(struct rw_session *, const char *helo);
+/*
+ * rw_session_record_server - the address the client connected to
+ * ({daemon_addr}, else {if_addr}), after connect; NULL or unparsable: unknown
+ */
+void	rw_session_record_server(struct rw_session *, const char *addr);
 /* rw_session_record_mail - a new transaction: sender and authentication */
 void	rw_session_record_mail(struct rw_session *, const char *sender,
 	    const char *auth_user);
@@ -1004,6 +1044,17 @@ bool	rw_dns_ptr_name(const struct rw_ip *, char *out, size_t len);
 /* rw_dns_domain_query - "domain.zone" for RHSBL; false if too long */
 bool	rw_dns_domain_query(const char *domain, const char *zone, char *out,
 	    size_t len);
+/*
+ * rw_access_name_lookup - the client_access name entry for a verified
+ * host name: an exact entry first, then the longest ".domain", then the
+ * first glob or PCRE2 pattern in file order. *nomem is set when a match
+ * could not be attempted for want of memory.
+ */
+const struct rw_client_name_rule *rw_access_name_lookup(
+	    const struct rw_config *, const char *name, bool *nomem);
+/* rw_glob_match - "*" and "?" within labels, labels matched one to one */
+bool	rw_glob_match(const char *pattern, const char *name);
+
 /* rw_txt_sanitize - untrusted DNS text to printable ASCII, bounded */
 void	rw_txt_sanitize(char *dst, size_t size, const char *src, size_t srclen);
 const char *rw_dns_status_name(enum rw_dns_status);

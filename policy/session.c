@@ -59,10 +59,22 @@ static const struct rw_check checks[] = {
 	{ .name = "client_access", .stage = RW_STAGE_MAIL, .fn = rw_check_client_access },
 	{ .name = "sender_access", .stage = RW_STAGE_MAIL, .fn = rw_check_sender_access },
 	{ .name = "spf", .stage = RW_STAGE_MAIL, .fn = rw_check_spf },
-	/* a HELO check decides at MAIL: authentication is known only there */
+	/* HELO checks decide at MAIL: authentication is known only there */
+	{ .name = "helo_names_us", .stage = RW_STAGE_MAIL,
+	    .fn = rw_check_helo_names_us },
 	{ .name = "helo_foreign_literal", .stage = RW_STAGE_MAIL,
 	    .fn = rw_check_helo_foreign_literal },
+	{ .name = "helo_syntax", .stage = RW_STAGE_MAIL, .fn = rw_check_helo_syntax },
+	{ .name = "helo_fqdn", .stage = RW_STAGE_MAIL, .fn = rw_check_helo_fqdn },
+	{ .name = "forged_local_sender", .stage = RW_STAGE_MAIL,
+	    .fn = rw_check_forged_local_sender },
 	{ .name = "relay", .stage = RW_STAGE_RCPT, .fn = rw_check_relay },
+	/* from the second recipient on; after relay, so a relay is named so */
+	{ .name = "bounce_multiple_rcpts", .stage = RW_STAGE_RCPT,
+	    .fn = rw_check_bounce_multiple_rcpts },
+	/* by the verified name: known at the DNS verdict stage only */
+	{ .name = "client_access_name", .dns_stage = true,
+	    .fn = rw_check_client_access_name },
 	{ .name = "rdns", .dns_stage = true, .fn = rw_check_rdns },
 	{ .name = "dnsbl", .dns_stage = true, .fn = rw_check_dnsbl },
 	{ .name = "max_recipients", .stage = RW_STAGE_RCPT, .fn = rw_check_max_recipients },
@@ -204,6 +216,34 @@ rw_session_nomem(const struct rw_session *s)
 	return s->nomem;
 }
 
+/*
+ * name_access - client_access by the verified name, once the DNS facts are
+ * in: an OK entry makes the client client_ok (as an address entry would
+ * have at connect), so the DNS checks after it skip it; a REJECT or
+ * TEMPFAIL entry is kept for the client_access_name check. Only a
+ * forward-confirmed name counts. False when out of memory.
+ */
+static bool
+name_access(struct rw_session *s)
+{
+	struct rw_facts *f = &s->f;
+	bool	nomem;
+
+	if (f->name_checked || !f->dns_ready || s->cfg->nclient_names == 0 ||
+	    f->insider || f->client_ok || f->rdns != RW_RDNS_PASS ||
+	    f->ptr_name[0] == '\0')
+		return true;
+	f->name_checked = true;
+	f->name_rule = rw_access_name_lookup(s->cfg, f->ptr_name, &nomem);
+	if (nomem) {
+		s->nomem = true;
+		return false;
+	}
+	if (f->name_rule != NULL && f->name_rule->action == RW_ACCESS_OK)
+		f->client_ok = true;
+	return true;
+}
+
 /* rw_session_decide - run the stage's checks, once each; apply dryrun */
 enum rw_action
 rw_session_decide(struct rw_session *s, enum rw_stage stage,
@@ -215,6 +255,8 @@ rw_session_decide(struct rw_session *s, enum rw_stage stage,
 
 	verdict_clear(v);
 	s->f.stage = stage;
+	if (stage == s->cfg->dns_verdict_stage && !name_access(s))
+		return nomem_verdict(v);
 	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
 		if (check_stage(s->cfg, &checks[i]) != stage)
 			continue;
@@ -322,7 +364,7 @@ void
 rw_facts_init(struct rw_facts *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->client_name = f->helo = f->auth_user = rw_fact_empty;
+	f->client_name = f->helo = f->auth_user = f->mta_host = rw_fact_empty;
 	f->sender = f->rcpt = f->ptr_name = rw_fact_empty;
 	rw_spf_note_clear(&f->spf_helo);
 	rw_spf_note_clear(&f->spf_mail);
@@ -347,6 +389,7 @@ rw_facts_release(struct rw_facts *f)
 	f->bl = NULL;
 	rw_fact_clear(&f->client_name);
 	rw_fact_clear(&f->helo);
+	rw_fact_clear(&f->mta_host);
 	rw_fact_clear(&f->auth_user);
 	rw_fact_clear(&f->sender);
 	rw_fact_clear(&f->rcpt);
@@ -432,6 +475,10 @@ rw_session_record_connect(struct rw_session *s, const char *addr,
 		s->f.client_ok = false;
 	}
 	s->f.insider = s->f.trusted_network;
+	s->f.name_checked = false;
+	s->f.name_rule = NULL;
+	s->f.server_known = false;
+	copy_fact(s, &s->f.mta_host, RW_HOSTNAME_MAX + 1, mta_host);
 	/* the configured authserv-id (checked at load), else the MTA's name */
 	id[0] = '\0';
 	if (s->cfg->authserv_id != NULL && s->cfg->authserv_id[0] != '\0')
@@ -442,6 +489,13 @@ rw_session_record_connect(struct rw_session *s, const char *addr,
 		id[0] = '\0';	/* headers say "localhost"; nothing is removed */
 	keep(s, &s->authserv_id, id);
 	forget_outcomes(s, RW_STAGE_CONNECT);
+}
+
+/* rw_session_record_server - where the client reached us, if the MTA said */
+void
+rw_session_record_server(struct rw_session *s, const char *addr)
+{
+	s->f.server_known = addr != NULL && rw_ip_parse(addr, &s->f.server_ip);
 }
 
 /* rw_session_record_helo - the HELO name (again: its outcomes start over) */

@@ -40,7 +40,7 @@ expect "client OK no rcpt limit"  0 '^rcpt <c@example.test> action=continue' -- 
 expect "sender file REJECT"       1 'reply="550 5.7.1 No mail from spam.test"' -- -a 192.0.2.10 -s u@mx.spam.test -r bob@example.test
 expect "sender @domain TEMPFAIL"  1 'reply="450 4.7.1 Try later"' -- -a 192.0.2.10 -s u@slow.test -r bob@example.test
 expect "@domain is exact"         0 '^mail <u@sub.slow.test> action=continue' -- -a 192.0.2.10 -s u@sub.slow.test -r bob@example.test
-expect "max_recipients"           0 '^rcpt <c@example.test> action=tempfail check=max_recipients .*reply="452 4.5.3 Too many recipients"' -- -a 192.0.2.10 -r a@example.test -r b@example.test -r c@example.test
+expect "max_recipients"           0 '^rcpt <c@example.test> action=tempfail check=max_recipients .*reply="452 4.5.3 Too many recipients"' -- -a 192.0.2.10 -s u@other.test -r a@example.test -r b@example.test -r c@example.test
 expect "bad config exits 2"       2 'cannot read configuration' -- -a 192.0.2.10 -r x -c /dev/null/nonexistent
 # dryrun: the status still reports the policy's decision; the line says dryrun
 dry=$(mktemp)

@@ -27,7 +27,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # libio-socket-inet6-perl: swaks over IPv6 (a Recommends of swaks only)
 # liblmdb-dev: the embedded state store; lmdb-utils: mdb_stat in tests/store.sh
 packages="build-essential autoconf automake pkg-config m4 libmilter-dev
-	libspf2-dev libc-ares-dev liblmdb-dev lmdb-utils check postfix swaks libio-socket-inet6-perl
+	libspf2-dev libc-ares-dev liblmdb-dev lmdb-utils libpcre2-dev check postfix swaks libio-socket-inet6-perl
 	miltertest sasl2-bin libsasl2-modules procps iproute2 util-linux
 	ca-certificates python3-yaml unbound rbldnsd dnsutils opendmarc
 	clang libclang-rt-14-dev libhiredis-dev redis-server"
