@@ -310,7 +310,7 @@ int
 main(int argc, char **argv)
 {
 	char	 err[RW_ERR_MAX];
-	char	 summary[2048];
+	char	 summary[RW_SUMMARY_MAX];
 	struct rw_snapshot *snap;
 	const struct rw_daemon_conf *dc;
 	struct rw_dns_settings settings;
@@ -354,7 +354,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	dc = &snap->daemon;
-	rw_daemon_conf_summary(snap->cfg, dc, summary, sizeof(summary));
+	rw_conf_summary(snap, summary, sizeof(summary));
 	if (test_only) {
 		printf("%s: configuration OK\n%s", config_path, summary);
 		rw_conf_release(snap);

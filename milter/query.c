@@ -3,8 +3,9 @@
  * NAME
  *	relaywarden-query - would this mail be accepted?
  * SYNOPSIS
- *	relaywarden-query [-c FILE] [-D] -a CLIENT_ADDR [-n CLIENT_NAME]
- *	    [-H HELO] [-u AUTH_USER] [-s SENDER] -r RCPT [-r RCPT ...]
+ *	relaywarden-query [-c FILE] [-D] [-L LISTENER] -a CLIENT_ADDR
+ *	    [-n CLIENT_NAME] [-H HELO] [-u AUTH_USER] [-s SENDER]
+ *	    -r RCPT [-r RCPT ...]
  * DESCRIPTION
  *	Runs one SMTP transaction through the very sequence the daemon uses
  *	(milter/stages.c over policy/session.c), with the given
@@ -12,6 +13,10 @@
  *	Without -D nothing touches the network and the DNS-based checks
  *	(reverse DNS, lists, SPF) are not consulted; with -D they are,
  *	through the configured dns_servers, and their facts are printed.
+ *	-L names the listener the client reached, as the daemon would learn
+ *	it from the MTA: a port number ({daemon_port}), an IP address
+ *	({daemon_addr}) or a name ({daemon_name}); the policy profile it
+ *	selects is used and printed.
  *	Exit status: 0 when at least one recipient would be accepted,
  *	1 when the message would be refused, 2 on usage or configuration
  *	errors.
@@ -21,6 +26,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -35,11 +41,30 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: relaywarden-query [-c FILE] [-D] -a CLIENT_ADDR [-n CLIENT_NAME]\n"
-	    "                         [-H HELO] [-u AUTH_USER] [-s SENDER]\n"
-	    "                         -r RCPT [-r RCPT ...]\n"
-	    "  -D  consult DNS (reverse DNS, lists, SPF) through dns_servers\n");
+	    "usage: relaywarden-query [-c FILE] [-D] [-L LISTENER] -a CLIENT_ADDR\n"
+	    "                         [-n CLIENT_NAME] [-H HELO] [-u AUTH_USER]\n"
+	    "                         [-s SENDER] -r RCPT [-r RCPT ...]\n"
+	    "  -D  consult DNS (reverse DNS, lists, SPF) through dns_servers\n"
+	    "  -L  the listener reached: a port, an address or a daemon name;\n"
+	    "      selects its policy profile\n");
 	exit(2);
+}
+
+/* listener_parse - "-L": a port, an address, or else a daemon name */
+static void
+listener_parse(const char *arg, struct rw_listener *li)
+{
+	struct rw_ip ip;
+
+	memset(li, 0, sizeof(*li));
+	if (arg == NULL)
+		return;
+	if (arg[0] != '\0' && strspn(arg, "0123456789") == strlen(arg))
+		li->port = arg;
+	else if (rw_ip_parse(arg, &ip))
+		li->addr = arg;
+	else
+		li->name = arg;
 }
 
 /* print_verdict - one line per stage, key=value as in the daemon's log */
@@ -161,6 +186,8 @@ main(int argc, char **argv)
 {
 	const char *path = RW_DEFAULT_CONFIG, *addr = NULL, *name = "unknown";
 	const char *helo = NULL, *auth = NULL, *sender = "";
+	const char *listener = NULL, *profile;
+	struct rw_listener li;
 	const char *rcpts[MAX_RCPTS];
 	size_t	 nrcpts = 0, i, accepted = 0;
 	char	 err[RW_ERR_MAX], extra[RW_ADDR_MAX + 64];
@@ -175,7 +202,7 @@ main(int argc, char **argv)
 	int	 ch;
 
 
-	while ((ch = getopt(argc, argv, "a:c:DH:n:r:s:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:DH:L:n:r:s:u:")) != -1) {
 		switch (ch) {
 		case 'D':
 			network = true;
@@ -188,6 +215,9 @@ main(int argc, char **argv)
 			break;
 		case 'H':
 			helo = optarg;
+			break;
+		case 'L':
+			listener = optarg;
 			break;
 		case 'n':
 			name = optarg;
@@ -215,7 +245,11 @@ main(int argc, char **argv)
 		fputs(err, stderr);
 		return 2;
 	}
-	cfg = snap->cfg;
+	listener_parse(listener, &li);
+	cfg = rw_conf_select(snap, &li, &profile);
+	if (listener != NULL)
+		printf("listener %s profile=%s\n", listener,
+		    profile != NULL ? profile : "(main)");
 	if ((st = malloc(sizeof(*st))) == NULL) {
 		fprintf(stderr, "relaywarden-query: out of memory\n");
 		rw_conf_release(snap);
