@@ -42,8 +42,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "confkeys.h"
 #include "rw_policy.h"
+#include "confkeys.h"
 
 /* Where a line belongs. */
 #define LINE_MAIN	(-1)	/* before the first section */
