@@ -36,7 +36,7 @@ packages="build-essential autoconf automake pkg-config m4 libmilter-dev
 SAN_TESTS="tests/check_address tests/check_cidr tests/check_config
 	tests/check_relay tests/check_spf tests/check_dns tests/check_dnscache
 	tests/check_session tests/check_helo tests/check_daemonconf
-	tests/query.sh tests/spf/spf-suite.sh tests/integration/protocol.sh
+	tests/check_profile tests/query.sh tests/spf/spf-suite.sh tests/integration/protocol.sh
 	tests/integration/dns.sh"
 # session timeout and the SIGTERM drill (short form) under the sanitizers
 SAN_TESTS="$SAN_TESTS tests/integration/sessions.sh tests/drills/sigterm.sh"
