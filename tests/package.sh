@@ -87,7 +87,7 @@ deb=$(ls "$T"/build/relaywarden_"$ver"_*.deb 2>/dev/null | head -1)
 check "the .deb exists ($deb)" test -f "$deb"
 check "the build ran the unit tests" grep -q '^PASS: tests/check_profile' "$T/log/build.log"
 
-lintian --no-tag-display-limit "$T"/build/relaywarden_"$ver"_*.changes >"$T/log/lintian.log" 2>&1
+lintian --tag-display-limit 0 "$T"/build/relaywarden_"$ver"_*.changes >"$T/log/lintian.log" 2>&1
 check "lintian: no errors ($(grep -c '^E:' "$T/log/lintian.log") E:, $(grep -c '^W:' "$T/log/lintian.log") W:)" \
     test "$(grep -c '^E:' "$T/log/lintian.log")" = 0
 grep -E '^(E|W):' "$T/log/lintian.log" | sed 's/^/     | /'
