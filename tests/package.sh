@@ -54,7 +54,8 @@ trap 'exit 143' TERM
 
 # -------------------------------------------------------------- tools
 need="debhelper dh-autoreconf lintian fakeroot build-essential pkgconf
-	libmilter-dev libc-ares-dev libspf2-dev check postfix swaks sasl2-bin"
+	libmilter-dev libc-ares-dev libspf2-dev check postfix swaks sasl2-bin
+	liblmdb-dev libhiredis-dev libmicrohttpd-dev libpcre2-dev"
 missing=""
 for p in $need; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
