@@ -57,7 +57,7 @@ check "-t: configuration OK" grep -q 'configuration OK' <<<"$out"
 check "-t: prints profile submission with its match" \
     grep -q "^profile submission (line [0-9]*, match = port $P_SUB):" <<<"$out"
 check "-t: profile internal trusts 192.0.2.0/24" \
-    grep -q '^trusted_networks *127.0.0.0/8, 192.0.2.0/24' <<<"$out"
+    grep -q '^trusted_networks *127.0.0.0/8 192.0.2.0/24$' <<<"$out"
 check "-t: profile byaddr: max_recipients 1, the main part's 5" \
     test "$(grep -c '^max_recipients' <<<"$out")" = 4 -a \
     "$(grep '^max_recipients' <<<"$out" | awk '{print $2}' | tr '\n' ' ')" = "5 5 5 1 "
@@ -87,8 +87,8 @@ pf_master() {
 EOF
 }
 rw_postfix_setup "$PF" $P_SINK ipv4 "unix:$T/run/rw.sock" pf_master pf_main
-# 127.0.0.2 is not in loopback-only's list
-postconf -c "$PF/etc" -e "inet_interfaces = 127.0.0.1, 127.0.0.2" 2>>"$T/log/postconf.err"
+# (inet_interfaces stays loopback-only: Postfix refuses 127.0.0.2 there,
+# not an interface address, but master binds its explicit host:port)
 check "the snippet sends {daemon_port} and {daemon_addr}" \
     grep -q '^milter_connect_macros = .*{daemon_addr} {daemon_port}' "$PF/etc/main.cf"
 mkdir -p "$PF/etc/sasl"
