@@ -69,6 +69,7 @@ if [ -n "$missing" ]; then
 fi
 
 # -------------------------------------------------------------- build
+git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1 || rw_skip "not a git checkout (builds from git ls-files)"
 # a clean copy of what git tracks: no build products, no configure
 (cd "$SRC" && git ls-files -z | tar --null -T - -cf -) | tar -C "$T/build" -xf - ||
     { fail "copying the tracked tree"; rw_summary; }
@@ -129,8 +130,8 @@ else
 	rw_summary
 fi
 check "relaywarden installed" bash -c "dpkg-query -W -f='\${Status}' relaywarden | grep -q 'install ok installed'"
-check "user relaywarden exists" getent passwd relaywarden
-check "group relaywarden exists" getent group relaywarden
+check "user relaywarden exists" bash -c 'getent passwd relaywarden >/dev/null'
+check "group relaywarden exists" bash -c 'getent group relaywarden >/dev/null'
 if [ $had_user = 0 ]; then
 	check "user relaywarden's home is /var/lib/relaywarden" \
 	    test "$(getent passwd relaywarden | cut -d: -f6)" = /var/lib/relaywarden
@@ -143,8 +144,12 @@ check "/var/lib/relaywarden belongs to relaywarden" \
     test "$(stat -c %U:%G /var/lib/relaywarden)" = relaywarden:relaywarden
 check "postfix is in group relaywarden (the socket's group)" \
     bash -c 'id -nG postfix | tr " " "\n" | grep -qx relaywarden'
-check "the man page opens" bash -c 'man -P cat relaywarden.conf 2>/dev/null | grep -q "POLICY PER LISTENER"'
-check "the packaged configuration is valid" /usr/sbin/relaywarden -t -c /etc/relaywarden/relaywarden.conf
+check "man finds relaywarden.conf(5) where the package put it" \
+    test "$(man -w 5 relaywarden.conf 2>/dev/null)" = /usr/share/man/man5/relaywarden.conf.5.gz
+check "relaywarden.conf(5) documents the profiles" \
+    bash -c 'zcat /usr/share/man/man5/relaywarden.conf.5.gz | grep -q "POLICY PER LISTENER"'
+check "the packaged configuration is valid" \
+    bash -c '/usr/sbin/relaywarden -t -c /etc/relaywarden/relaywarden.conf >/dev/null'
 
 # -------------------------------------------------------------- start as the unit does
 unit=/lib/systemd/system/relaywarden.service

@@ -4,7 +4,9 @@
 # runtime dependencies of the sendmail .debs the tests unpack), then:
 #   1. normal build (-Werror) in build/, make check: unit tests, query tool,
 #      purity guard, miltertest protocol tests, real Postfix, real sendmail;
-#      then the fault drills' short form (tests/drills/run.sh) and a smoke
+#      then the fault drills' short form (tests/drills/run.sh), the Debian
+#      package (tests/package.sh: build, lintian, dpkg -i, mail through
+#      Postfix, purge; about a minute) and a smoke
 #      run of the benchmark (tests/bench/run.sh --quick, figures not judged);
 #   2. ASan+UBSan build in build-asan/, make check of the unit tests, the
 #      query tool, the SPF suite, and the protocol and DNS tests (the
@@ -99,6 +101,18 @@ count() {
 	e=$(sed -n 's/^# ERROR: *\([0-9]*\).*/\1/p' "$1" | tail -1)
 	total_pass=$((total_pass + ${p:-0}))
 	total_fail=$((total_fail + ${f:-0} + ${e:-0}))
+}
+
+# package_test - tests/package.sh (about a minute): the .deb built from
+# the tracked files, installed, driven through Postfix, purged
+package_test() {
+	bash tests/package.sh >build/package.out 2>&1; rc=$?
+	grep -Ev '^ok ' build/package.out
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' build/package.out | tail -n 1)
+	p=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p')
+	f=$(echo "$last" | sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p')
+	total_pass=$((total_pass + ${p:-0})) total_fail=$((total_fail + ${f:-0}))
+	return $rc
 }
 
 failed_steps="" times=""
@@ -251,6 +265,7 @@ step install install_packages &&
 step bootstrap bootstrap || { summary; exit 1; }
 step "normal build and make check" normal_build
 step "fault drills (short form)" drills
+step "Debian package: build, lintian, install, mail through Postfix, purge (tests/package.sh)" package_test
 step "benchmark smoke run (tests/bench/run.sh --quick)" bench_smoke
 step "ASan/UBSan build: unit, protocol and DNS tests" asan_build
 step "ThreadSanitizer build: unit, protocol and DNS tests" tsan_build
