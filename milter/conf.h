@@ -9,7 +9,9 @@
  *	"file:line: msg" lines. rw_conf_acquire()/rw_conf_release() hand
  *	out the current snapshot with a reference; rw_conf_install() swaps
  *	a new one in atomically and frees the old one when its last
- *	session ends.
+ *	session ends. A snapshot also holds the "[profile]" sections
+ *	(policy per listener); rw_conf_select() gives a connection the
+ *	policy of the listener it reached.
  */
 #ifndef RW_CONF_H
 #define RW_CONF_H
