@@ -27,7 +27,8 @@ cd "$top" || exit 1
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # libio-socket-inet6-perl: swaks over IPv6 (a Recommends of swaks only)
-packages="build-essential autoconf automake pkg-config m4 libmilter-dev
+# debhelper, dh-autoreconf, lintian, fakeroot: tests/package.sh (the .deb)
+packages="debhelper dh-autoreconf lintian fakeroot build-essential autoconf automake pkg-config m4 libmilter-dev
 	libspf2-dev libc-ares-dev check postfix swaks libio-socket-inet6-perl
 	miltertest sasl2-bin libsasl2-modules procps iproute2 util-linux
 	ca-certificates python3-yaml unbound rbldnsd dnsutils opendmarc
