@@ -21,6 +21,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,11 +47,60 @@ rw_conf_acquire(void)
 	return s;
 }
 
+/* rw_conf_select - the listener's profile's policy, else the main one */
+const struct rw_config *
+rw_conf_select(const struct rw_snapshot *s, const struct rw_listener *li,
+    const char **profile)
+{
+	const struct rw_profile *pr = rw_profiles_select(&s->profiles, li);
+
+	*profile = pr != NULL ? pr->name : NULL;
+	return pr != NULL ? pr->cfg : s->cfg;
+}
+
+/* rw_conf_any - pred of the main policy or of any profile's */
+bool
+rw_conf_any(const struct rw_snapshot *s, bool (*pred)(const struct rw_config *))
+{
+	size_t	i;
+
+	if (pred(s->cfg))
+		return true;
+	for (i = 0; i < s->profiles.n; i++)
+		if (pred(s->profiles.v[i].cfg))
+			return true;
+	return false;
+}
+
+/* rw_conf_summary - the main policy's summary, then each profile's */
+void
+rw_conf_summary(const struct rw_snapshot *s, char *buf, size_t len)
+{
+	char	 match[512];
+	size_t	 i, used;
+	int	 n;
+
+	rw_daemon_conf_summary(s->cfg, &s->daemon, buf, len);
+	for (i = 0; i < s->profiles.n; i++) {
+		used = strlen(buf);
+		rw_profile_match_text(&s->profiles.v[i], match, sizeof(match));
+		n = snprintf(buf + used, len - used, "profile %s (line %u, "
+		    "match = %s):\n", s->profiles.v[i].name,
+		    s->profiles.v[i].line, match);
+		if (n < 0 || (size_t)n >= len - used)
+			return;
+		used += (size_t)n;
+		rw_daemon_conf_summary(s->profiles.v[i].cfg, &s->daemon,
+		    buf + used, len - used);
+	}
+}
+
 /* snapshot_free - both parts and the snapshot */
 static void
 snapshot_free(struct rw_snapshot *s)
 {
 	rw_config_free(s->cfg);
+	rw_profiles_free(&s->profiles);
 	rw_daemon_conf_free(&s->daemon);
 	free(s);
 }
@@ -116,7 +166,7 @@ void
 rw_conf_reload(const char *path, struct rw_resolver *resolver)
 {
 	char	 err[RW_ERR_MAX];
-	char	 summary[2048];
+	char	 summary[RW_SUMMARY_MAX];
 	struct rw_snapshot *cur, *s;
 	const struct rw_daemon_conf *dc;
 	struct rw_dns_settings settings;
@@ -158,7 +208,7 @@ rw_conf_reload(const char *path, struct rw_resolver *resolver)
 		snapshot_free(s);
 		return;
 	}
-	rw_daemon_conf_summary(s->cfg, dc, summary, sizeof(summary));
+	rw_conf_summary(s, summary, sizeof(summary));
 	rw_conf_install(s);
 	rw_log_info("reloaded %s; new sessions use the new policy", path);
 	rw_conf_log_report(summary, false);

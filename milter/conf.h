@@ -9,7 +9,9 @@
  *	"file:line: msg" lines. rw_conf_acquire()/rw_conf_release() hand
  *	out the current snapshot with a reference; rw_conf_install() swaps
  *	a new one in atomically and frees the old one when its last
- *	session ends.
+ *	session ends. A snapshot also holds the "[profile]" sections
+ *	(policy per listener); rw_conf_select() gives a connection the
+ *	policy of the listener it reached.
  */
 #ifndef RW_CONF_H
 #define RW_CONF_H
@@ -20,6 +22,9 @@
 #include "daemonconf.h"
 #include "rw_policy.h"
 
+/* room for "relaywarden -t": the main policy and every profile's */
+#define RW_SUMMARY_MAX		32768
+
 #define RW_DEFAULT_CONFIG	RW_SYSCONFDIR "/relaywarden/relaywarden.conf"
 
 /* A refcounted, immutable configuration; sessions hold one from connect
@@ -27,6 +32,7 @@
 struct rw_snapshot {
 	struct rw_config *cfg;		/* the policy core's keys */
 	struct rw_daemon_conf daemon;	/* the daemon's keys */
+	struct rw_profiles profiles;	/* policy per listener (profile.c) */
 	unsigned int	 refs;		/* under conf.c's lock */
 	unsigned long	 generation;	/* 0 until installed */
 };
@@ -35,6 +41,15 @@ struct rw_snapshot {
  * reference (rw_conf_release() frees it); NULL with the errors in err */
 struct rw_snapshot *rw_conf_read(const char *path, char *err, size_t errlen);
 struct rw_snapshot *rw_conf_acquire(void);
+/* rw_conf_select - the policy for a listener: a profile's or the main
+ * one; *profile is the profile's name or NULL */
+const struct rw_config *rw_conf_select(const struct rw_snapshot *,
+	    const struct rw_listener *, const char **profile);
+/* rw_conf_any - true when pred holds for the main policy or a profile's */
+bool	rw_conf_any(const struct rw_snapshot *,
+	    bool (*pred)(const struct rw_config *));
+/* rw_conf_summary - the main summary, then each profile's, for -t */
+void	rw_conf_summary(const struct rw_snapshot *, char *buf, size_t len);
 void	rw_conf_release(struct rw_snapshot *);
 /* rw_conf_install - make s current; it takes over the caller's reference */
 void	rw_conf_install(struct rw_snapshot *s);

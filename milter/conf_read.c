@@ -92,7 +92,7 @@ struct rw_snapshot *
 rw_conf_read(const char *path, char *err, size_t errlen)
 {
 	char	 why[256];
-	char	*text;
+	char	*text, *main_text;
 	struct rw_snapshot *s;
 
 	if ((text = read_file(path, why, sizeof(why))) == NULL) {
@@ -104,13 +104,31 @@ rw_conf_read(const char *path, char *err, size_t errlen)
 		free(text);
 		return NULL;
 	}
-	s->cfg = rw_daemon_conf_parse(text, path, list_reader, (void *)path,
-	    &s->daemon, err, errlen);
-	free(text);
-	if (s->cfg == NULL) {
+	/* the main part first; the profiles only when it is sound (each
+	 * profile re-reads the main part's keys and would repeat its errors) */
+	if ((main_text = rw_profiles_main_text(text)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory\n", path);
+		free(text);
 		free(s);
 		return NULL;
 	}
+	s->cfg = rw_daemon_conf_parse(main_text, path, list_reader,
+	    (void *)path, &s->daemon, err, errlen);
+	free(main_text);
+	if (s->cfg == NULL) {
+		free(text);
+		free(s);
+		return NULL;
+	}
+	if (!rw_profiles_parse(text, path, list_reader, (void *)path,
+	    &s->profiles, err, errlen)) {
+		free(text);
+		rw_config_free(s->cfg);
+		rw_daemon_conf_free(&s->daemon);
+		free(s);
+		return NULL;
+	}
+	free(text);
 	s->refs = 1;
 	return s;
 }

@@ -226,7 +226,7 @@ store_for_reload(struct rw_services *svc)
 {
 	struct rw_snapshot *snap = rw_conf_acquire();
 
-	if (snap != NULL && rw_state_used(snap->cfg) &&
+	if (snap != NULL && rw_conf_any(snap, rw_state_used) &&
 	    __atomic_load_n(&svc->store, __ATOMIC_ACQUIRE) == NULL)
 		__atomic_store_n(&svc->store, open_store(&snap->daemon),
 		    __ATOMIC_RELEASE);
@@ -360,7 +360,7 @@ int
 main(int argc, char **argv)
 {
 	char	 err[RW_ERR_MAX];
-	char	 summary[2048];
+	char	 summary[RW_SUMMARY_MAX];
 	struct rw_snapshot *snap;
 	const struct rw_daemon_conf *dc;
 	struct rw_dns_settings settings;
@@ -404,7 +404,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	dc = &snap->daemon;
-	rw_daemon_conf_summary(snap->cfg, dc, summary, sizeof(summary));
+	rw_conf_summary(snap, summary, sizeof(summary));
 	if (test_only) {
 		printf("%s: configuration OK\n%s", config_path, summary);
 		rw_conf_release(snap);
@@ -476,7 +476,7 @@ main(int argc, char **argv)
 	if ((svc.spf = rw_spf_new(&spf_source, err, sizeof(err))) == NULL)
 		rw_fatal("SPF: %s", err);
 	rw_conf_install(snap);
-	if (rw_state_used(snap->cfg))
+	if (rw_conf_any(snap, rw_state_used))
 		__atomic_store_n(&svc.store, open_store(dc), __ATOMIC_RELEASE);
 	if ((svc.probes = rw_probe_start(svc.resolver)) == NULL)
 		rw_fatal("cannot start the block list prober");

@@ -68,11 +68,13 @@
 #include "stages.h"
 
 /* Macros we ask the MTA for, per stage (sendmail 8.14+, Postfix 2.5+). */
-/* {daemon_addr} (Postfix 3.2+, sendmail) or {if_addr}: the address the
- * client reached, which a HELO must not claim (helo_names_us) */
-#define MACROS_CONNECT	"j {daemon_name} {daemon_addr} {if_addr}"
-#define MACROS_CONNECT_PTR "j {daemon_name} {daemon_addr} {if_addr} " \
-	"{client_resolve} {client_ptr}"
+/* {daemon_name}, {daemon_port}, {daemon_addr}, {if_addr}: the listener
+ * the client reached, which selects the policy profile (profile.c);
+ * {daemon_addr} (Postfix 3.2+, sendmail) or {if_addr} is also the address
+ * a HELO must not claim (helo_names_us) */
+#define MACROS_LISTENER	"{daemon_name} {daemon_port} {daemon_addr} {if_addr}"
+#define MACROS_CONNECT	"j " MACROS_LISTENER
+#define MACROS_CONNECT_PTR "j " MACROS_LISTENER " {client_resolve} {client_ptr}"
 #define MACROS_MAIL	"i {auth_type} {auth_authen} {mail_addr}"
 #define MACROS_RCPT	"i {rcpt_mailer}"
 #define MACROS_EOM	"i"
@@ -276,6 +278,13 @@ refused_limits(const struct rw_config *cfg)
 	return false;
 }
 
+/* uses_eoh - a check of this policy runs at the end of the header */
+static bool
+uses_eoh(const struct rw_config *cfg)
+{
+	return rw_session_stage_used(cfg, RW_STAGE_EOH);
+}
+
 static sfsistat
 cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
@@ -288,9 +297,10 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	unsigned long unwanted = SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NR_HDR;
 	struct rw_snapshot *snap = rw_conf_acquire();
 	bool	mta_ptr = snap != NULL && snap->daemon.use_mta_ptr;
-	bool	headers = snap == NULL || rw_session_wants_headers(snap->cfg);
-	bool	eoh = snap == NULL || rw_session_stage_used(snap->cfg, RW_STAGE_EOH);
-	bool	rejected = snap != NULL && refused_limits(snap->cfg);
+	/* the listener is known only at connect: ask for what any profile needs */
+	bool	headers = snap == NULL || rw_conf_any(snap, rw_session_wants_headers);
+	bool	eoh = snap == NULL || rw_conf_any(snap, uses_eoh);
+	bool	rejected = snap != NULL && rw_conf_any(snap, refused_limits);
 	struct rw_conn *c;
 
 	(void)f2;
@@ -354,6 +364,9 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	const struct rw_facts *f;
 	char	safe[RW_HOSTNAME_MAX + 1];
 	enum rw_action r;
+	struct rw_listener li;
+	const struct rw_config *cfg;
+	const char *profile;
 
 	if ((snap = rw_conf_acquire()) == NULL)
 		return internal_error(ctx, NULL, "no configuration snapshot");
@@ -381,7 +394,17 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		rw_conf_release(c->snap);
 	}
 	c->snap = snap;
-	rw_stages_init(&c->st, snap->cfg, &snap->daemon, mlfi_services);
+	li.name = smfi_getsymval(ctx, "{daemon_name}");
+	li.port = smfi_getsymval(ctx, "{daemon_port}");
+	li.addr = smfi_getsymval(ctx, "{daemon_addr}");
+	if (li.addr == NULL)
+		li.addr = smfi_getsymval(ctx, "{if_addr}");
+	cfg = rw_conf_select(snap, &li, &profile);
+	if (profile != NULL)
+		rw_log_debug("listener %s port %s: profile %s",
+		    li.name != NULL ? li.name : "-",
+		    li.port != NULL ? li.port : "-", profile);
+	rw_stages_init(&c->st, cfg, &snap->daemon, mlfi_services);
 	a = addr_text(hostaddr, addr, sizeof(addr));
 	if (a == NULL && warn_once(WARN_CONNECT_ADDR))
 		rw_log_warn("the MTA gave no client address (local submission or a "

@@ -3,8 +3,9 @@
  * NAME
  *	relaywarden-query - would this mail be accepted?
  * SYNOPSIS
- *	relaywarden-query [-c FILE] [-D] -a CLIENT_ADDR [-n CLIENT_NAME]
- *	    [-H HELO] [-u AUTH_USER] [-s SENDER] -r RCPT [-r RCPT ...]
+ *	relaywarden-query [-c FILE] [-D] [-L LISTENER] -a CLIENT_ADDR
+ *	    [-n CLIENT_NAME] [-H HELO] [-u AUTH_USER] [-s SENDER]
+ *	    -r RCPT [-r RCPT ...]
  *	relaywarden-query [-c FILE] -g show|clear -a CLIENT_ADDR [-n PTR_NAME]
  *	    -s SENDER -r RCPT [-r RCPT ...]
  *	relaywarden-query [-c FILE] -g list
@@ -15,6 +16,10 @@
  *	Without -D nothing touches the network and the DNS-based checks
  *	(reverse DNS, lists, SPF) are not consulted; with -D they are,
  *	through the configured dns_servers, and their facts are printed.
+ *	-L names the listener the client reached, as the daemon would learn
+ *	it from the MTA: a port number ({daemon_port}), an IP address
+ *	({daemon_addr}) or a name ({daemon_name}); the policy profile it
+ *	selects is used and printed.
  *	Exit status: 0 when at least one recipient would be accepted,
  *	1 when the message would be refused, 2 on usage or configuration
  *	errors. The session never touches the state store: rate limits and
@@ -49,16 +54,35 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: relaywarden-query [-c FILE] [-D] -a CLIENT_ADDR [-n CLIENT_NAME]\n"
-	    "                         [-H HELO] [-u AUTH_USER] [-s SENDER]\n"
-	    "                         -r RCPT [-r RCPT ...]\n"
+	    "usage: relaywarden-query [-c FILE] [-D] [-L LISTENER] -a CLIENT_ADDR\n"
+	    "                         [-n CLIENT_NAME] [-H HELO] [-u AUTH_USER]\n"
+	    "                         [-s SENDER] -r RCPT [-r RCPT ...]\n"
 	    "       relaywarden-query [-c FILE] -g show|clear -a CLIENT_ADDR\n"
 	    "                         [-n PTR_NAME] -s SENDER -r RCPT [-r RCPT ...]\n"
 	    "       relaywarden-query [-c FILE] -g list\n"
 	    "  -D  consult DNS (reverse DNS, lists, SPF) through dns_servers\n"
+	    "  -L  the listener reached: a port, an address or a daemon name;\n"
+	    "      selects its policy profile\n"
 	    "  -g  greylisting in the state store: show or clear triplets, list\n"
 	    "      the auto-allowlisted networks\n");
 	exit(2);
+}
+
+/* listener_parse - "-L": a port, an address, or else a daemon name */
+static void
+listener_parse(const char *arg, struct rw_listener *li)
+{
+	struct rw_ip ip;
+
+	memset(li, 0, sizeof(*li));
+	if (arg == NULL)
+		return;
+	if (arg[0] != '\0' && strspn(arg, "0123456789") == strlen(arg))
+		li->port = arg;
+	else if (rw_ip_parse(arg, &ip))
+		li->addr = arg;
+	else
+		li->name = arg;
 }
 
 /* print_verdict - one line per stage, key=value as in the daemon's log */
@@ -317,6 +341,8 @@ main(int argc, char **argv)
 {
 	const char *path = RW_DEFAULT_CONFIG, *addr = NULL, *name = "unknown";
 	const char *helo = NULL, *auth = NULL, *sender = "", *grey = NULL;
+	const char *listener = NULL, *profile;
+	struct rw_listener li;
 	const char *rcpts[MAX_RCPTS];
 	size_t	 nrcpts = 0, i, accepted = 0;
 	char	 err[RW_ERR_MAX], extra[RW_ADDR_MAX + 64];
@@ -331,7 +357,7 @@ main(int argc, char **argv)
 	int	 ch;
 
 
-	while ((ch = getopt(argc, argv, "a:c:Dg:H:n:r:s:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:Dg:H:L:n:r:s:u:")) != -1) {
 		switch (ch) {
 		case 'g':
 			grey = optarg;
@@ -347,6 +373,9 @@ main(int argc, char **argv)
 			break;
 		case 'H':
 			helo = optarg;
+			break;
+		case 'L':
+			listener = optarg;
 			break;
 		case 'n':
 			name = optarg;
@@ -379,7 +408,11 @@ main(int argc, char **argv)
 		rw_conf_release(snap);
 		return ch;
 	}
-	cfg = snap->cfg;
+	listener_parse(listener, &li);
+	cfg = rw_conf_select(snap, &li, &profile);
+	if (listener != NULL)
+		printf("listener %s profile=%s\n", listener,
+		    profile != NULL ? profile : "(main)");
 	if ((st = malloc(sizeof(*st))) == NULL) {
 		fprintf(stderr, "relaywarden-query: out of memory\n");
 		rw_conf_release(snap);

@@ -205,7 +205,7 @@ static const struct rw_config_key keys[] = {
 	    AT(our_addresses), .item = rw_conf_item_cidr,
 	    .release = rw_conf_release_cidr },
 	/* HELO and forgery checks (defaults: relaywarden.conf(5) says why) */
-	{ .name = "helo_names_us", .type = RW_CONF_WORD, .def = "reject",
+	{ .name = "helo_names_us", .type = RW_CONF_WORD, .def = "tag",
 	    AT(helo_names_us), .words = rw_words_check_action },
 	{ .name = "helo_foreign_literal", .type = RW_CONF_WORD, .def = "tag",
 	    AT(helo_foreign_literal), .words = rw_words_check_action },
@@ -215,7 +215,7 @@ static const struct rw_config_key keys[] = {
 	    AT(helo_fqdn), .words = rw_words_check_action },
 	{ .name = "forged_local_sender", .type = RW_CONF_WORD, .def = "tag",
 	    AT(forged_local_sender), .words = rw_words_check_action },
-	{ .name = "bounce_multiple_rcpts", .type = RW_CONF_WORD, .def = "reject",
+	{ .name = "bounce_multiple_rcpts", .type = RW_CONF_WORD, .def = "off",
 	    AT(bounce_multiple_rcpts), .words = rw_words_check_action },
 	/*
 	 * block and allow lists: four keys, one array. Only "dnsbl" releases

@@ -671,6 +671,72 @@ struct rw_config *rw_config_parse_extra(const char *text, const char *source,
  */
 void	rw_config_keytab_free(const struct rw_config_keytab *, void *target);
 
+/* ------------------------------------------------------------ profiles */
+
+/*
+ * Policy per listener (profile.c): "[profile NAME]" sections at the end
+ * of the file, each with "match = name WORD, port N, addr IP" and any
+ * policy key; unset keys inherit the main part.
+ */
+#define RW_PROFILE_MATCH_MAX	16
+
+enum rw_match_kind { RW_MATCH_NAME = 0, RW_MATCH_PORT, RW_MATCH_ADDR };
+
+struct rw_profile_match {
+	enum rw_match_kind kind;
+	char		 name[64];	/* NAME: {daemon_name} */
+	unsigned int	 port;		/* PORT: {daemon_port} */
+	struct rw_ip	 addr;		/* ADDR: {daemon_addr} or {if_addr} */
+};
+
+struct rw_profile {
+	char			*name;
+	struct rw_profile_match	*match;
+	size_t			 nmatch;
+	struct rw_config	*cfg;	/* the effective policy */
+	unsigned int		 line;	/* of the "[profile NAME]" line */
+};
+
+struct rw_profiles {
+	struct rw_profile	*v;	/* in file order */
+	size_t			 n;
+};
+
+/* The listener a client reached, as the MTA's macros give it; NULL: unknown */
+struct rw_listener {
+	const char	*name;		/* {daemon_name} */
+	const char	*port;		/* {daemon_port} */
+	const char	*addr;		/* {daemon_addr}, else {if_addr} */
+};
+
+/*
+ * rw_profiles_main_text - the text with every "[profile]" section's lines
+ * blanked (line numbers kept), for rw_config_parse*(); NULL: no memory.
+ * Side effects: allocates; the caller frees.
+ */
+char	*rw_profiles_main_text(const char *text);
+
+/*
+ * rw_profiles_parse - every "[profile NAME]" section of text.
+ * @param out	receives the profiles (none: n = 0); rw_profiles_free()
+ * @param err	every error, one "file:line: msg" a line
+ * @return	false on any error (out holds nothing then).
+ * It is an error to call it when the main part does not parse.
+ */
+bool	rw_profiles_parse(const char *text, const char *source,
+	    rw_config_reader *reader, void *reader_ctx, struct rw_profiles *out,
+	    char *err, size_t errlen);
+void	rw_profiles_free(struct rw_profiles *);
+
+/*
+ * rw_profiles_select - the first profile in file order one of whose
+ * match entries fits the listener; NULL: the main policy applies.
+ */
+const struct rw_profile *rw_profiles_select(const struct rw_profiles *,
+	    const struct rw_listener *);
+/* rw_profile_match_text - the match entries as written, for -t and logs */
+void	rw_profile_match_text(const struct rw_profile *, char *buf, size_t len);
+
 /* ------------------------------------------------------------ helpers */
 
 /* rw_ip_parse - parse text (v4, v6, "IPv6:" prefix allowed); true on success */

@@ -121,11 +121,24 @@ END_TEST
 
 START_TEST(bounce_rcpts)
 {
-	struct rw_config *cfg = config("");	/* default reject */
+	struct rw_config *cfg = config("");	/* default off */
 	struct rw_session s;
 	struct rw_verdict v;
 	char	hdr[RW_HEADER_MAX];
 
+	/* off by default: relaywarden-query's default sender is the null
+	 * sender, and a bounce to two recipients was accepted before */
+	rw_session_init(&s, cfg);
+	(void)step_connect(&s, "192.0.2.10", "client.example", &v);
+	ck_assert(step_mail(&s, "", NULL, &v) == RW_ACT_CONTINUE);
+	ck_assert(step_rcpt(&s, "a@ours.test", &v) == RW_ACT_CONTINUE);
+	ck_assert_msg(step_rcpt(&s, "b@ours.test", &v) == RW_ACT_CONTINUE &&
+	    v.action == RW_ACT_CONTINUE, "default: second recipient got %s",
+	    rw_action_name(v.action));
+	rw_session_release(&s);
+	rw_config_free(cfg);
+
+	cfg = config("bounce_multiple_rcpts = reject\n");
 	rw_session_init(&s, cfg);
 	(void)step_connect(&s, "192.0.2.10", "client.example", &v);
 	ck_assert(step_mail(&s, "", NULL, &v) == RW_ACT_CONTINUE);

@@ -40,8 +40,19 @@ expect "client OK no rcpt limit"  0 '^rcpt <c@example.test> action=continue' -- 
 expect "sender file REJECT"       1 'reply="550 5.7.1 No mail from spam.test"' -- -a 192.0.2.10 -s u@mx.spam.test -r bob@example.test
 expect "sender @domain TEMPFAIL"  1 'reply="450 4.7.1 Try later"' -- -a 192.0.2.10 -s u@slow.test -r bob@example.test
 expect "@domain is exact"         0 '^mail <u@sub.slow.test> action=continue' -- -a 192.0.2.10 -s u@sub.slow.test -r bob@example.test
-expect "max_recipients"           0 '^rcpt <c@example.test> action=tempfail check=max_recipients .*reply="452 4.5.3 Too many recipients"' -- -a 192.0.2.10 -s u@other.test -r a@example.test -r b@example.test -r c@example.test
+expect "max_recipients"           0 '^rcpt <c@example.test> action=tempfail check=max_recipients .*reply="452 4.5.3 Too many recipients"' -- -a 192.0.2.10 -r a@example.test -r b@example.test -r c@example.test
 expect "bad config exits 2"       2 'cannot read configuration' -- -a 192.0.2.10 -r x -c /dev/null/nonexistent
+# policy per listener: -L selects the profile by port, address or name
+expect "listener 25: main"        0 '^listener 25 profile=\(main\)$' -- -L 25 -a 127.0.0.1 -r x@other.test
+expect "no -L: trusted"           0 '^rcpt <x@other.test> action=continue' -- -a 127.0.0.1 -r x@other.test
+expect "listener 587: untrusted"  1 'Relaying denied' -- -L 587 -a 127.0.0.1 -r x@other.test
+expect "listener 587 profile"     1 '^listener 587 profile=submission$' -- -L 587 -a 127.0.0.1 -r x@other.test
+expect "listener by name"         1 'Relaying denied' -- -L submission -a 127.0.0.1 -r x@other.test
+expect "listener by address"      1 'Relaying denied' -- -L 127.0.0.5 -a 127.0.0.1 -r x@other.test
+expect "listener 587 with auth"   0 '^rcpt <x@other.test> action=continue' -- -L 587 -u alice -a 127.0.0.1 -r x@other.test
+expect "listener 587 inherits"    0 '^rcpt <u@backup.test> action=continue' -- -L 587 -a 192.0.2.10 -r u@backup.test
+expect "listener 587 max_rcpt"    0 '^rcpt <c@example.test> action=continue' -- -L 587 -a 192.0.2.10 -r a@example.test -r b@example.test -r c@example.test
+expect "listener 587 inherits access" 1 'Your network is blocked' -- -L 587 -a 198.51.100.66 -r a@example.test
 # dryrun: the status still reports the policy's decision; the line says dryrun
 dry=$(mktemp)
 printf 'local_domains = example.test\nmode = dryrun\n' >"$dry"

@@ -4,7 +4,9 @@
 # runtime dependencies of the sendmail .debs the tests unpack), then:
 #   1. normal build (-Werror) in build/, make check: unit tests, query tool,
 #      purity guard, miltertest protocol tests, real Postfix, real sendmail;
-#      then the fault drills' short form (tests/drills/run.sh) and a smoke
+#      then the fault drills' short form (tests/drills/run.sh), the Debian
+#      package (tests/package.sh: build, lintian, dpkg -i, mail through
+#      Postfix, purge; about a minute) and a smoke
 #      run of the benchmark (tests/bench/run.sh --quick, figures not judged);
 #   2. ASan+UBSan build in build-asan/, make check of the unit tests, the
 #      query tool, the SPF suite, and the protocol and DNS tests (the
@@ -25,8 +27,9 @@ cd "$top" || exit 1
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # libio-socket-inet6-perl: swaks over IPv6 (a Recommends of swaks only)
+# debhelper, dh-autoreconf, lintian, fakeroot: tests/package.sh (the .deb)
 # liblmdb-dev: the embedded state store; lmdb-utils: mdb_stat in tests/store.sh
-packages="build-essential autoconf automake pkg-config m4 libmilter-dev
+packages="debhelper dh-autoreconf lintian fakeroot build-essential autoconf automake pkg-config m4 libmilter-dev
 	libspf2-dev libc-ares-dev liblmdb-dev lmdb-utils libpcre2-dev check postfix swaks libio-socket-inet6-perl
 	miltertest sasl2-bin libsasl2-modules procps iproute2 util-linux
 	ca-certificates python3-yaml unbound rbldnsd dnsutils opendmarc
@@ -37,7 +40,7 @@ packages="build-essential autoconf automake pkg-config m4 libmilter-dev
 SAN_TESTS="tests/check_address tests/check_cidr tests/check_config
 	tests/check_relay tests/check_spf tests/check_dns tests/check_dnscache
 	tests/check_session tests/check_helo tests/check_daemonconf
-	tests/check_state tests/store.sh
+	tests/check_state tests/store.sh tests/check_profile tests/check_forgery
 	tests/query.sh tests/spf/spf-suite.sh tests/integration/protocol.sh
 	tests/integration/dns.sh tests/integration/dns-queries.sh"
 # session timeout and the SIGTERM drill (short form) under the sanitizers
@@ -115,6 +118,18 @@ count() {
 	e=$(sed -n 's/^# ERROR: *\([0-9]*\).*/\1/p' "$1" | tail -1)
 	total_pass=$((total_pass + ${p:-0}))
 	total_fail=$((total_fail + ${f:-0} + ${e:-0}))
+}
+
+# package_test - tests/package.sh (about a minute): the .deb built from
+# the tracked files, installed, driven through Postfix, purged
+package_test() {
+	bash tests/package.sh >build/package.out 2>&1; rc=$?
+	grep -Ev '^ok ' build/package.out
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' build/package.out | tail -n 1)
+	p=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p')
+	f=$(echo "$last" | sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p')
+	total_pass=$((total_pass + ${p:-0})) total_fail=$((total_fail + ${f:-0}))
+	return $rc
 }
 
 failed_steps="" times=""
@@ -267,6 +282,7 @@ step install install_packages &&
 step bootstrap bootstrap || { summary; exit 1; }
 step "normal build and make check" normal_build
 step "fault drills (short form)" drills
+step "Debian package: build, lintian, install, mail through Postfix, purge (tests/package.sh)" package_test
 step "benchmark smoke run (tests/bench/run.sh --quick)" bench_smoke
 step "ASan/UBSan build: unit, protocol and DNS tests" asan_build
 step "ThreadSanitizer build: unit, protocol and DNS tests" tsan_build

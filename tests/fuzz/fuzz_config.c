@@ -6,8 +6,10 @@
  *	The input is a configuration file. It is parsed with the core's key
  *	table and the daemon's (rw_daemon_conf_parse(), which calls
  *	rw_config_parse_extra()), with a reader that serves "file:" lists
- *	from a fixed text. On success the summary "relaywarden -t" prints
- *	is built; on failure every error line must carry "file:line: ".
+ *	from a fixed text, as the daemon does it: the main part (the text
+ *	with its "[profile]" sections blanked), then, when that parsed, the
+ *	profiles (policy/profile.c). On success the summary "relaywarden -t"
+ *	prints is built; a failure always says why.
  */
 #include "config.h"
 
@@ -44,14 +46,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rw_daemon_conf dc;
 	struct rw_config *cfg;
-	char	*text = fuzz_str(data, size), err[RW_ERR_MAX], *sum;
+	struct rw_profiles ps;
+	struct rw_listener li = { "submission", "587", "127.0.0.1" };
+	char	*text = fuzz_str(data, size), err[RW_ERR_MAX], *sum, *main_text;
 	const size_t sumlen = 65536;
 
 	err[0] = '\0';
-	cfg = rw_daemon_conf_parse(text, "fuzz.conf", reader, NULL, &dc, err,
-	    sizeof(err));
+	if ((main_text = rw_profiles_main_text(text)) == NULL)
+		abort();
+	cfg = rw_daemon_conf_parse(main_text, "fuzz.conf", reader, NULL, &dc,
+	    err, sizeof(err));
+	free(main_text);
 	assert(strlen(err) < sizeof(err));
 	if (cfg != NULL) {
+		if (rw_profiles_parse(text, "fuzz.conf", reader, NULL, &ps, err,
+		    sizeof(err))) {
+			(void)rw_profiles_select(&ps, &li);
+			rw_profiles_free(&ps);
+		} else {
+			assert(err[0] != '\0' && ps.n == 0);
+		}
 		if ((sum = malloc(sumlen)) == NULL)
 			abort();
 		rw_daemon_conf_summary(cfg, &dc, sum, sumlen);

@@ -2,7 +2,8 @@
 --
 -- forgery.lua - the HELO and forgery checks, and client_access by host
 -- name, over the milter protocol. forgery.sh runs it twice:
---   -D part=helo   the HELO and forgery checks at their defaults, with
+--   -D part=helo   the HELO and forgery checks (helo_names_us and
+--                  bounce_multiple_rcpts = reject, the rest at their defaults), with
 --                  j = mx.example.test and {daemon_addr} = 192.0.2.1
 --     FG1 HELO our own name (j): refused at MAIL FROM (helo_names_us)
 --     FG2 HELO the address it connected to: refused at MAIL FROM

@@ -4,7 +4,8 @@
 # forgery.sh - the HELO and forgery checks and client_access by host name
 # through the built daemon (miltertest, tests/integration/forgery.lua).
 #
-#   helo   the checks at their defaults: helo_names_us refuses our own
+#   helo   the checks (helo_names_us and bounce_multiple_rcpts set to
+#          reject, the others at their defaults): helo_names_us refuses our own
 #          name (j) and the address connected to ({daemon_addr}); the
 #          softer ones tag (helo=not-fqdn, helo=foreign-literal,
 #          sender=forged-local); a genuine sloppy HELO (underscore,
@@ -130,11 +131,13 @@ LOG=$T/log/helo.log
 line() { rw_expect_log "$1" "$LOG" "$2" 3; }
 noline() { rw_expect_nolog "$1" "$LOG" "$2"; }
 
-# -- the HELO and forgery checks, defaults
-conf "$T/helo.conf"
-"$RELAYWARDEN" -t -c "$T/helo.conf" >"$T/log/t-helo.out" 2>&1
-check "-t shows helo_names_us reject and helo_fqdn tag" \
-    sh -c "grep -Eq '^helo_names_us +reject' '$T/log/t-helo.out' && grep -Eq '^helo_fqdn +tag' '$T/log/t-helo.out'"
+# -- the HELO and forgery checks: the defaults (-t), then the two that
+# tag or are off by default set to reject, the softer ones at their defaults
+conf "$T/defaults.conf"
+"$RELAYWARDEN" -t -c "$T/defaults.conf" >"$T/log/t-defaults.out" 2>&1
+check "-t shows the defaults: helo_names_us tag, helo_fqdn tag, bounce_multiple_rcpts off" \
+    sh -c "grep -Eq '^helo_names_us +tag' '$T/log/t-defaults.out' && grep -Eq '^helo_fqdn +tag' '$T/log/t-defaults.out' && ! grep -Eq '^bounce_multiple_rcpts' '$T/log/t-defaults.out'"
+conf "$T/helo.conf" "helo_names_us = reject" "bounce_multiple_rcpts = reject"
 rw_start_daemon helo "$T/helo.conf" || rw_summary
 mt helo helo
 line "FG1: our name refused at MAIL, 550 5.7.1" \
