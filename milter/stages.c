@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "stages.h"
+#include "metrics.h"
 #include "spf.h"
 
 /*
@@ -92,12 +93,16 @@ spf_start(struct rw_stages *st, enum rw_stage stage)
 
 	if (!spf_applies(st))
 		return;
-	if (stage == RW_STAGE_HELO && st->cfg->spf_check_helo && f->helo[0] != '\0')
+	if (stage == RW_STAGE_HELO && st->cfg->spf_check_helo && f->helo[0] != '\0') {
 		rw_spf_check(st->svc->spf, RW_SPF_ID_HELO, f->client_addr, f->helo, NULL,
 		    st->daemon->dns_deadline_ms, &f->spf_helo);
-	if (stage == RW_STAGE_MAIL && st->cfg->spf_check)
+		rw_metrics_spf(true, f->spf_helo.result);
+	}
+	if (stage == RW_STAGE_MAIL && st->cfg->spf_check) {
 		rw_spf_check(st->svc->spf, RW_SPF_ID_MAILFROM, f->client_addr, f->helo,
 		    f->sender, st->daemon->dns_deadline_ms, &f->spf_mail);
+		rw_metrics_spf(false, f->spf_mail.result);
+	}
 }
 
 static const struct gatherer gatherers[] = {

@@ -23,8 +23,8 @@ src=${RW_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 
 # lowest first; one layer per line
 LAYERS='
-log deadline dnsmsg spfrecord daemonconf
-dnscache daemon sessions
+log deadline dnsmsg spfrecord daemonconf metrics
+dnscache daemon sessions metricshttp
 dns
 conf spfsource
 probe spfdns

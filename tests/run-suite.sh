@@ -25,7 +25,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # libio-socket-inet6-perl: swaks over IPv6 (a Recommends of swaks only)
 packages="build-essential autoconf automake pkg-config m4 libmilter-dev
-	libspf2-dev libc-ares-dev check postfix swaks libio-socket-inet6-perl
+	libspf2-dev libc-ares-dev libmicrohttpd-dev check postfix swaks
+	libio-socket-inet6-perl curl prometheus
 	miltertest sasl2-bin libsasl2-modules procps iproute2 util-linux
 	ca-certificates python3-yaml unbound rbldnsd dnsutils opendmarc
 	clang libclang-rt-14-dev"
@@ -64,6 +65,16 @@ install_packages() {
 		apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
 		    $missing >/dev/null || return 1
 	fi
+	# only promtool is wanted from prometheus: stop the server its
+	# package may have started (the metrics test checks the text only)
+	case " $missing " in
+	*" prometheus "*)
+		if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+			systemctl stop prometheus >/dev/null 2>&1
+		else
+			invoke-rc.d prometheus stop >/dev/null 2>&1
+		fi ;;
+	esac
 	# what the unpacked sendmail needs at run time, read from its .debs
 	log=$(mktemp) || return 1
 	if ! sh tests/integration/sendmail-debs.sh install >"$log" 2>&1; then
