@@ -35,7 +35,7 @@ packages="build-essential autoconf automake pkg-config m4 libmilter-dev
 # SPF suite, and the daemon over the milter protocol with and without DNS
 SAN_TESTS="tests/check_address tests/check_cidr tests/check_config
 	tests/check_relay tests/check_spf tests/check_dns tests/check_dnscache
-	tests/check_session tests/check_helo tests/check_daemonconf
+	tests/check_session tests/check_helo tests/check_daemonconf tests/check_metrics
 	tests/query.sh tests/spf/spf-suite.sh tests/integration/protocol.sh
 	tests/integration/dns.sh"
 # session timeout and the SIGTERM drill (short form) under the sanitizers
