@@ -71,11 +71,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	(void)cls;
 	(void)version;
 	(void)upload_data;
-	if (*req_cls == NULL) {		/* headers only: answer on the next call */
-		*req_cls = conn;
-		return MHD_YES;
-	}
-	*upload_data_size = 0;		/* a body, if any, is ignored */
+	(void)upload_data_size;
+	(void)req_cls;
+	/* answered on the first call, with the headers: a body is never
+	 * read (libmicrohttpd discards it, closing the connection if it must) */
 	if (strcmp(url, "/metrics") != 0)
 		return reply(conn, MHD_HTTP_NOT_FOUND, "not found\n", NULL);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
