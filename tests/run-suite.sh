@@ -42,6 +42,8 @@ SAN_TESTS="tests/check_address tests/check_cidr tests/check_config
 SAN_TESTS="$SAN_TESTS tests/integration/sessions.sh tests/drills/sigterm.sh"
 # TCP_NODELAY found and set on libmilter's listener (issue 11)
 SAN_TESTS="$SAN_TESTS tests/integration/nodelay.sh"
+# the metrics endpoint's thread and the counters the sessions share (issue 10)
+SAN_TESTS="$SAN_TESTS tests/integration/metrics.sh"
 
 say() { printf '\n=== %s\n' "$*"; }
 

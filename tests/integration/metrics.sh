@@ -228,7 +228,7 @@ for bad in "localhost:$P_OFF" "127.0.0.1" "127.0.0.1:0" "::1:$P_OFF" \
 	out=$("$RELAYWARDEN" -t -c "$T/bad.conf" 2>&1)
 	rc=$?
 	check "metrics_listen = $bad: exit 1 (got $rc)" test "$rc" = 1
-	check "metrics_listen = $bad: error names $T/bad.conf:$line ($out)" \
+	check "metrics_listen = $bad: error names $T/bad.conf:$line ($(echo "$out" | head -1))" \
 	    sh -c "printf '%s\n' \"\$1\" | grep -qF \"$T/bad.conf:$line: metrics_listen\"" _ "$out"
 done
 
