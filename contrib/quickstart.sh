@@ -15,7 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get -o DPkg::Lock::Timeout=300 update -qq
 apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config m4 libmilter-dev \
-	libspf2-dev libc-ares-dev libmicrohttpd-dev check >/dev/null
+	libspf2-dev libc-ares-dev liblmdb-dev libmicrohttpd-dev check >/dev/null
 if [ -f config.status ]; then
 	echo "quickstart: $top was configured in place; make distclean there (the build is in build-quickstart/)"
 	make -s distclean
@@ -47,6 +47,9 @@ fi
 # The socket and the pidfile live here; owned by relaywarden so that it
 # can remove both when it stops.
 install -d -o relaywarden -g relaywarden -m 0755 /run/relaywarden
+# The embedded state store (rate limits, greylisting: state_store =
+# lmdb:/var/lib/relaywarden/state.lmdb) is written as relaywarden.
+install -d -o relaywarden -g relaywarden -m 0750 /var/lib/relaywarden
 
 conf=/etc/relaywarden/relaywarden.conf
 [ -f "$conf" ] || cp /etc/relaywarden/relaywarden.conf.sample "$conf"

@@ -236,6 +236,40 @@ release_dns_servers(void *target, const struct rw_config_key *key)
 	dc->dns_servers = NULL;
 }
 
+/* check_state_store - a URL store.c knows */
+static bool
+check_state_store(const void *target, const struct rw_config_key *key,
+    const char *value, char *err, size_t errlen)
+{
+	(void)target;
+	(void)key;
+	if (strncmp(value, "lmdb:/", 6) == 0 || strncmp(value, "redis://", 8) == 0
+	    || strncmp(value, "redis+unix:/", 12) == 0)
+		return true;
+	snprintf(err, errlen, "state_store \"%.100s\": lmdb:/path/state.lmdb, "
+	    "redis://[:password@]host[:port][/db] or redis+unix:/path[?db=N]",
+	    value);
+	return false;
+}
+
+/* check_state_prefix - printable, no spaces: it is part of every key */
+static bool
+check_state_prefix(const void *target, const struct rw_config_key *key,
+    const char *value, char *err, size_t errlen)
+{
+	const char *p;
+
+	(void)target;
+	(void)key;
+	for (p = value; *p != '\0'; p++)
+		if (*p <= ' ' || *p > '~') {
+			snprintf(err, errlen, "state_prefix \"%.40s\": printable "
+			    "characters without spaces", value);
+			return false;
+		}
+	return true;
+}
+
 /* ------------------------------------------------------------ the table */
 
 #define AT(f)	RW_CONF_AT(struct rw_daemon_conf, f)
@@ -282,6 +316,18 @@ static const struct rw_config_key keys[] = {
 	/* metrics */
 	{ .name = "metrics_listen", .type = RW_CONF_STRING, .def = "",
 	    AT(metrics_listen), .check = check_metrics_listen },
+	/* the state store (rate limits and greylisting) */
+	{ .name = "state_store", .type = RW_CONF_STRING, AT(state_store),
+	    .def = "lmdb:/var/lib/relaywarden/state.lmdb",
+	    .check = check_state_store },
+	{ .name = "state_timeout", .type = RW_CONF_DURATION, .def = "200ms",
+	    AT(state_timeout_ms), .min = 10, .max = 10000 },
+	{ .name = "state_prefix", .type = RW_CONF_STRING, .def = "rw:",
+	    AT(state_prefix), .max = 32, .check = check_state_prefix },
+	{ .name = "state_max_keys", .type = RW_CONF_UINT, .def = "1000000",
+	    AT(state_max_keys), .min = 1000, .max = 100000000 },
+	{ .name = "state_password_file", .type = RW_CONF_STRING, .def = "",
+	    AT(state_password_file) },
 };
 
 static const struct rw_config_keytab table = {
@@ -373,7 +419,14 @@ summary_lines(const struct rw_config *cfg, const char *next, const void *ctx,
 		    o < len)
 			snprintf(buf + o, len - o, "%-20s http://%s/metrics\n",
 			    "metrics", dc->metrics_listen);
-	} else if (strcmp(next, "outsiders") == 0)
+	} else if (strcmp(next, "outsiders") == 0 && rw_state_used(cfg))
+		snprintf(buf, len, "%-20s %s, prefix %s, timeout %ums, %s on "
+		    "store failure\n%-20s %s\n", "state", dc->state_store,
+		    dc->state_prefix, dc->state_timeout_ms,
+		    cfg->state_failure == RW_SFAIL_ACCEPT ? "accept" : "tempfail",
+		    "on_internal_error", word_name(words_internal_error,
+		    (int)dc->on_internal_error));
+	else if (strcmp(next, "outsiders") == 0)
 		snprintf(buf, len, "%-20s %s\n", "on_internal_error",
 		    word_name(words_internal_error,
 		    (int)dc->on_internal_error));

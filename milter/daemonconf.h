@@ -46,6 +46,13 @@ struct rw_daemon_conf {
 	/* metrics */
 	char		*metrics_listen; /* "127.0.0.1:9367", "[::1]:9367";
 					   "": no endpoint */
+
+	/* the state store (rate limits, greylisting: store.h) */
+	char		*state_store;	/* "lmdb:/path", "redis://..." */
+	unsigned int	 state_timeout_ms; /* per store call (Redis) */
+	char		*state_prefix;	/* before every key */
+	unsigned int	 state_max_keys; /* the embedded store's cap */
+	char		*state_password_file; /* Redis AUTH; "": none */
 };
 
 /*

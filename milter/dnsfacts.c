@@ -42,7 +42,8 @@
 bool
 rw_dnsfacts_needed(const struct rw_config *cfg)
 {
-	return cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0;
+	return cfg->rdns_check != RW_RDNS_OFF || cfg->ndnsbl > 0 ||
+	    rw_state_wants_rdns(cfg);
 }
 
 static bool
@@ -58,8 +59,8 @@ ptr_needed(const struct rw_config *cfg)
 {
 	size_t	i;
 
-	if (cfg->rdns_check != RW_RDNS_OFF)
-		return true;
+	if (cfg->rdns_check != RW_RDNS_OFF || rw_state_wants_rdns(cfg))
+		return true;	/* greylisting: the verified PTR name */
 	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
 		if (cfg->dnsbl[i].kind == RW_BL_PTR)
 			return true;

@@ -75,6 +75,7 @@
 #include "spf.h"
 #include "spfsource.h"
 #include "stages.h"
+#include "store.h"
 
 /* signal handler -> main loop; the handler can reach nothing else */
 static int sigpipe[2] = { -1, -1 };
@@ -186,9 +187,57 @@ drain_time_ms(void)
 
 enum serve_state { SERVING, DRAINING, STOPPING };
 
+/*
+ * open_store - the state store, after the privileges are dropped (the
+ * file belongs to the daemon's user) and after detaching (no LMDB
+ * environment may cross a fork). A store that cannot be opened is no
+ * reason to refuse mail: every stateful check then meets state_failure.
+ * It is opened when the first configuration that uses it is installed,
+ * at start or by a reload (store_for_reload); a changed state_store
+ * needs a restart.
+ */
+static struct rw_store *
+open_store(const struct rw_daemon_conf *dc)
+{
+	struct rw_store_opts o = { NULL, 0, NULL, 0 };
+	struct rw_store *st;
+	char	err[512];
+
+	o.prefix = dc->state_prefix;
+	o.timeout_ms = dc->state_timeout_ms;
+	o.password_file = dc->state_password_file[0] != '\0' ?
+	    dc->state_password_file : NULL;
+	o.max_keys = dc->state_max_keys;
+	if ((st = rw_store_open(dc->state_store, &o, err, sizeof(err))) == NULL)
+		rw_log_err("state store %s: %s: rate limits and greylisting "
+		    "meet state_failure until it is fixed (a reload or restart "
+		    "tries again)", dc->state_store, err);
+	else
+		rw_log_info("state store %s (%s), prefix %s", dc->state_store,
+		    rw_store_backend_name(st), dc->state_prefix);
+	return st;
+}
+
+/*
+ * store_for_reload - a reload enabled rate limits or greylisting and no
+ * store is open yet: open it now. Sessions read svc->store with an
+ * atomic load; only this thread (and main before serving) writes it.
+ */
+static void
+store_for_reload(struct rw_services *svc)
+{
+	struct rw_snapshot *snap = rw_conf_acquire();
+
+	if (snap != NULL && rw_state_used(snap->cfg) &&
+	    __atomic_load_n(&svc->store, __ATOMIC_ACQUIRE) == NULL)
+		__atomic_store_n(&svc->store, open_store(&snap->daemon),
+		    __ATOMIC_RELEASE);
+	rw_conf_release(snap);
+}
+
 /* serve - run libmilter in its thread; handle signals here */
 static int
-serve(const char *config_path, struct rw_resolver *resolver)
+serve(const char *config_path, struct rw_services *svc)
 {
 	pthread_t tid, stop_tid;
 	bool	stopper_started = false;
@@ -218,7 +267,8 @@ serve(const char *config_path, struct rw_resolver *resolver)
 			if (n <= 0 || sig == 0)
 				break;		/* smfi_main() returned */
 			if (sig == SIGHUP && state == SERVING) {
-				rw_conf_reload(config_path, resolver);
+				rw_conf_reload(config_path, svc->resolver);
+				store_for_reload(svc);
 			} else if ((sig == SIGTERM || sig == SIGINT) &&
 			    state == SERVING) {
 				rw_sessions_stop_accepting();
@@ -429,6 +479,8 @@ main(int argc, char **argv)
 	if ((svc.spf = rw_spf_new(&spf_source, err, sizeof(err))) == NULL)
 		rw_fatal("SPF: %s", err);
 	rw_conf_install(snap);
+	if (rw_state_used(snap->cfg))
+		__atomic_store_n(&svc.store, open_store(dc), __ATOMIC_RELEASE);
 	if ((svc.probes = rw_probe_start(svc.resolver)) == NULL)
 		rw_fatal("cannot start the block list prober");
 	rw_mlfi_set_services(&svc);
@@ -441,7 +493,7 @@ main(int argc, char **argv)
 	}
 	rw_log_info("listening on %s (mode %s)", sock,
 	    snap->cfg->mode == RW_MODE_DRYRUN ? "dryrun" : "enforce");
-	rc = serve(config_path, svc.resolver);
+	rc = serve(config_path, &svc);
 	rw_metrics_http_stop(metrics);
 	/* a callback of a cut session may still use them: wait, or leave
 	 * them to the exit */
@@ -449,6 +501,7 @@ main(int argc, char **argv)
 		rw_probe_stop(svc.probes);
 		rw_dns_stop_resolver(svc.resolver);
 		rw_spf_free(svc.spf);
+		rw_store_close(svc.store);
 	} else {
 		rw_log_warn("%u callback%s still running: exiting without "
 		    "freeing the resolver", rw_sessions_busy(),

@@ -72,7 +72,7 @@
 #define MACROS_CONNECT	"j {daemon_name}"
 #define MACROS_CONNECT_PTR "j {daemon_name} {client_resolve} {client_ptr}"
 #define MACROS_MAIL	"i {auth_type} {auth_authen} {mail_addr}"
-#define MACROS_RCPT	"i"
+#define MACROS_RCPT	"i {rcpt_mailer}"
 #define MACROS_EOM	"i"
 
 /* Set once by main.c before smfi_main() (see DESCRIPTION); read-only after. */
@@ -282,6 +282,18 @@ refuse_session(SMFICTX *ctx, struct rw_conn *c, const struct rw_daemon_conf *dc)
 	return true;
 }
 
+/* refused_limits - a rate_limit counts refused recipients */
+static bool
+refused_limits(const struct rw_config *cfg)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->nrate_limit; i++)
+		if (cfg->rate_limit[i].counter == RW_RC_REFUSED)
+			return true;
+	return false;
+}
+
 static sfsistat
 cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
@@ -296,6 +308,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	bool	mta_ptr = snap != NULL && snap->daemon.use_mta_ptr;
 	bool	headers = snap == NULL || rw_session_wants_headers(snap->cfg);
 	bool	eoh = snap == NULL || rw_session_stage_used(snap->cfg, RW_STAGE_EOH);
+	bool	rejected = snap != NULL && refused_limits(snap->cfg);
 	struct rw_conn *c;
 
 	(void)f2;
@@ -325,6 +338,9 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	if (!eoh)
 		unwanted |= SMFIP_NOEOH;
 	*pf1 = f1 & unwanted;
+	/* the recipients the MTA refused itself count for the refused limits */
+	if (rejected && (f1 & SMFIP_RCPT_REJ))
+		*pf1 |= SMFIP_RCPT_REJ;
 	*pf2 = 0;
 	*pf3 = 0;
 	return SMFIS_CONTINUE;
@@ -483,9 +499,16 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	struct rw_verdict v;
 	enum rw_action r;
 
+	const char *mailer = smfi_getsymval(ctx, "{rcpt_mailer}");
+
 	if (c == NULL)
 		return internal_error(ctx, NULL, "RCPT without a session");
 	remember_qid(ctx, c);
+	/* SMFIP_RCPT_REJ: a recipient the MTA refused, shown to us to count */
+	if (mailer != NULL && strcmp(mailer, "error") == 0) {
+		rw_stages_rcpt_refused(&c->st, argv != NULL ? argv[0] : NULL);
+		return SMFIS_CONTINUE;
+	}
 	r = rw_stages_rcpt(&c->st, argv != NULL ? argv[0] : NULL, &v);
 	return apply(ctx, c, RW_STAGE_RCPT, r, &v);
 }

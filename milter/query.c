@@ -5,6 +5,9 @@
  * SYNOPSIS
  *	relaywarden-query [-c FILE] [-D] -a CLIENT_ADDR [-n CLIENT_NAME]
  *	    [-H HELO] [-u AUTH_USER] [-s SENDER] -r RCPT [-r RCPT ...]
+ *	relaywarden-query [-c FILE] -g show|clear -a CLIENT_ADDR [-n PTR_NAME]
+ *	    -s SENDER -r RCPT [-r RCPT ...]
+ *	relaywarden-query [-c FILE] -g list
  * DESCRIPTION
  *	Runs one SMTP transaction through the very sequence the daemon uses
  *	(milter/stages.c over policy/session.c), with the given
@@ -14,13 +17,23 @@
  *	through the configured dns_servers, and their facts are printed.
  *	Exit status: 0 when at least one recipient would be accepted,
  *	1 when the message would be refused, 2 on usage or configuration
- *	errors.
+ *	errors. The session never touches the state store: rate limits and
+ *	greylisting are not consulted (they would count).
+ *
+ *	-g works on the configured state store instead: "show" prints the
+ *	greylist triplet of CLIENT_ADDR, SENDER and each RCPT (the keys are
+ *	built by the daemon's own code: greylist_network applies; -n is
+ *	taken as the verified PTR name for "rdns"), "clear" deletes them,
+ *	"list" prints the auto-allowlisted networks. Exit status 0, or 1
+ *	when a triplet shown was not found, 2 on errors.
  */
 #include "config.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -28,6 +41,7 @@
 #include "spf.h"
 #include "spfsource.h"
 #include "stages.h"
+#include "store.h"
 
 #define MAX_RCPTS	1000
 
@@ -38,7 +52,12 @@ usage(void)
 	    "usage: relaywarden-query [-c FILE] [-D] -a CLIENT_ADDR [-n CLIENT_NAME]\n"
 	    "                         [-H HELO] [-u AUTH_USER] [-s SENDER]\n"
 	    "                         -r RCPT [-r RCPT ...]\n"
-	    "  -D  consult DNS (reverse DNS, lists, SPF) through dns_servers\n");
+	    "       relaywarden-query [-c FILE] -g show|clear -a CLIENT_ADDR\n"
+	    "                         [-n PTR_NAME] -s SENDER -r RCPT [-r RCPT ...]\n"
+	    "       relaywarden-query [-c FILE] -g list\n"
+	    "  -D  consult DNS (reverse DNS, lists, SPF) through dns_servers\n"
+	    "  -g  greylisting in the state store: show or clear triplets, list\n"
+	    "      the auto-allowlisted networks\n");
 	exit(2);
 }
 
@@ -156,11 +175,148 @@ print_headers(const struct rw_stages *st)
 	free(e);
 }
 
+/* stamp - a record's time for people: UTC, ISO 8601 */
+static const char *
+stamp(uint64_t ms, char *buf, size_t len)
+{
+	time_t	t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms == 0 || gmtime_r(&t, &tm) == NULL)
+		return "-";
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+static void
+print_net(const char *net, const struct rw_grey_entry *e, void *arg)
+{
+	char	last[32];
+
+	(*(unsigned long *)arg)++;
+	printf("allowlisted %s passes=%u last=%s\n", net, e->passes,
+	    stamp(e->pass_ms, last, sizeof(last)));
+}
+
+/*
+ * grey_tool - -g show, clear or list, against the configured store;
+ * the keys come from the same code as the daemon's
+ */
+static int
+grey_tool(const struct rw_snapshot *snap, const char *what, const char *addr,
+    const char *name, const char *sender, const char **rcpts, size_t nrcpts)
+{
+	const struct rw_daemon_conf *dc = &snap->daemon;
+	const struct rw_config *cfg = snap->cfg;
+	struct rw_store_opts o = { NULL, 0, NULL, 0 };
+	struct rw_grey_spec g = { cfg->greylist_delay, cfg->greylist_retry_window,
+	    cfg->greylist_pass_ttl, cfg->greylist_autoallow_passes,
+	    cfg->greylist_autoallow_ttl };
+	struct rw_grey_entry e;
+	struct rw_session *s;
+	struct rw_store *store;
+	char	err[512], tk[RW_STATE_KEY_MAX + 1], nk[RW_STATE_KEY_MAX + 1];
+	char	t1[32], t2[32];
+	unsigned long n = 0;
+	bool	found;
+	size_t	i;
+	int	rc = 0;
+
+	if (strcmp(what, "list") != 0 && (addr == NULL || nrcpts == 0 ||
+	    (strcmp(what, "show") != 0 && strcmp(what, "clear") != 0)))
+		usage();
+	o.prefix = dc->state_prefix;
+	o.timeout_ms = dc->state_timeout_ms;
+	o.password_file = dc->state_password_file[0] ? dc->state_password_file :
+	    NULL;
+	o.max_keys = dc->state_max_keys;
+	if ((store = rw_store_open(dc->state_store, &o, err, sizeof(err))) ==
+	    NULL) {
+		fprintf(stderr, "relaywarden-query: %s: %s\n", dc->state_store, err);
+		return 2;
+	}
+	if (strcmp(what, "list") == 0) {
+		if (rw_store_grey_list_allowed(store, &g, (uint64_t)time(NULL) *
+		    1000, print_net, &n, err, sizeof(err)) != RW_STORE_OK) {
+			fprintf(stderr, "relaywarden-query: %s\n", err);
+			rc = 2;
+		} else {
+			printf("%lu network%s auto-allowlisted (after %u passes)\n",
+			    n, n == 1 ? "" : "s", g.autoallow_passes);
+		}
+		rw_store_close(store);
+		return rc;
+	}
+	if ((s = malloc(sizeof(*s))) == NULL) {
+		rw_store_close(store);
+		return 2;
+	}
+	rw_session_init(s, cfg);
+	rw_session_record_connect(s, addr, name, NULL);
+	if (!s->f.client_known) {
+		fprintf(stderr, "relaywarden-query: \"%s\" is not an IP address\n",
+		    addr);
+		rw_session_release(s);
+		free(s);
+		rw_store_close(store);
+		return 2;
+	}
+	if (name != NULL && strcmp(name, "unknown") != 0) {
+		char	ptr[RW_HOSTNAME_MAX + 1];
+
+		s->f.rdns = RW_RDNS_PASS;	/* -n: the verified PTR name */
+		if (!rw_strlcpy_ok(ptr, name, sizeof(ptr)))
+			usage();
+		rw_lowercase(ptr);
+		if (!rw_fact_set(&s->f.ptr_name, ptr)) {
+			fprintf(stderr, "relaywarden-query: out of memory\n");
+			rw_session_release(s);
+			free(s);
+			rw_store_close(store);
+			return 2;
+		}
+	}
+	rw_session_record_mail(s, sender, NULL);
+	for (i = 0; i < nrcpts; i++) {
+		rw_session_record_rcpt(s, rcpts[i]);
+		rw_state_grey_keys(cfg, &s->f, tk, nk, sizeof(tk));
+		if (strcmp(what, "clear") == 0) {
+			if (rw_store_grey_clear(store, tk, err, sizeof(err)) !=
+			    RW_STORE_OK) {
+				fprintf(stderr, "relaywarden-query: %s\n", err);
+				rc = 2;
+				continue;
+			}
+			printf("cleared %s\n", tk);
+			continue;
+		}
+		if (rw_store_grey_show(store, tk, &e, &found, err, sizeof(err)) !=
+		    RW_STORE_OK) {
+			fprintf(stderr, "relaywarden-query: %s\n", err);
+			rc = 2;
+			continue;
+		}
+		if (!found) {
+			printf("triplet %s not found\n", tk);
+			if (rc == 0)
+				rc = 1;
+			continue;
+		}
+		printf("triplet %s state=%s first=%s last_pass=%s passes=%u\n", tk,
+		    e.pass_ms ? "passed" : "waiting", stamp(e.first_ms, t1,
+		    sizeof(t1)), stamp(e.pass_ms, t2, sizeof(t2)), e.passes);
+	}
+	rw_session_release(s);
+	free(s);
+	rw_store_close(store);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *path = RW_DEFAULT_CONFIG, *addr = NULL, *name = "unknown";
-	const char *helo = NULL, *auth = NULL, *sender = "";
+	const char *helo = NULL, *auth = NULL, *sender = "", *grey = NULL;
 	const char *rcpts[MAX_RCPTS];
 	size_t	 nrcpts = 0, i, accepted = 0;
 	char	 err[RW_ERR_MAX], extra[RW_ADDR_MAX + 64];
@@ -175,8 +331,11 @@ main(int argc, char **argv)
 	int	 ch;
 
 
-	while ((ch = getopt(argc, argv, "a:c:DH:n:r:s:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:Dg:H:n:r:s:u:")) != -1) {
 		switch (ch) {
+		case 'g':
+			grey = optarg;
+			break;
 		case 'D':
 			network = true;
 			break;
@@ -209,11 +368,16 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (optind != argc || addr == NULL || nrcpts == 0)
+	if (optind != argc || (grey == NULL && (addr == NULL || nrcpts == 0)))
 		usage();
 	if ((snap = rw_conf_read(path, err, sizeof(err))) == NULL) {
 		fputs(err, stderr);
 		return 2;
+	}
+	if (grey != NULL) {
+		ch = grey_tool(snap, grey, addr, name, sender, rcpts, nrcpts);
+		rw_conf_release(snap);
+		return ch;
 	}
 	cfg = snap->cfg;
 	if ((st = malloc(sizeof(*st))) == NULL) {

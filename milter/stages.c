@@ -10,15 +10,31 @@
  *	HELO, MAIL FROM at MAIL) and only for clients it applies to: known
  *	address, not an insider, not client_access OK; its verdict is given
  *	at MAIL by the policy (policy/spf.c). DNS facts are gathered at
- *	dns_verdict_stage, bounded by dns_deadline.
+ *	dns_verdict_stage, bounded by dns_deadline. The state store is asked
+ *	last, just before the verdicts of CONNECT, MAIL and RCPT (the plan,
+ *	rw_state_plan, may need the DNS facts: an allow list, the verified
+ *	PTR name), each op one atomic store call; a failed call is logged,
+ *	counted and left to state_failure. A recipient we refuse with a 5xx,
+ *	or that the MTA refused itself (rw_stages_rcpt_refused), counts for
+ *	the refused limits. The concurrency counts a session raised are
+ *	lowered when it is released.
  */
 #include "config.h"
 
 #include <string.h>
 
 #include "stages.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+#include "log.h"
 #include "metrics.h"
 #include "spf.h"
+#include "store.h"
+
+/* a crashed daemon's concurrency counts fade after this long */
+#define CONC_TTL_S	3600
 
 /*
  * A gatherer collects facts from outside the policy core. start() runs
@@ -105,9 +121,138 @@ spf_start(struct rw_stages *st, enum rw_stage stage)
 	}
 }
 
+/* now_ms - the wall clock: the store's records outlive the process */
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* state_fail - a store call failed: logged and counted; state_failure decides */
+static void
+state_fail(struct rw_stages *st, struct rw_store *store, const char *err,
+    bool record)
+{
+	if (record)
+		rw_state_record_failure(&st->s.f, err);
+	rw_log_err("%s: state store failed: %s (%lu failures since start); "
+	    "state_failure = %s", qid_or_noqueue(st), err,
+	    store != NULL ? rw_store_failures(store) : 0UL,
+	    st->cfg->state_failure == RW_SFAIL_ACCEPT ? "accept" : "tempfail");
+}
+
+/*
+ * conc_keep - remember a concurrency key this session raised; the room
+ * is allocated on first use (most sessions have no concurrency limit)
+ */
+static void
+conc_keep(struct rw_stages *st, const char *key)
+{
+	if (st->conc == NULL &&
+	    (st->conc = calloc(RW_STAGES_CONC_MAX, sizeof(*st->conc))) == NULL) {
+		rw_log_err("%s: out of memory: concurrency key %s not lowered "
+		    "at close (it fades in %ds)", qid_or_noqueue(st), key,
+		    CONC_TTL_S);
+		return;
+	}
+	if (st->nconc < RW_STAGES_CONC_MAX)
+		(void)rw_strlcpy_ok(st->conc[st->nconc++], key,
+		    sizeof(st->conc[0]));
+}
+
+/*
+ * state_run - run a plan's ops, one atomic store call each; the answers
+ * go into the facts when record is set (a refusal being counted only
+ * counts: its answers matter to the next recipient's peek)
+ */
+static void
+state_run(struct rw_stages *st, const struct rw_state_plan *p, bool record)
+{
+	struct rw_store *store = st->svc != NULL ?
+	    __atomic_load_n(&st->svc->store, __ATOMIC_ACQUIRE) : NULL;
+	struct rw_facts *f = &st->s.f;
+	const struct rw_state_op *op;
+	enum rw_grey_state g;
+	char	err[RW_REASON_MAX];
+	uint64_t now = now_ms(), retry;
+	unsigned int wait;
+	bool	allowed, listed;
+	long	count;
+	size_t	i;
+	int	rc = RW_STORE_OK;
+
+	if (p->n == 0 || st->svc == NULL)
+		return;		/* the query tool without a store: not consulted */
+	if (store == NULL) {
+		state_fail(st, NULL, "no state store open (see the log: it could "
+		    "not be opened)", record);
+		return;
+	}
+	for (i = 0; i < p->n && rc == RW_STORE_OK; i++) {
+		op = &p->op[i];
+		err[0] = '\0';
+		switch (op->kind) {
+		case RW_SOP_RATE:
+			rc = rw_store_rate(store, op->key, &op->spec, op->n, now,
+			    &allowed, &retry, err, sizeof(err));
+			if (rc == RW_STORE_OK && record)
+				rw_state_record_rate(f, op, allowed, retry, 0);
+			break;
+		case RW_SOP_CONCURRENCY:
+			rc = rw_store_concurrency(store, op->key, +1, CONC_TTL_S,
+			    &count, err, sizeof(err));
+			if (rc != RW_STORE_OK)
+				break;
+			conc_keep(st, op->key);
+			if (record)
+				rw_state_record_rate(f, op,
+				    count <= (long)op->spec.limit, 0, count);
+			break;
+		case RW_SOP_GREY:
+			rc = rw_store_grey(store, op->key, op->net_key, &p->grey,
+			    now, &g, &wait, &listed, err, sizeof(err));
+			if (rc == RW_STORE_OK && record)
+				rw_state_record_grey(f, op, g, wait, listed);
+			break;
+		}
+	}
+	if (rc != RW_STORE_OK)
+		state_fail(st, store, err, record);
+}
+
+/* state_await - ask the store what the stage's verdict needs */
+static void
+state_await(struct rw_stages *st, enum rw_stage stage)
+{
+	struct rw_state_plan p;
+
+	rw_state_begin(&st->s.f);
+	if (!rw_state_used(st->cfg))
+		return;
+	rw_state_plan(st->cfg, &st->s.f, stage, &p);
+	state_run(st, &p, true);
+}
+
+/* state_refused - count a refused recipient (by us or by the MTA) */
+static void
+state_refused(struct rw_stages *st)
+{
+	struct rw_state_plan p;
+
+	if (!rw_state_used(st->cfg))
+		return;
+	rw_state_plan_refused(st->cfg, &st->s.f, &p);
+	state_run(st, &p, false);	/* counted for the next recipients */
+}
+
+/* the order matters: the state gatherer may need the DNS facts */
 static const struct gatherer gatherers[] = {
 	{ .name = "dns", .start = dns_start, .await = dns_await },
 	{ .name = "spf", .start = spf_start, .await = NULL },
+	{ .name = "state", .start = NULL, .await = state_await },
 };
 #define NGATHERERS	(sizeof(gatherers) / sizeof(gatherers[0]))
 
@@ -208,8 +353,21 @@ rw_stages_mail(struct rw_stages *st, const char *sender, const char *auth_user,
 enum rw_action
 rw_stages_rcpt(struct rw_stages *st, const char *rcpt, struct rw_verdict *v)
 {
+	enum rw_action r;
+
 	rw_session_record_rcpt(&st->s, rcpt);
-	return run(st, RW_STAGE_RCPT, v);
+	r = run(st, RW_STAGE_RCPT, v);
+	/* a recipient we refuse for good (5xx) counts as refused */
+	if (r == RW_ACT_REJECT)
+		state_refused(st);
+	return r;
+}
+
+void
+rw_stages_rcpt_refused(struct rw_stages *st, const char *rcpt)
+{
+	rw_session_record_rcpt(&st->s, rcpt);
+	state_refused(st);
 }
 
 void
@@ -275,6 +433,22 @@ rw_stages_logline(const struct rw_stages *st, enum rw_stage stage,
 void
 rw_stages_release(struct rw_stages *st)
 {
+	struct rw_store *store = st->svc != NULL ?
+	    __atomic_load_n(&st->svc->store, __ATOMIC_ACQUIRE) : NULL;
+	char	err[RW_REASON_MAX];
+	long	count;
+	size_t	i;
+
 	rw_dnsfacts_release(&st->ds);
+	for (i = 0; i < st->nconc; i++)
+		if (store != NULL &&
+		    rw_store_concurrency(store, st->conc[i], -1,
+		    CONC_TTL_S, &count, err, sizeof(err)) != RW_STORE_OK)
+			rw_log_err("%s: state store failed lowering %s: %s "
+			    "(the count fades in %ds)", qid_or_noqueue(st),
+			    st->conc[i], err, CONC_TTL_S);
+	st->nconc = 0;
+	free(st->conc);
+	st->conc = NULL;
 	rw_session_release(&st->s);
 }

@@ -14,7 +14,9 @@
  *	Gatherers collect facts from outside the policy core: DNS lookups
  *	(dnsfacts.c, started at connect, HELO and MAIL, awaited at
  *	dns_verdict_stage) and SPF (spf.c, evaluated when its identity is
- *	known). A state store and content scanning plug in as further rows
+ *	known), and the state store (store.h: rate limits and greylisting,
+ *	asked just before the verdicts of CONNECT, MAIL and RCPT, after the
+ *	DNS facts it may need). Content scanning plugs in as a further row
  *	of the gatherer table in stages.c. mlfi.c only adds libmilter
  *	around these calls, so the query tool answers with the very
  *	sequence that decides real mail.
@@ -35,12 +37,16 @@
 struct rw_resolver;
 struct rw_probes;
 struct rw_spf;
+struct rw_store;
 
 struct rw_services {
 	struct rw_resolver	*resolver;	/* dns.c */
 	struct rw_probes	*probes;	/* probe.c; NULL: none */
 	struct rw_spf		*spf;		/* spf.c */
+	struct rw_store		*store;		/* store.c; NULL: none opened */
 };
+
+#define RW_STAGES_CONC_MAX	4	/* concurrency keys held per session */
 
 struct rw_stages {
 	const struct rw_config	*cfg;
@@ -53,6 +59,10 @@ struct rw_stages {
 	bool			 nomem;		/* a gatherer ran out of memory */
 	char			 mta_resolve[16];	/* {client_resolve}, at connect */
 	char			 qid[64];	/* for log lines */
+	/* concurrency counters this session raised, lowered at release
+	 * (RW_STAGES_CONC_MAX keys, allocated on first use) */
+	char			(*conc)[RW_STATE_KEY_MAX + 1];
+	size_t			 nconc;
 };
 
 void	rw_stages_init(struct rw_stages *, const struct rw_config *,
@@ -67,6 +77,12 @@ enum rw_action rw_stages_mail(struct rw_stages *, const char *sender,
 	    const char *auth_user, struct rw_verdict *);
 enum rw_action rw_stages_rcpt(struct rw_stages *, const char *rcpt,
 	    struct rw_verdict *);
+/*
+ * rw_stages_rcpt_refused - the MTA refused a recipient itself and told us
+ * (SMFIP_RCPT_REJ, {rcpt_mailer} = error): it counts for the refused
+ * limits; no verdict.
+ */
+void	rw_stages_rcpt_refused(struct rw_stages *, const char *rcpt);
 /* rw_stages_header - one header of the message (recorded, no verdict) */
 void	rw_stages_header(struct rw_stages *, const char *name, const char *value);
 enum rw_action rw_stages_eoh(struct rw_stages *, struct rw_verdict *);
@@ -89,6 +105,7 @@ const struct rw_facts *rw_stages_facts(const struct rw_stages *);
 /* rw_stages_logline - the one log line for a verdict (qid not included) */
 void	rw_stages_logline(const struct rw_stages *, enum rw_stage,
 	    const struct rw_verdict *, char *buf, size_t len);
+/* rw_stages_release - the session is over: lower its concurrency counts */
 void	rw_stages_release(struct rw_stages *);
 /*
  * rw_stages_nomem - an allocation failed in this session: its stages

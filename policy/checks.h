@@ -21,11 +21,15 @@ rw_check_fn	rw_check_rdns;
 rw_check_fn	rw_check_dnsbl;
 rw_check_fn	rw_check_spf;
 rw_check_fn	rw_check_helo_foreign_literal;
+rw_check_fn	rw_check_rate_limit;
+rw_check_fn	rw_check_greylist;
 
 /* rw_dns_stage_applies - a DNS verdict is due for these facts now */
 bool		rw_dns_stage_applies(const struct rw_config *,
 		    const struct rw_facts *);
 bool		rw_dns_exempt(const struct rw_config *, const char *rcpt);
+/* rw_dnsbl_allowed - an allow list (negative weight) lists the client */
+bool		rw_dnsbl_allowed(const struct rw_config *, const struct rw_facts *);
 
 const struct rw_client_rule *rw_access_client_lookup(const struct rw_config *,
 		    const struct rw_ip *);

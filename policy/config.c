@@ -255,6 +255,25 @@ bad:
 	return false;
 }
 
+/* set_seconds - "90s", "5m", "4h", "36d", "1w" or bare seconds, min..max s */
+static bool
+set_seconds(struct parse_ctx *ctx, const struct rw_config_key *key,
+    void *target, const char *value, const struct where *w)
+{
+	unsigned long n;
+
+	assert(key->size == sizeof(unsigned int));
+	if (!rw_conf_seconds(value, &n) || n < (unsigned long)key->min ||
+	    n > (unsigned long)key->max) {
+		report(ctx, w, "%s must be a duration from %lds to %lds (\"90s\", "
+		    "\"5m\", \"4h\", \"36d\"), not \"%s\"", key->name, key->min,
+		    key->max, value);
+		return false;
+	}
+	*rw_conf_field(target, key, unsigned int) = (unsigned int)n;
+	return true;
+}
+
 /* set_word - one of the key's words; its value into an enum or a bool */
 static bool
 set_word(struct parse_ctx *ctx, const struct rw_config_key *key,
@@ -416,6 +435,9 @@ set_value(struct parse_ctx *ctx, const struct rw_config_key *key,
 		break;
 	case RW_CONF_DURATION:
 		ok = set_duration(ctx, key, target, value, w);
+		break;
+	case RW_CONF_SECONDS:
+		ok = set_seconds(ctx, key, target, value, w);
 		break;
 	case RW_CONF_WORD:
 		ok = set_word(ctx, key, target, value, w);

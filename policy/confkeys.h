@@ -28,6 +28,16 @@ extern const struct rw_config_word rw_words_dnsbl_action[];
 extern const struct rw_config_word rw_words_spf_action[];
 extern const struct rw_config_word rw_words_check_action[];
 extern const struct rw_config_word rw_words_access[];
+/* the stateful checks' words (confstate.c) */
+extern const struct rw_config_word rw_words_rate_limit_action[];
+extern const struct rw_config_word rw_words_greylist[];
+extern const struct rw_config_word rw_words_state_failure[];
+extern const struct rw_config_word rw_words_rate_counter[];
+extern const struct rw_config_word rw_words_rate_by[];
+extern const struct rw_config_word rw_words_rate_for[];
+
+/* rw_conf_seconds - "90s", "5m", "4h", "36d", "1w" or bare seconds */
+bool		rw_conf_seconds(const char *, unsigned long *out);
 
 /* rw_conf_word_find - the value of word (any case); false if not listed */
 bool		rw_conf_word_find(const struct rw_config_word *, const char *word,
@@ -63,5 +73,13 @@ rw_config_release_fn	rw_conf_release_client_access;
 rw_config_release_fn	rw_conf_release_sender_access;
 rw_config_release_fn	rw_conf_release_dnsbl;
 rw_config_release_fn	rw_conf_release_exempt;
+/* the stateful checks' items (confstate.c) */
+rw_config_item_fn	rw_conf_item_rate_limit;
+rw_config_item_fn	rw_conf_item_grey_network;
+rw_config_item_fn	rw_conf_item_grey_allow;
+rw_config_release_fn	rw_conf_release_rate_limit;
+rw_config_release_fn	rw_conf_release_grey_network;
+rw_config_release_fn	rw_conf_release_grey_allow;
+rw_config_check_fn	rw_conf_check_grey_network;
 
 #endif /* RW_CONFKEYS_H */

@@ -157,6 +157,50 @@ rw_config_summary_extra(const struct rw_config *cfg,
 		    cfg->dnsbl_threshold, rw_conf_word_name(rw_words_dnsbl_action,
 		    (int)cfg->dnsbl_action));
 	}
+	for (i = 0; i < cfg->nrate_limit; i++) {	/* shown only when set */
+		const struct rw_rate_rule *r = &cfg->rate_limit[i];
+		char	who[RW_IPTEXT_MAX + 80];
+
+		if (i == 0)
+			caller_lines(&o, "rate_limit");
+		if (r->who == RW_RFOR_NETWORK) {
+			rw_ip_format(&r->net.net, ip, sizeof(ip));
+			snprintf(who, sizeof(who), "%s/%u", ip, r->net.prefix);
+		} else if (r->who == RW_RFOR_USER) {
+			snprintf(who, sizeof(who), "user %.60s", r->user);
+		} else {
+			snprintf(who, sizeof(who), "%s", rw_conf_word_name(
+			    rw_words_rate_for, (int)r->who));
+		}
+		if (r->spec.limit == 0)
+			put(&o, "%-20s %s unlimited by %s for %s (line %u)\n",
+			    "rate_limit", rw_rate_counter_name(r->counter),
+			    rw_conf_word_name(rw_words_rate_by, (int)r->by), who,
+			    r->line);
+		else if (r->counter == RW_RC_CONCURRENCY)
+			put(&o, "%-20s concurrency %u by %s for %s (line %u)\n",
+			    "rate_limit", r->spec.limit, rw_conf_word_name(
+			    rw_words_rate_by, (int)r->by), who, r->line);
+		else
+			put(&o, "%-20s %s %u/%us burst %u by %s for %s, %s "
+			    "(line %u)\n", "rate_limit",
+			    rw_rate_counter_name(r->counter), r->spec.limit,
+			    r->spec.window_s, r->spec.burst, rw_conf_word_name(
+			    rw_words_rate_by, (int)r->by), who, rw_conf_word_name(
+			    rw_words_rate_limit_action, (int)cfg->rate_limit_action),
+			    r->line);
+	}
+	if (cfg->greylist != RW_CHK_OFF) {	/* shown only when on */
+		caller_lines(&o, "greylist");
+		put(&o, "%-20s %s: delay %us, retry window %us, passed kept %us, "
+		    "network /%u /%u%s, auto-allow after %u passes (0: off)\n",
+		    "greylist", rw_conf_word_name(rw_words_greylist,
+		    (int)cfg->greylist), cfg->greylist_delay,
+		    cfg->greylist_retry_window, cfg->greylist_pass_ttl,
+		    cfg->greylist_network.v4, cfg->greylist_network.v6,
+		    cfg->greylist_network.rdns ? " or verified rdns domain" : "",
+		    cfg->greylist_autoallow_passes);
+	}
 	caller_lines(&o, "spf");
 	if (cfg->spf_check || cfg->spf_check_helo)
 		put(&o, "%-20s %s%s%s; fail %s, softfail %s, neutral %s, none %s, "

@@ -286,6 +286,19 @@ rw_dnsbl_score(const struct rw_config *cfg, const struct rw_facts *f,
 	return score;
 }
 
+/* rw_dnsbl_allowed - an allow list (negative weight) lists the client */
+bool
+rw_dnsbl_allowed(const struct rw_config *cfg, const struct rw_facts *f)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->ndnsbl && i < RW_DNSBL_MAX; i++)
+		if (cfg->dnsbl[i].weight < 0 &&
+		    zone_counts(&cfg->dnsbl[i], &f->bl[i]))
+			return true;
+	return false;
+}
+
 /* rw_dns_exempt - recipients that DNS verdicts never refuse */
 bool
 rw_dns_exempt(const struct rw_config *cfg, const char *rcpt)

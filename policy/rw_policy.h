@@ -214,6 +214,193 @@ struct rw_sender_rule {
 	unsigned int		 line;
 };
 
+/* ------------------------------------------------------------ state (rates, greylisting) */
+
+/*
+ * The arithmetic of the stateful checks, shared by every store backend:
+ * the embedded one (milter/store_lmdb.c) calls these functions inside
+ * one write transaction; the Redis one runs the same arithmetic as a Lua
+ * script (same inputs, same outputs). Times are milliseconds since the
+ * epoch, passed in by the caller: nothing here reads a clock.
+ */
+#define RW_STATE_KEY_MAX	256	/* a state key, prefix not included */
+
+/*
+ * GCRA ("generic cell rate algorithm", a token bucket stated as one
+ * timestamp, the "theoretical arrival time"): limit events per window_s
+ * seconds, with burst extra events allowed at once. Each event moves the
+ * TAT on by T = ceil(window_s * 1000 / limit) ms; an event passes when
+ * the TAT it would leave is at most (limit + burst) * T ahead of now.
+ * So an idle key takes limit + burst events at once, then one every T.
+ */
+struct rw_rate_spec {
+	unsigned int	 limit;		/* events per window; 0: no limit */
+	unsigned int	 window_s;
+	unsigned int	 burst;
+};
+
+/*
+ * rw_gcra - one event of cost n at now_ms against the state *tat_ms
+ * (0: none, or idle). n = 0 is a peek: would an event of cost 1 pass
+ * now? The answer as for cost 1, but *tat_ms is never changed.
+ * @return	true when allowed (*tat_ms advanced); false when over the
+ *		limit (*tat_ms unchanged, *retry_ms: how long until an
+ *		event of this cost would pass)
+ * *expire_ms: when the state is idle again and may be dropped (the TTL
+ * deadline); unchanged state keeps its old expiry, which is the same.
+ */
+bool	rw_gcra(uint64_t *tat_ms, uint64_t now_ms, const struct rw_rate_spec *,
+	    unsigned int n, uint64_t *retry_ms, uint64_t *expire_ms);
+
+struct rw_grey_spec {
+	unsigned int	 delay_s;		/* first retry not before */
+	unsigned int	 retry_window_s;	/* first retry not after */
+	unsigned int	 pass_ttl_s;		/* a passed triplet lives */
+	unsigned int	 autoallow_passes;	/* 0: no auto-allowlist */
+	unsigned int	 autoallow_ttl_s;	/* after the network's last pass */
+};
+
+/* One triplet; also one network's auto-allowlist record (passes counts). */
+struct rw_grey_entry {
+	uint64_t	 first_ms;	/* first attempt */
+	uint64_t	 pass_ms;	/* last pass; 0: not passed yet */
+	uint32_t	 passes;
+};
+
+enum rw_grey_state {
+	RW_GREY_NEW = 0,	/* entry started: 451 */
+	RW_GREY_EARLY,		/* retried before the delay: 451 */
+	RW_GREY_PASS,		/* first retry after the delay: accepted */
+	RW_GREY_KNOWN		/* passed before, or network allowlisted */
+};
+
+/*
+ * rw_grey_step - the triplet's state machine. exists false, or the entry
+ * expired (never passed and the retry window over, or passed and
+ * pass_ttl_s over) -> NEW (entry started; *wait_s = delay). A retry before
+ * the delay -> EARLY (*wait_s: seconds left, rounded up). The first retry
+ * after the delay, within the retry window -> PASS (entry kept for
+ * pass_ttl_s). Later -> KNOWN (pass_ms refreshed). *expire_ms: the entry's
+ * TTL deadline. The entry is to be written back unless EARLY.
+ */
+enum rw_grey_state rw_grey_step(struct rw_grey_entry *, bool exists,
+	    uint64_t now_ms, const struct rw_grey_spec *, unsigned int *wait_s,
+	    uint64_t *expire_ms);
+
+/*
+ * rw_grey_net_allowed - a network's record makes it auto-allowlisted:
+ * autoallow_passes > 0, passes >= autoallow_passes, and its last pass
+ * less than autoallow_ttl_s ago.
+ */
+bool	rw_grey_net_allowed(const struct rw_grey_entry *, bool exists,
+	    uint64_t now_ms, const struct rw_grey_spec *);
+
+/*
+ * One recipient's whole greylist decision, as a store runs it in one
+ * atomic operation: the stored triplet and network records in, what to
+ * write back and the answer out.
+ *   The network is auto-allowlisted: KNOWN, net_allowlisted; its record's
+ *	pass_ms is refreshed (so a network in steady use stays listed); the
+ *	triplet is not read or written.
+ *   Else the triplet steps (rw_grey_step). On PASS, and autoallow_passes
+ *	> 0, the network's record counts one more pass (a record over its
+ *	autoallow_ttl_s starts again from 1).
+ */
+struct rw_grey_io {
+	/* in: the stored records (meaningful when *_exists) */
+	struct rw_grey_entry triplet, net;
+	bool		 triplet_exists, net_exists;
+	/* out: records to write (when *_write), with their TTL deadlines */
+	bool		 triplet_write, net_write;
+	uint64_t	 triplet_expire_ms, net_expire_ms;
+	/* out: the answer */
+	enum rw_grey_state state;
+	unsigned int	 wait_s;
+	bool		 net_allowlisted;
+};
+
+/* rw_grey_decide - fill io's outputs from its inputs (see above) */
+void	rw_grey_decide(struct rw_grey_io *, uint64_t now_ms,
+	    const struct rw_grey_spec *);
+const char *rw_grey_state_name(enum rw_grey_state);
+
+/* ------------------------------------------------------------ rate limits */
+
+/* What a rate_limit counts (each with its own limit and window). */
+enum rw_rate_counter {
+	RW_RC_CONNECTIONS = 0,	/* at connect */
+	RW_RC_CONCURRENCY,	/* sessions open at once (connect .. close) */
+	RW_RC_MESSAGES,		/* at MAIL FROM */
+	RW_RC_RECIPIENTS,	/* at RCPT TO */
+	RW_RC_REFUSED		/* recipients refused (by us or the MTA) */
+};
+/* What a rate_limit is counted by. */
+enum rw_rate_by {
+	RW_RBY_IP = 0,		/* the client's network (rate_ipv4/6_prefix) */
+	RW_RBY_USER,		/* the authenticated user ({auth_authen}) */
+	RW_RBY_SENDER,		/* the envelope sender address */
+	RW_RBY_SENDER_DOMAIN,	/* its domain */
+	RW_RBY_GLOBAL		/* one key for all */
+};
+/* Whom a rate_limit applies to: a class, or an override for a network or a user. */
+enum rw_rate_for {
+	RW_RFOR_OUTSIDERS = 0,
+	RW_RFOR_TRUSTED,	/* trusted_networks, client_access OK */
+	RW_RFOR_AUTHENTICATED,
+	RW_RFOR_ALL,
+	RW_RFOR_NETWORK,	/* override: clients in net */
+	RW_RFOR_USER		/* override: this authenticated user */
+};
+
+/* One rate_limit entry. */
+struct rw_rate_rule {
+	enum rw_rate_counter counter;
+	enum rw_rate_by	 by;
+	enum rw_rate_for who;
+	struct rw_rate_spec spec;	/* limit 0: unlimited (an override) */
+	struct rw_cidr	 net;		/* RW_RFOR_NETWORK */
+	char		*user;		/* RW_RFOR_USER */
+	unsigned int	 line;
+};
+
+/* greylist_network: how the triplet names the client's network */
+struct rw_grey_network {
+	bool		 rdns;		/* the verified PTR name's domain */
+	unsigned int	 v4, v6;	/* else (or without one) these prefixes */
+};
+
+/* greylist_allow: never greylisted */
+struct rw_grey_allow {
+	struct rw_cidr_list nets;
+	struct rw_domain_list names;	/* verified PTR names */
+};
+
+enum rw_state_failure { RW_SFAIL_ACCEPT = 0, RW_SFAIL_TEMPFAIL };
+
+/*
+ * The state gatherer's facts for the stage being decided: the results of
+ * the stage's plan (rw_state_plan), run against the store by the glue.
+ */
+struct rw_state_fact {
+	bool		 done;		/* the plan was run for this stage */
+	bool		 failed;	/* the store failed: state_failure */
+	const char	*error;		/* RW_REASON_MAX; a fact text */
+	/* the first rate key found over its limit */
+	bool		 over;
+	enum rw_rate_counter counter;
+	struct rw_rate_spec spec;
+	uint64_t	 retry_ms;
+	long		 count;		/* concurrency: sessions now */
+	unsigned int	 line;		/* the rate_limit entry */
+	const char	*key;		/* RW_STATE_KEY_MAX; a fact text */
+	/* greylisting of the recipient being judged */
+	bool		 grey_done;
+	enum rw_grey_state grey;
+	unsigned int	 grey_wait_s;
+	bool		 grey_net_allowlisted;
+	const char	*grey_key;	/* RW_STATE_KEY_MAX; a fact text */
+};
+
 /* ------------------------------------------------------------ configuration */
 
 struct rw_config {
@@ -259,6 +446,24 @@ struct rw_config {
 	enum rw_spf_action	 spf_action[RW_SPF_NRESULTS];	/* by result */
 	char			**exempt_recipients;	/* "postmaster@", "abuse@example.com" */
 	size_t			 nexempt_recipients;
+
+	/* rate limits and greylisting (the store itself: milter/daemonconf.c) */
+	struct rw_rate_rule	*rate_limit;
+	size_t			 nrate_limit;
+	enum rw_check_action	 rate_limit_action;	/* tag or tempfail */
+	unsigned int		 rate_ipv4_prefix, rate_ipv6_prefix;
+	enum rw_check_action	 greylist;		/* off, tag, tempfail */
+	unsigned int		 greylist_delay;	/* seconds */
+	unsigned int		 greylist_retry_window;
+	unsigned int		 greylist_pass_ttl;
+	unsigned int		 greylist_autoallow_passes;	/* 0: off */
+	unsigned int		 greylist_autoallow_ttl;
+	struct rw_grey_network	 greylist_network;
+	struct rw_grey_allow	 greylist_allow;
+	bool			 greylist_skip_trusted;
+	bool			 greylist_skip_authenticated;
+	bool			 greylist_skip_dnswl;
+	enum rw_state_failure	 state_failure;
 };
 
 /*
@@ -302,7 +507,8 @@ void	rw_config_summary(const struct rw_config *, char *buf, size_t len);
  *		"trusted_networks", "authenticated", "local_domains",
  *		"relay_domains", "max_recipients", "client_access",
  *		"sender_access", "rdns_check", "lists", "dnsbl_score",
- *		"spf", "outsiders"), NULL after the last
+ *		"rate_limit", "greylist", "spf", "outsiders"), NULL after
+ *		the last (the optional lines' names only when they are shown)
  * @param ctx	the caller's, passed through
  * @param buf	where the lines go, each ending in a newline; at most len
  *		bytes, NUL included. It holds "" on the call: no lines,
@@ -343,6 +549,7 @@ enum rw_config_type {
 	RW_CONF_INT,		/* int, decimal, from min to max */
 	RW_CONF_OCTAL,		/* unsigned int, a file mode up to max */
 	RW_CONF_DURATION,	/* unsigned int ms ("500ms", "2s"), min..max */
+	RW_CONF_SECONDS,	/* unsigned int s ("90s", "5m", "4h", "36d"), min..max */
 	RW_CONF_WORD,		/* a word's value: int-sized enum or bool */
 	RW_CONF_LIST		/* entries through item(); "file:" expanded */
 };
@@ -516,6 +723,8 @@ struct rw_facts {
 	/* SPF (filled by the glue at HELO and MAIL) */
 	struct rw_spf_fact spf_helo;
 	struct rw_spf_fact spf_mail;
+	/* rate limits and greylisting (filled by the state gatherer) */
+	struct rw_state_fact state;
 	enum rw_stage	 stage;		/* the stage being decided */
 };
 
@@ -677,6 +886,92 @@ void	rw_session_logline(const struct rw_session *, enum rw_stage,
 
 const char *rw_action_name(enum rw_action);
 const char *rw_stage_name(enum rw_stage);
+
+/* ------------------------------------------------------------ state plans */
+
+/*
+ * What the store must be asked at a stage, built by the pure core from
+ * the configuration and the facts (rw_state_plan), run by the glue's
+ * state gatherer, each op one atomic store call, and judged by the
+ * rate_limit and greylist checks on the results (struct rw_state_fact).
+ */
+#define RW_STATE_OPS_MAX	16
+
+enum rw_state_op_kind {
+	RW_SOP_RATE = 0,	/* rw_store_rate(key, spec, n); n 0: a peek */
+	RW_SOP_CONCURRENCY,	/* rw_store_concurrency(key, +1), limit spec.limit */
+	RW_SOP_GREY		/* rw_store_grey(key, net_key, grey) */
+};
+
+struct rw_state_op {
+	enum rw_state_op_kind kind;
+	enum rw_rate_counter counter;
+	struct rw_rate_spec spec;
+	unsigned int	 n;
+	unsigned int	 line;		/* the rate_limit entry */
+	char		 key[RW_STATE_KEY_MAX + 1];
+	char		 net_key[RW_STATE_KEY_MAX + 1];	/* GREY */
+};
+
+struct rw_state_plan {
+	struct rw_state_op op[RW_STATE_OPS_MAX];
+	size_t		 n;
+	struct rw_grey_spec grey;	/* for GREY ops */
+};
+
+/*
+ * rw_state_plan - the store operations the stage's facts call for: at
+ * CONNECT connections and concurrency (+1), at MAIL messages, at RCPT
+ * recipients (counted), refused (a peek: n = 0) and the greylist
+ * triplet. Only the rate_limit entry that applies to the client wins
+ * for each counter and key: a user override, else the longest network
+ * override, else its class (a class over "all"). An override of limit 0
+ * means unlimited. Greylisting is skipped as configured. Empty when
+ * nothing applies.
+ */
+void	rw_state_plan(const struct rw_config *, const struct rw_facts *,
+	    enum rw_stage, struct rw_state_plan *);
+/*
+ * rw_state_plan_refused - a recipient was refused (by us, not by the
+ * rate limit itself, or by the MTA): the ops that count it (n = 1).
+ */
+void	rw_state_plan_refused(const struct rw_config *, const struct rw_facts *,
+	    struct rw_state_plan *);
+/*
+ * rw_state_begin - a stage's state facts start empty (the texts are
+ * facts: freed by it and by rw_facts_release, "" after rw_facts_init)
+ */
+void	rw_state_begin(struct rw_facts *);
+/*
+ * rw_state_record_rate - one RATE or CONCURRENCY op's answer; the first
+ * one over its limit is kept for the verdict.
+ */
+void	rw_state_record_rate(struct rw_facts *, const struct rw_state_op *,
+	    bool allowed, uint64_t retry_ms, long count);
+void	rw_state_record_grey(struct rw_facts *, const struct rw_state_op *,
+	    enum rw_grey_state, unsigned int wait_s, bool net_allowlisted);
+/* rw_state_record_failure - the store failed; the reason, for the verdict */
+void	rw_state_record_failure(struct rw_facts *, const char *why);
+/* rw_state_wants_rdns - greylisting needs the verified PTR name */
+bool	rw_state_wants_rdns(const struct rw_config *);
+/* rw_state_used - any rate limit or greylisting is configured */
+bool	rw_state_used(const struct rw_config *);
+
+/*
+ * Keys (RW_STATE_KEY_MAX, printable ASCII, no spaces; a value that would
+ * not fit is replaced by "#" and a 64-bit FNV-1a hash of it, never cut):
+ *	rate:conn:ip:192.0.2.1/32  rate:msg:auth:alice  rate:rcpt:from:a@b
+ *	rate:refused:fromdom:b  rate:msg:global  conc:ip:2001:db8::/64
+ *	grey:198.51.100.0/24:sender@example.org:rcpt@example.net
+ *	greynet:198.51.100.0/24
+ */
+/* rw_state_key_net - "192.0.2.0/24": addr masked to its family's prefix */
+void	rw_state_key_net(const struct rw_ip *, unsigned int v4, unsigned int v6,
+	    char *out, size_t len);
+/* rw_state_grey_keys - the triplet's and the network's keys */
+void	rw_state_grey_keys(const struct rw_config *, const struct rw_facts *,
+	    char *triplet, char *net, size_t len);
+const char *rw_rate_counter_name(enum rw_rate_counter);
 
 /* ------------------------------------------------------------ DNS helpers (pure) */
 

@@ -54,6 +54,8 @@ struct rw_check {
  * that a relay attempt is named as such.
  */
 static const struct rw_check checks[] = {
+	/* rate limits judge the state gatherer's answers (limits.c) */
+	{ .name = "rate_limit", .stage = RW_STAGE_CONNECT, .fn = rw_check_rate_limit },
 	{ .name = "client_access", .stage = RW_STAGE_MAIL, .fn = rw_check_client_access },
 	{ .name = "sender_access", .stage = RW_STAGE_MAIL, .fn = rw_check_sender_access },
 	{ .name = "spf", .stage = RW_STAGE_MAIL, .fn = rw_check_spf },
@@ -64,6 +66,10 @@ static const struct rw_check checks[] = {
 	{ .name = "rdns", .dns_stage = true, .fn = rw_check_rdns },
 	{ .name = "dnsbl", .dns_stage = true, .fn = rw_check_dnsbl },
 	{ .name = "max_recipients", .stage = RW_STAGE_RCPT, .fn = rw_check_max_recipients },
+	{ .name = "rate_limit", .stage = RW_STAGE_MAIL, .fn = rw_check_rate_limit },
+	{ .name = "rate_limit", .stage = RW_STAGE_RCPT, .fn = rw_check_rate_limit },
+	/* last: a recipient another check refuses is named for that check */
+	{ .name = "greylist", .stage = RW_STAGE_RCPT, .fn = rw_check_greylist },
 };
 
 /* check_stage - the stage at which a check runs under this configuration */
@@ -294,6 +300,7 @@ rw_facts_init(struct rw_facts *f)
 	memset(f, 0, sizeof(*f));
 	f->client_name = f->helo = f->auth_user = rw_fact_empty;
 	f->sender = f->rcpt = f->ptr_name = rw_fact_empty;
+	f->state.error = f->state.key = f->state.grey_key = rw_fact_empty;
 }
 
 /* rw_facts_lists - room for n list facts, all "not asked" */
@@ -318,6 +325,9 @@ rw_facts_release(struct rw_facts *f)
 	rw_fact_clear(&f->sender);
 	rw_fact_clear(&f->rcpt);
 	rw_fact_clear(&f->ptr_name);
+	rw_fact_clear(&f->state.error);
+	rw_fact_clear(&f->state.key);
+	rw_fact_clear(&f->state.grey_key);
 }
 
 /* rw_session_reset - forget the transaction, keep the connection facts */

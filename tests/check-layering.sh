@@ -24,7 +24,7 @@ src=${RW_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 # lowest first; one layer per line
 LAYERS='
 log deadline dnsmsg spfrecord daemonconf metrics
-dnscache daemon sessions metricshttp
+dnscache daemon sessions metricshttp store
 dns
 conf spfsource
 probe spfdns

@@ -4,7 +4,8 @@
 # runtime dependencies of the sendmail .debs the tests unpack), then:
 #   1. normal build (-Werror) in build/, make check: unit tests, query tool,
 #      purity guard, miltertest protocol tests, real Postfix, real sendmail;
-#      then the fault drills' short form (tests/drills/run.sh);
+#      then the fault drills' short form (tests/drills/run.sh) and a smoke
+#      run of the benchmark (tests/bench/run.sh --quick, figures not judged);
 #   2. ASan+UBSan build in build-asan/, make check of the unit tests, the
 #      query tool, the SPF suite, and the protocol and DNS tests (the
 #      daemon itself under the sanitizers);
@@ -24,9 +25,10 @@ cd "$top" || exit 1
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # libio-socket-inet6-perl: swaks over IPv6 (a Recommends of swaks only)
+# liblmdb-dev: the embedded state store; lmdb-utils: mdb_stat in tests/store.sh
 packages="build-essential autoconf automake pkg-config m4 libmilter-dev
-	libspf2-dev libc-ares-dev libmicrohttpd-dev check postfix swaks
-	libio-socket-inet6-perl curl prometheus
+	libspf2-dev libc-ares-dev liblmdb-dev lmdb-utils libmicrohttpd-dev check
+	postfix swaks libio-socket-inet6-perl curl prometheus
 	miltertest sasl2-bin libsasl2-modules procps iproute2 util-linux
 	ca-certificates python3-yaml unbound rbldnsd dnsutils opendmarc
 	clang libclang-rt-14-dev"
@@ -36,6 +38,7 @@ packages="build-essential autoconf automake pkg-config m4 libmilter-dev
 SAN_TESTS="tests/check_address tests/check_cidr tests/check_config
 	tests/check_relay tests/check_spf tests/check_dns tests/check_dnscache
 	tests/check_session tests/check_helo tests/check_daemonconf tests/check_metrics
+	tests/check_state tests/store.sh
 	tests/query.sh tests/spf/spf-suite.sh tests/integration/protocol.sh
 	tests/integration/dns.sh"
 # session timeout and the SIGTERM drill (short form) under the sanitizers
@@ -225,6 +228,21 @@ drills() {
 	return $rc
 }
 
+# bench_smoke - tests/bench/run.sh --quick against the normal build: the
+# benchmark still runs (every message accepted, every session answered);
+# its figures are printed, never judged (about 35 s)
+bench_smoke() {
+	RELAYWARDEN=$top/build/milter/relaywarden NULLFILTER=$top/build/tests/bench/nullfilter \
+	    sh tests/bench/run.sh --quick >build/bench.out 2>&1; rc=$?
+	sed -n '/^# =* summary/,$p' build/bench.out
+	last=$(tail -n 1 build/bench.out)
+	p=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p')
+	f=$(echo "$last" | sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p')
+	total_pass=$((total_pass + ${p:-0})) total_fail=$((total_fail + ${f:-0}))
+	[ $rc -eq 0 ] || grep -E '^FAIL' build/bench.out
+	return $rc
+}
+
 distcheck() {
 	cd build || return 1
 	make -s distcheck >distcheck.out 2>&1; rc=$?
@@ -248,6 +266,7 @@ step install install_packages &&
 step bootstrap bootstrap || { summary; exit 1; }
 step "normal build and make check" normal_build
 step "fault drills (short form)" drills
+step "benchmark smoke run (tests/bench/run.sh --quick)" bench_smoke
 step "ASan/UBSan build: unit, protocol and DNS tests" asan_build
 step "ThreadSanitizer build: unit, protocol and DNS tests" tsan_build
 step "fuzz targets, $FUZZ_SECS s each" fuzz_targets

@@ -183,7 +183,7 @@ def serve_udp(s):
         while r:
             try:
                 data, peer = s.recvfrom(65535)
-            except BlockingIOError:
+            except (BlockingIOError, InterruptedError):
                 break
             bump(data)
             reply = answer(data)

@@ -221,6 +221,21 @@ reload "$T/helo-tag.conf"
 mt helo-tag helo.lua -D mode=tag
 line "HLO1 tag: logged as action=tag" 'HLO1: stage=mail action=tag check=helo_foreign_literal '
 
+# -------------------------------------------------------------- rate limits
+write_conf "$T/state.conf" "state_store = lmdb:$T/state.lmdb" \
+    "rate_limit = concurrency 2 for all, refused 2/60s for all, messages 2/60s by sender for all"
+reload "$T/state.conf"
+mt state state.lua
+line "the reload opened the state store" "state store lmdb:$T/state.lmdb \\(lmdb\\)"
+line "RAT1 third session refused at connect: concurrency" \
+    'stage=connect action=tempfail check=rate_limit .*counter=concurrency count=3 limit=2 .*key=conc:ip:192\.0\.2\.50/32.*reply="451 4\.7\.1 rate limit exceeded for conc:ip:192\.0\.2\.50/32, try again later"'
+line "RAT2 after 2 refusals: 451 for the refused limit" \
+    'RAT2: stage=rcpt action=tempfail check=rate_limit .*counter=refused limit=2 window=60s .*key=rate:refused:ip:192\.0\.2\.60/32'
+line "RAT3 third message of the sender in the window refused at MAIL" \
+    'RAT3: stage=mail action=tempfail check=rate_limit .*counter=messages limit=2 window=60s .*key=rate:msg:from:bulk@example\.org'
+write_conf "$T/nostate.conf"
+reload "$T/nostate.conf"
+
 # -------------------------------------------------------------- signals
 check "daemon alive after every SIGHUP, same PID" test "$(cat "$T/run/rw.pid" 2>/dev/null)" = "$RWPID" -a -d "/proc/$RWPID"
 noline "no internal errors logged" '451 4\.3\.0|internal error'
