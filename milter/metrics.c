@@ -72,6 +72,10 @@ static struct histogram verdict_wait[RW_NSTAGES];
 static counter spf[2][RW_SPF_NRESULTS];
 static counter dns_queries, dns_cache_hits, dns_joined, dns_answers[NDNS];
 static struct histogram dns_latency;
+#define NGREY		4		/* enum rw_grey_state */
+static counter state_calls[RW_METRICS_STATE_OPS][2];	/* [op][failed] */
+static counter state_limits[2][2];	/* [concurrency][exceeded] */
+static counter greylist[NGREY];
 
 static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *check_names[RW_METRICS_CHECKS];	/* static strings */
@@ -162,6 +166,27 @@ rw_metrics_spf(bool helo, enum rw_spf_result r)
 {
 	if ((unsigned int)r < RW_SPF_NRESULTS)
 		INC(spf[helo][r]);
+}
+
+void
+rw_metrics_state_call(enum rw_metrics_state_op op, bool failed)
+{
+	if ((unsigned int)op < RW_METRICS_STATE_OPS)
+		INC(state_calls[op][failed]);
+}
+
+void
+rw_metrics_state_limit(enum rw_metrics_state_op op, bool allowed)
+{
+	if (op == RW_METRICS_STATE_RATE || op == RW_METRICS_STATE_CONCURRENCY)
+		INC(state_limits[op == RW_METRICS_STATE_CONCURRENCY][!allowed]);
+}
+
+void
+rw_metrics_greylist(enum rw_grey_state g)
+{
+	if ((unsigned int)g < NGREY)
+		INC(greylist[g]);
 }
 
 void
@@ -272,6 +297,10 @@ rw_metrics_set_inflight(rw_metrics_gauge_fn *fn)
 }
 
 /* ------------------------------------------------------------ rendering */
+
+static const char *const state_op_name[RW_METRICS_STATE_OPS] = {
+	"rate", "concurrency", "greylist"
+};
 
 struct out {
 	char	*p;
@@ -451,6 +480,30 @@ rw_metrics_render(size_t *len)
 				    "\"%s\",result=\"%s\"} %llu\n", i ? "helo" :
 				    "mailfrom", rw_spf_result_name(
 				    (enum rw_spf_result)s), (unsigned long long)v);
+
+	family(&o, "relaywarden_state_calls_total", "counter",
+	    "State store calls, by operation and result (failed: the store "
+	    "answered nothing; state_failure decided).");
+	for (i = 0; i < RW_METRICS_STATE_OPS; i++)
+		for (s = 0; s < 2; s++)
+			put(&o, "relaywarden_state_calls_total{op=\"%s\","
+			    "result=\"%s\"} %llu\n", state_op_name[i],
+			    s ? "failed" : "ok",
+			    (unsigned long long)LOAD(state_calls[i][s]));
+	family(&o, "relaywarden_rate_limit_checks_total", "counter",
+	    "Rate and concurrency limit answers for a decision.");
+	for (i = 0; i < 2; i++)
+		for (s = 0; s < 2; s++)
+			put(&o, "relaywarden_rate_limit_checks_total{kind=\"%s\","
+			    "result=\"%s\"} %llu\n", i ? "concurrency" : "rate",
+			    s ? "exceeded" : "allowed",
+			    (unsigned long long)LOAD(state_limits[i][s]));
+	family(&o, "relaywarden_greylist_total", "counter",
+	    "Greylist decisions per recipient, by the triplet's state.");
+	for (i = 0; i < NGREY; i++)
+		put(&o, "relaywarden_greylist_total{state=\"%s\"} %llu\n",
+		    rw_grey_state_name((enum rw_grey_state)i),
+		    (unsigned long long)LOAD(greylist[i]));
 
 	family(&o, "relaywarden_dns_queries_total", "counter",
 	    "DNS queries sent to the servers.");

@@ -4,7 +4,8 @@
  *	metrics.h - the daemon's counters, gauges and histograms
  * DESCRIPTION
  *	What an operator charts (issue 10): sessions, verdicts by stage,
- *	check and action, SPF results by identity, DNS queries and answers,
+ *	check and action, SPF results by identity, the state store's calls,
+ *	rate limit answers and greylist states, DNS queries and answers,
  *	and per configured block list its lookups, cache hits, hits,
  *	timeouts, SERVFAILs, list errors and suspension. Every label set is
  *	fixed and bounded: enums, the checks' static names (at most
@@ -79,6 +80,22 @@ void	rw_metrics_list_answer(const char *name, enum rw_dns_status,
 	    bool hit, bool list_error);
 /* rw_metrics_list_suspended - the prober's verdict on ZONE (probe.c) */
 void	rw_metrics_list_suspended(const char *zone, bool suspended);
+
+/* the state store's calls (stages.c): a rate limit, a concurrency
+ * count, a greylist decision */
+enum rw_metrics_state_op {
+	RW_METRICS_STATE_RATE = 0,
+	RW_METRICS_STATE_CONCURRENCY,
+	RW_METRICS_STATE_GREYLIST
+};
+#define RW_METRICS_STATE_OPS	3
+/* rw_metrics_state_call - one store call of op, and whether it failed */
+void	rw_metrics_state_call(enum rw_metrics_state_op, bool failed);
+/* rw_metrics_state_limit - a rate or concurrency limit's answer for a
+ * decision: within the limit (allowed) or over it */
+void	rw_metrics_state_limit(enum rw_metrics_state_op, bool allowed);
+/* rw_metrics_greylist - a recipient's greylist state */
+void	rw_metrics_greylist(enum rw_grey_state);
 
 /* sessions in flight, read at each scrape (sessions.c's counter) */
 typedef unsigned int rw_metrics_gauge_fn(void);

@@ -18,6 +18,9 @@
 #   3 sessions held open -> relaywarden_sessions_in_flight 3, then 0
 #   a reload to mode = dryrun adding a third list "three": the counters
 #     stay, "three" appears, a listed client is a dryrun reject
+#   the state store (issue 8): greylisting, new -> pass -> known, and a
+#     concurrency limit: the greylist states, the calls and the limit's
+#     answers counted
 #   GET /other -> 404; POST /metrics -> 405; IPv6 [::1] when the machine
 #     has ::1; metrics off -> the daemon listens on no TCP port; a bad
 #     metrics_listen -> "file:line" error and exit 1 from relaywarden -t
@@ -211,6 +214,32 @@ if [ $HAVE_V6 = 1 ]; then
 else
 	rw_note "no ::1 on this machine: IPv6 not checked"
 fi
+
+# the state store (issue 8): greylisting with no delay and a concurrency
+# limit; one client three times: new (451), pass, known
+conf st "metrics_listen = 127.0.0.1:$P_OFF" "state_store = lmdb:$T/state.lmdb" \
+    "greylist = tempfail" "greylist_delay = 0" \
+    "rate_limit = concurrency 10 for all"
+rw_start_daemon st "$T/st.conf" || rw_summary
+rw_wait 10 rw_tcp_listening $P_OFF || fail "st: nothing listens on $P_OFF"
+session st 192.0.2.90
+check "greylist: first attempt refused ($OUT)" test "$OUT" = "hold-rcpt 0 1 0 ${OUT##* }"
+session st 192.0.2.90
+check "greylist: second attempt passes ($OUT)" test "$OUT" = "hold-rcpt 1 0 0 ${OUT##* }"
+session st 192.0.2.90
+check "greylist: third attempt known ($OUT)" test "$OUT" = "hold-rcpt 1 0 0 ${OUT##* }"
+scrape "http://127.0.0.1:$P_OFF/metrics"
+check "state: promtool accepts the scrape" test "$SCRAPE_OK" = 1
+expect 'relaywarden_greylist_total{state="new"}' 1 "one new triplet"
+expect 'relaywarden_greylist_total{state="pass"}' 1 "one retry after the delay"
+expect 'relaywarden_greylist_total{state="known"}' 1 "one known triplet"
+expect 'relaywarden_verdicts_total{stage="rcpt",check="greylist",action="tempfail",mode="enforce"}' 1 \
+    "the greylisted attempt"
+expect 'relaywarden_rate_limit_checks_total{kind="concurrency",result="allowed"}' 3 \
+    "3 sessions under the concurrency limit"
+expect 'relaywarden_state_calls_total{op="greylist",result="ok"}' 3 "3 greylist calls"
+expect 'relaywarden_state_calls_total{op="greylist",result="failed"}' 0 "the store works"
+rw_stop st
 
 # metrics off (the default): the daemon has no TCP listener at all
 conf off "dnsbl = one@bl1.m.test"
