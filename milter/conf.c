@@ -28,6 +28,7 @@
 #include "conf.h"
 #include "dns.h"
 #include "log.h"
+#include "metrics.h"
 
 static pthread_mutex_t conf_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct rw_snapshot *conf_current;	/* under conf_lock */
@@ -129,6 +130,7 @@ rw_conf_install(struct rw_snapshot *s)
 {
 	struct rw_snapshot *old;
 
+	rw_metrics_lists(s->cfg);	/* before any session sees them */
 	pthread_mutex_lock(&conf_lock);
 	s->generation = ++conf_generation;
 	old = conf_current;
@@ -191,6 +193,9 @@ rw_conf_reload(const char *path, struct rw_resolver *resolver)
 		    cur->daemon.dns_retries != dc->dns_retries)
 			rw_log_warn("dns_timeout and dns_retries changes take effect "
 			    "only after a restart");
+		if (str_differs(cur->daemon.metrics_listen, dc->metrics_listen))
+			rw_log_warn("metrics_listen changes take effect only "
+			    "after a restart");
 		if (cur->daemon.session_timeout_ms != dc->session_timeout_ms)
 			rw_log_warn("session_timeout changes take effect only "
 			    "after a restart");

@@ -26,7 +26,8 @@
  *	rw_daemon_conf_summary() puts the daemon's lines into the core's
  *	summary (rw_config_summary_extra()): the socket after the mode (and
  *	the session keys, when one differs from its default),
- *	the DNS line before SPF, on_internal_error before the last line.
+ *	the DNS and metrics lines before SPF, on_internal_error before the
+ *	last line.
  *
  *	No I/O: "file:" lists come through the caller's reader.
  */
@@ -95,6 +96,68 @@ check_probe_interval(const void *target, const struct rw_config_key *key,
 		return false;
 	}
 	return true;
+}
+
+/* rw_daemon_conf_split_listen - "ip:port" or "[ipv6]:port" */
+bool
+rw_daemon_conf_split_listen(const char *value, char *host, size_t hostlen,
+    unsigned int *port, char *err, size_t errlen)
+{
+	const char *colon, *start = value;
+	struct rw_ip ip;
+	unsigned long pn;
+	size_t	hl;
+	char	*end;
+
+	if (value[0] == '[') {
+		const char *close = strchr(value, ']');
+
+		if (close == NULL || close[1] != ':')
+			goto bad;
+		start = value + 1;
+		hl = (size_t)(close - start);
+		colon = close + 1;
+	} else {
+		if ((colon = strrchr(value, ':')) == NULL ||
+		    memchr(value, ':', (size_t)(colon - value)) != NULL)
+			goto bad;	/* no port, or a bare IPv6 address */
+		hl = (size_t)(colon - value);
+	}
+	if (hl == 0 || hl >= hostlen)
+		goto bad;
+	memcpy(host, start, hl);
+	host[hl] = '\0';
+	if (!rw_ip_parse(host, &ip) || strncmp(host, "IPv6:", 5) == 0)
+		goto bad;
+	errno = 0;
+	pn = strtoul(colon + 1, &end, 10);
+	if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 ||
+	    pn == 0 || pn > 65535)
+		goto bad;
+	*port = (unsigned int)pn;
+	return true;
+bad:
+	snprintf(err, errlen, "bad address \"%s\" (want an IP address and a "
+	    "port: 127.0.0.1:9367 or [::1]:9367)", value);
+	return false;
+}
+
+/* check_metrics_listen - "" (off) or an address and port */
+static bool
+check_metrics_listen(const void *target, const struct rw_config_key *key,
+    const char *value, char *err, size_t errlen)
+{
+	char	host[RW_IPTEXT_MAX], why[256];
+	unsigned int port;
+
+	(void)target;
+	if (value[0] == '\0')
+		return true;
+	if (rw_daemon_conf_split_listen(value, host, sizeof(host), &port, why,
+	    sizeof(why)))
+		return true;
+	snprintf(err, errlen, "%s: %s", key->name, why);
+	return false;
 }
 
 /* ------------------------------------------------------------ DNS servers */
@@ -270,6 +333,9 @@ static const struct rw_config_key keys[] = {
 	{ .name = "dnsbl_probe_interval", .type = RW_CONF_UINT, .def = "300",
 	    AT(dnsbl_probe_interval), .min = 0, .max = 86400,
 	    .check = check_probe_interval },
+	/* metrics */
+	{ .name = "metrics_listen", .type = RW_CONF_STRING, .def = "",
+	    AT(metrics_listen), .check = check_metrics_listen },
 	/* the state store (rate limits and greylisting) */
 	{ .name = "state_store", .type = RW_CONF_STRING, AT(state_store),
 	    .def = "lmdb:/var/lib/relaywarden/state.lmdb",
@@ -355,15 +421,25 @@ summary_lines(const struct rw_config *cfg, const char *next, const void *ctx,
 		    dc->session_timeout_ms, dc->drain_time_ms, max);
 	} else if (strcmp(next, "trusted_networks") == 0)
 		snprintf(buf, len, "%-20s %s\n", "socket", dc->socket);
-	else if (strcmp(next, "spf") == 0 && dns_used(cfg))
-		snprintf(buf, len, "%-20s servers %s, timeout %ums (doubling) "
-		    "x %u tries, deadline %ums, verdict at %s, %s on DNS "
-		    "failure\n", "dns", dc->dns_servers != NULL ?
-		    dc->dns_servers : "from resolv.conf", dc->dns_timeout_ms,
-		    dc->dns_retries + 1, dc->dns_deadline_ms,
-		    rw_stage_name(cfg->dns_verdict_stage),
-		    cfg->dns_fail_open ? "accept" : "tempfail");
-	else if (strcmp(next, "outsiders") == 0 && rw_state_used(cfg))
+	else if (strcmp(next, "spf") == 0) {
+		size_t	o;
+
+		buf[0] = '\0';
+		if (dns_used(cfg))
+			snprintf(buf, len, "%-20s servers %s, timeout %ums "
+			    "(doubling) x %u tries, deadline %ums, verdict at %s, "
+			    "%s on DNS failure\n", "dns", dc->dns_servers != NULL ?
+			    dc->dns_servers : "from resolv.conf",
+			    dc->dns_timeout_ms, dc->dns_retries + 1,
+			    dc->dns_deadline_ms,
+			    rw_stage_name(cfg->dns_verdict_stage),
+			    cfg->dns_fail_open ? "accept" : "tempfail");
+		o = strlen(buf);
+		if (dc->metrics_listen != NULL && dc->metrics_listen[0] != '\0' &&
+		    o < len)
+			snprintf(buf + o, len - o, "%-20s http://%s/metrics\n",
+			    "metrics", dc->metrics_listen);
+	} else if (strcmp(next, "outsiders") == 0 && rw_state_used(cfg))
 		snprintf(buf, len, "%-20s %s, prefix %s, timeout %ums, %s on "
 		    "store failure\n%-20s %s\n", "state", dc->state_store,
 		    dc->state_prefix, dc->state_timeout_ms,

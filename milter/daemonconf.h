@@ -43,6 +43,10 @@ struct rw_daemon_conf {
 	bool		 use_mta_ptr;	/* trust the MTA's reverse lookup */
 	unsigned int	 dnsbl_probe_interval; /* seconds; 0: off */
 
+	/* metrics */
+	char		*metrics_listen; /* "127.0.0.1:9367", "[::1]:9367";
+					   "": no endpoint */
+
 	/* the state store (rate limits, greylisting: store.h) */
 	char		*state_store;	/* "lmdb:/path", "redis://..." */
 	unsigned int	 state_timeout_ms; /* per store call (Redis) */
@@ -50,6 +54,16 @@ struct rw_daemon_conf {
 	unsigned int	 state_max_keys; /* the embedded store's cap */
 	char		*state_password_file; /* Redis AUTH; "": none */
 };
+
+/*
+ * rw_daemon_conf_split_listen - "ADDR:PORT" or "[ADDR6]:PORT" (a
+ * metrics_listen value) into a numeric address and port.
+ * @param host	gets the address text, at most hostlen bytes with its NUL
+ * @return	false, with a reason in err, when the form, the address
+ *		(an IP literal, not a name) or the port (1-65535) is wrong
+ */
+bool	rw_daemon_conf_split_listen(const char *value, char *host,
+	    size_t hostlen, unsigned int *port, char *err, size_t errlen);
 
 /* rw_daemon_conf_keys - the daemon's key table (for tests/config-keys) */
 const struct rw_config_keytab *rw_daemon_conf_keys(void);

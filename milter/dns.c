@@ -45,6 +45,7 @@
 #include "dns.h"
 #include "dnscache.h"
 #include "log.h"
+#include "metrics.h"
 
 struct rw_resolver {
 	pthread_mutex_t		 lock;		/* guards everything below and the cache */
@@ -70,20 +71,35 @@ static const struct rw_dns_answer timeout_answer = { .status = RW_DNS_TIMEOUT };
 struct rw_dns_lookup *
 rw_dns_lookup(struct rw_resolver *r, const char *name, uint16_t type)
 {
+	bool	cached;
+
+	return rw_dns_lookup_cached(r, name, type, &cached);
+}
+
+/* rw_dns_lookup_cached - rw_dns_lookup(), telling whether it cost a query */
+struct rw_dns_lookup *
+rw_dns_lookup_cached(struct rw_resolver *r, const char *name, uint16_t type,
+    bool *cached)
+{
 	struct rw_dns_lookup *e;
 	struct timespec now;
 	bool	created;
 
+	*cached = false;
 	if (r == NULL)
 		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&r->lock);
 	e = rw_dns_cache_get(r->cache, name, type, &now, &created);
 	if (e != NULL && !created) {
-		if (e->done)
+		*cached = true;
+		if (e->done) {
 			r->stats.cache_hits++;
-		else
+			rw_metrics_dns_cache_hit();
+		} else {
 			r->stats.joined++;
+			rw_metrics_dns_joined();
+		}
 	} else if (e != NULL) {
 		e->qowner = r;
 		if (r->q_tail != NULL)
@@ -215,6 +231,8 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		    e->type, rw_dns_status_name(a.status), a.n, ttl);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	/* ares_query() runs only for a lookup still queued: sent is set */
+	rw_metrics_dns_answer(a.status, rw_metrics_seconds_since(&e->sent));
 	pthread_mutex_lock(&r->lock);
 	rw_dns_cache_complete(r->cache, e, &a, ttl, &now);
 	r->completed = true;	/* waiters are woken once per batch */
@@ -272,6 +290,8 @@ resolver_loop(void *arg)
 			pthread_mutex_lock(&r->lock);
 			r->stats.queries++;
 			pthread_mutex_unlock(&r->lock);
+			rw_metrics_dns_query();
+			clock_gettime(CLOCK_MONOTONIC, &q->sent);
 			ares_query(r->ch, q->name, ns_c_in, q->type, on_answer, q);
 		}
 		wake_waiters(r);	/* queries that failed at once */

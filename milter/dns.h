@@ -68,6 +68,10 @@ bool	rw_dns_done(struct rw_resolver *, const struct rw_dns_lookup *);
 /* rw_dns_answer - the answer; a pending lookup reads as RW_DNS_TIMEOUT */
 const struct rw_dns_answer *rw_dns_answer(struct rw_resolver *,
 	    const struct rw_dns_lookup *);
+/* rw_dns_lookup_cached - rw_dns_lookup(); *cached: answered from the
+ * cache or joined to a query in flight (no query of its own) */
+struct rw_dns_lookup *rw_dns_lookup_cached(struct rw_resolver *,
+	    const char *name, uint16_t type, bool *cached);
 void	rw_dns_release(struct rw_resolver *, struct rw_dns_lookup *);
 /* rw_dns_lookup_name - the name a lookup asks for (immutable); "" for NULL */
 const char *rw_dns_lookup_name(const struct rw_dns_lookup *);

@@ -28,6 +28,7 @@ struct rw_dns_lookup {
 	struct rw_dns_lookup	*lru_prev, *lru_next;
 	struct rw_dns_lookup	*qnext;		/* dns.c's submit queue */
 	void			*qowner;	/* dns.c: the resolver asking */
+	struct timespec		 sent;		/* dns.c: query sent (metrics) */
 };
 
 struct rw_dns_cache;

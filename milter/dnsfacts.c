@@ -36,6 +36,7 @@
 #include "dnsfacts.h"
 #include "deadline.h"
 #include "log.h"
+#include "metrics.h"
 #include "probe.h"
 
 /* rw_dnsfacts_needed - any DNS check configured */
@@ -71,12 +72,19 @@ ptr_needed(const struct rw_config *cfg)
 
 /* start_list - a list's A query; the TXT comes only for a listing */
 static void
-start_list(struct rw_dns_session *ds, size_t i, const char *qname)
+start_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
+    const char *qname)
 {
+	bool	cached = false;
+
 	rw_dns_release(ds->resolver, ds->bl_a[i]);
 	rw_dns_release(ds->resolver, ds->bl_txt[i]);
 	ds->bl_txt[i] = NULL;
-	ds->bl_a[i] = rw_dns_lookup(ds->resolver, qname, RW_T_A);
+	ds->bl_a[i] = rw_dns_lookup_cached(ds->resolver, qname, RW_T_A,
+	    &cached);
+	ds->bl_counted &= ~((uint64_t)1 << i);	/* a new answer to count */
+	if (ds->bl_a[i] != NULL)
+		rw_metrics_list_lookup(cfg->dnsbl[i].name, cached);
 }
 
 /* start_domain_lists - RHSBL lookups of one kind for a domain */
@@ -93,7 +101,7 @@ start_domain_lists(struct rw_dns_session *ds, const struct rw_config *cfg,
 	for (i = 0; i < ds->nbl; i++)
 		if (cfg->dnsbl[i].kind == kind &&
 		    rw_dns_domain_query(norm, cfg->dnsbl[i].zone, q, sizeof(q)))
-			start_list(ds, i, q);
+			start_list(ds, cfg, i, q);
 }
 
 /* rw_dnsfacts_connect - PTR and client lists */
@@ -147,7 +155,7 @@ rw_dnsfacts_connect(struct rw_dns_session *ds, struct rw_resolver *resolver,
 	for (i = 0; i < ds->nbl; i++)
 		if (cfg->dnsbl[i].kind == RW_BL_CLIENT &&
 		    rw_dns_reverse_name(&f->client_ip, cfg->dnsbl[i].zone, q, sizeof(q)))
-			start_list(ds, i, q);
+			start_list(ds, cfg, i, q);
 }
 
 /* rw_dnsfacts_helo - RHSBL on the HELO name */
@@ -233,6 +241,8 @@ fill_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
 	const struct rw_dns_answer *a = rw_dns_answer(ds->resolver,
 	    ds->bl_a[i]);
 	size_t	j;
+	enum rw_bl_answer cls;
+	bool	hit = false, list_error = false;
 
 	memset(bf, 0, sizeof(*bf));
 	if (ds->bl_a[i] == NULL) {
@@ -247,9 +257,18 @@ fill_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
 		    ((uint32_t)a->rr[j].addr[2] << 8) | a->rr[j].addr[3];
 
 		bf->a[bf->na++] = v;
-		if (rw_dnsbl_classify(&cfg->dnsbl[i], v) == RW_BLA_LIST_ERROR)
+		cls = rw_dnsbl_classify(&cfg->dnsbl[i], v);
+		if (cls == RW_BLA_LIST_ERROR)
 			rw_probe_list_error(ds->probes, cfg->dnsbl[i].zone,
 			    v, qid, client);
+		hit |= cls == RW_BLA_LISTED;
+		list_error |= cls == RW_BLA_LIST_ERROR;
+	}
+	/* each answer once, though later transactions read it again */
+	if ((ds->bl_counted & ((uint64_t)1 << i)) == 0) {
+		ds->bl_counted |= (uint64_t)1 << i;
+		rw_metrics_list_answer(cfg->dnsbl[i].name, bf->status,
+		    hit && !bf->suspended, list_error);
 	}
 }
 

@@ -23,6 +23,8 @@ struct rw_dns_session {
 	struct rw_dns_lookup	**bl_a;		/* A: the listing */
 	struct rw_dns_lookup	**bl_txt;	/* TXT: only for a listing */
 	size_t			 nbl;
+	uint64_t		 bl_counted;	/* bit i: list i's answer is in
+						   the metrics (metrics.c) */
 	bool			 nomem;		/* the arrays could not be made */
 	bool			 mta_rdns;	/* the MTA's verdict was used */
 	enum rw_rdns_result	 mta_result;

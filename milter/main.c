@@ -67,6 +67,8 @@
 #include "daemon.h"
 #include "dns.h"
 #include "log.h"
+#include "metrics.h"
+#include "metricshttp.h"
 #include "mlfi.h"
 #include "sessions.h"
 #include "probe.h"
@@ -366,6 +368,7 @@ main(int argc, char **argv)
 	struct rw_dns_settings settings;
 	struct rw_spf_source spf_source;
 	struct rw_services svc = { NULL };
+	struct rw_metrics_http *metrics = NULL;
 	const char *config_path = RW_DEFAULT_CONFIG, *socket_override = NULL;
 	char	*sock;
 	bool	 test_only = false, foreground = false;
@@ -481,9 +484,17 @@ main(int argc, char **argv)
 	if ((svc.probes = rw_probe_start(svc.resolver)) == NULL)
 		rw_fatal("cannot start the block list prober");
 	rw_mlfi_set_services(&svc);
+	rw_metrics_set_inflight(rw_sessions_open);
+	if (dc->metrics_listen != NULL && dc->metrics_listen[0] != '\0') {
+		if ((metrics = rw_metrics_http_start(dc->metrics_listen, err,
+		    sizeof(err))) == NULL)
+			rw_fatal("%s", err);
+		rw_log_info("metrics on http://%s/metrics", dc->metrics_listen);
+	}
 	rw_log_info("listening on %s (mode %s)", sock,
 	    snap->cfg->mode == RW_MODE_DRYRUN ? "dryrun" : "enforce");
 	rc = serve(config_path, &svc);
+	rw_metrics_http_stop(metrics);
 	/* a callback of a cut session may still use them: wait, or leave
 	 * them to the exit */
 	if (wait_idle(2000)) {

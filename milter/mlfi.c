@@ -64,6 +64,7 @@
 #include "mlfi.h"
 #include "conf.h"
 #include "log.h"
+#include "metrics.h"
 #include "sessions.h"
 #include "stages.h"
 
@@ -214,6 +215,20 @@ internal_error(SMFICTX *ctx, const struct rw_daemon_conf *dc, const char *what)
 	return SMFIS_TEMPFAIL;
 }
 
+/*
+ * When the running callback began (CLOCK_MONOTONIC), set by ENTRY():
+ * a verdict's wait for the metrics is measured from there. One per
+ * thread, as libmilter runs one callback per thread at a time.
+ */
+static _Thread_local struct timespec entry_t0;
+
+/* waited - seconds since the running callback began */
+static double
+waited(void)
+{
+	return rw_metrics_seconds_since(&entry_t0);
+}
+
 /* apply - log the verdict and turn the action into an SMFIS code */
 static sfsistat
 apply(SMFICTX *ctx, struct rw_conn *c, enum rw_stage stage,
@@ -221,9 +236,13 @@ apply(SMFICTX *ctx, struct rw_conn *c, enum rw_stage stage,
 {
 	char	text[2 * RW_REPLY_MAX];
 
-	if (rw_stages_nomem(&c->st) && rw_action_refuses(action))
+	if (rw_stages_nomem(&c->st) && rw_action_refuses(action)) {
+		rw_metrics_verdict(stage, "internal",
+		    c->snap->daemon.on_internal_error, false, waited());
 		return internal_error(ctx, &c->snap->daemon, "out of memory");
+	}
 	log_verdict(c, stage, v);
+	rw_metrics_verdict(stage, v->check, v->action, v->dryrun, waited());
 	switch (action) {
 	case RW_ACT_CONTINUE:
 		return SMFIS_CONTINUE;
@@ -257,6 +276,8 @@ refuse_session(SMFICTX *ctx, struct rw_conn *c, const struct rw_daemon_conf *dc)
 
 	if (g == RW_GATE_OPEN)
 		return false;
+	rw_metrics_session_refused(g == RW_GATE_STOPPING ?
+	    RW_METRICS_REFUSED_STOPPING : RW_METRICS_REFUSED_BUSY);
 	if (c->counted) {		/* a refused session is not served */
 		c->counted = false;
 		rw_sessions_uncount(false);
@@ -389,6 +410,7 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		rw_conf_release(snap);
 		return SMFIS_TEMPFAIL;
 	}
+	rw_metrics_session();
 	if (c->snap != NULL) {		/* a second connect on one context */
 		rw_stages_release(&c->st);
 		rw_conf_release(c->snap);
@@ -480,6 +502,8 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 		return internal_error(ctx, NULL, "MAIL without a session");
 	if (rw_sessions_stopping()) {	/* drain: no new message */
 		rw_sessions_refuse_message();
+		rw_metrics_verdict(RW_STAGE_MAIL, "stopping", RW_ACT_TEMPFAIL,
+		    false, waited());
 		(void)smfi_setreply(ctx, "451", "4.3.2", REPLY_STOPPING);
 		return SMFIS_TEMPFAIL;
 	}
@@ -653,6 +677,7 @@ mlfi_##name params							\
 	sfsistat rc;							\
 									\
 	rw_sessions_enter();						\
+	clock_gettime(CLOCK_MONOTONIC, &entry_t0);			\
 	rc = cb_##name args;						\
 	rw_sessions_leave();						\
 	return rc;							\

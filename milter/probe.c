@@ -34,6 +34,7 @@
 #include "deadline.h"
 #include "dns.h"
 #include "log.h"
+#include "metrics.h"
 
 #define PROBE_ZONES	RW_DNSBL_MAX
 
@@ -168,6 +169,7 @@ set_state(struct rw_probes *p, const char *zone, bool suspended, const char *why
 	if (i < p->n && p->z[i].suspended != suspended) {
 		p->z[i].suspended = suspended;
 		pthread_mutex_unlock(&p->lock);
+		rw_metrics_list_suspended(zone, suspended);
 		if (suspended)
 			rw_log_err("list %s suspended: failed its RFC 5782 probe: %s; "
 			    "its answers are ignored until it passes again", zone, why);

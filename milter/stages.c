@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "spf.h"
 #include "store.h"
 
@@ -113,12 +114,14 @@ spf_start(struct rw_stages *st, enum rw_stage stage)
 	if (stage == RW_STAGE_HELO && st->cfg->spf_check_helo && f->helo[0] != '\0') {
 		rw_spf_check(st->svc->spf, RW_SPF_ID_HELO, f->client_addr, f->helo, NULL,
 		    st->daemon->dns_deadline_ms, &out);
+		rw_metrics_spf(true, out.result);
 		if (!rw_spf_note_set(&f->spf_helo, &out))
 			st->nomem = true;
 	}
 	if (stage == RW_STAGE_MAIL && st->cfg->spf_check) {
 		rw_spf_check(st->svc->spf, RW_SPF_ID_MAILFROM, f->client_addr, f->helo,
 		    f->sender, st->daemon->dns_deadline_ms, &out);
+		rw_metrics_spf(false, out.result);
 		if (!rw_spf_note_set(&f->spf_mail, &out))
 			st->nomem = true;
 	}
@@ -166,6 +169,29 @@ conc_keep(struct rw_stages *st, const char *key)
 		    sizeof(st->conc[0]));
 }
 
+/* metrics_op - the metrics' name for a plan's operation */
+static enum rw_metrics_state_op
+metrics_op(enum rw_state_op_kind kind)
+{
+	switch (kind) {
+	case RW_SOP_RATE:
+		return RW_METRICS_STATE_RATE;
+	case RW_SOP_CONCURRENCY:
+		return RW_METRICS_STATE_CONCURRENCY;
+	case RW_SOP_GREY:
+		break;
+	}
+	return RW_METRICS_STATE_GREYLIST;
+}
+
+/* counted_ok - count a concurrency release (close); true when it worked */
+static bool
+counted_ok(int rc)
+{
+	rw_metrics_state_call(RW_METRICS_STATE_CONCURRENCY, rc != RW_STORE_OK);
+	return rc == RW_STORE_OK;
+}
+
 /*
  * state_run - run a plan's ops, one atomic store call each; the answers
  * go into the facts when record is set (a refusal being counted only
@@ -190,6 +216,8 @@ state_run(struct rw_stages *st, const struct rw_state_plan *p, bool record)
 	if (p->n == 0 || st->svc == NULL)
 		return;		/* the query tool without a store: not consulted */
 	if (store == NULL) {
+		for (i = 0; i < p->n; i++)	/* each call that could not be made */
+			rw_metrics_state_call(metrics_op(p->op[i].kind), true);
 		state_fail(st, NULL, "no state store open (see the log: it could "
 		    "not be opened)", record);
 		return;
@@ -201,24 +229,39 @@ state_run(struct rw_stages *st, const struct rw_state_plan *p, bool record)
 		case RW_SOP_RATE:
 			rc = rw_store_rate(store, op->key, &op->spec, op->n, now,
 			    &allowed, &retry, err, sizeof(err));
-			if (rc == RW_STORE_OK && record)
+			rw_metrics_state_call(RW_METRICS_STATE_RATE,
+			    rc != RW_STORE_OK);
+			if (rc == RW_STORE_OK && record) {
 				rw_state_record_rate(f, op, allowed, retry, 0);
+				rw_metrics_state_limit(RW_METRICS_STATE_RATE,
+				    allowed);
+			}
 			break;
 		case RW_SOP_CONCURRENCY:
 			rc = rw_store_concurrency(store, op->key, +1, CONC_TTL_S,
 			    &count, err, sizeof(err));
+			rw_metrics_state_call(RW_METRICS_STATE_CONCURRENCY,
+			    rc != RW_STORE_OK);
 			if (rc != RW_STORE_OK)
 				break;
 			conc_keep(st, op->key);
-			if (record)
+			if (record) {
 				rw_state_record_rate(f, op,
 				    count <= (long)op->spec.limit, 0, count);
+				rw_metrics_state_limit(
+				    RW_METRICS_STATE_CONCURRENCY,
+				    count <= (long)op->spec.limit);
+			}
 			break;
 		case RW_SOP_GREY:
 			rc = rw_store_grey(store, op->key, op->net_key, &p->grey,
 			    now, &g, &wait, &listed, err, sizeof(err));
-			if (rc == RW_STORE_OK && record)
+			rw_metrics_state_call(RW_METRICS_STATE_GREYLIST,
+			    rc != RW_STORE_OK);
+			if (rc == RW_STORE_OK && record) {
 				rw_state_record_grey(f, op, g, wait, listed);
+				rw_metrics_greylist(g);
+			}
 			break;
 		}
 	}
@@ -447,8 +490,8 @@ rw_stages_release(struct rw_stages *st)
 	rw_dnsfacts_release(&st->ds);
 	for (i = 0; i < st->nconc; i++)
 		if (store != NULL &&
-		    rw_store_concurrency(store, st->conc[i], -1,
-		    CONC_TTL_S, &count, err, sizeof(err)) != RW_STORE_OK)
+		    !counted_ok(rw_store_concurrency(store, st->conc[i], -1,
+		    CONC_TTL_S, &count, err, sizeof(err))))
 			rw_log_err("%s: state store failed lowering %s: %s "
 			    "(the count fades in %ds)", qid_or_noqueue(st),
 			    st->conc[i], err, CONC_TTL_S);

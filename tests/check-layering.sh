@@ -24,8 +24,8 @@ src=${RW_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 # lowest first; one layer per line
 LAYERS='
 redisurl
-log deadline dnsmsg spfrecord daemonconf
-dnscache daemon sessions store
+log deadline dnsmsg spfrecord daemonconf metrics
+dnscache daemon sessions metricshttp store
 dns
 conf spfsource
 probe spfdns

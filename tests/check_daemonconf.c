@@ -6,7 +6,8 @@
  *	milter/daemonconf.c: the keys only the daemon reads (socket,
  *	socket_mode, socket_group, pidfile, user, on_internal_error,
  *	log_level, dns_servers, dns_timeout, dns_retries, dns_deadline,
- *	dns_cache_size, use_mta_ptr, dnsbl_probe_interval), parsed with
+ *	dns_cache_size, use_mta_ptr, dnsbl_probe_interval, metrics_listen),
+ *	parsed with
  *	the core's from one text by rw_daemon_conf_parse(), and the
  *	summary "relaywarden -t" prints. Linked with policy/libpolicy.a
  *	only: no libmilter, no c-ares.
@@ -72,6 +73,9 @@ want_defaults(const char *label, const struct rw_daemon_conf *dc)
 	    "got %u, want 300", label, dc->dnsbl_probe_interval);
 	ck_assert_msg(dc->dns_servers == NULL, "%s: dns_servers: got \"%s\", "
 	    "want NULL (resolv.conf)", label, dc->dns_servers);
+	ck_assert_msg(dc->metrics_listen != NULL && dc->metrics_listen[0] ==
+	    '\0', "%s: metrics_listen: got \"%s\", want \"\" (off)", label,
+	    dc->metrics_listen != NULL ? dc->metrics_listen : "NULL");
 	ck_assert_msg(dc->dns_timeout_ms == 2000, "%s: dns_timeout: got %u, "
 	    "want 2000", label, dc->dns_timeout_ms);
 	ck_assert_msg(dc->dns_retries == 1, "%s: dns_retries: got %u, want 1",
@@ -187,7 +191,26 @@ v_process(const char *l, const struct rw_daemon_conf *c)
 	    c->user ? c->user : "NULL");
 }
 
+static void
+v_metrics4(const char *l, const struct rw_daemon_conf *c)
+{
+	ck_assert_msg(c->metrics_listen && strcmp(c->metrics_listen,
+	    "127.0.0.1:9367") == 0, "%s: metrics_listen: got %s, want "
+	    "127.0.0.1:9367", l, c->metrics_listen ? c->metrics_listen : "NULL");
+}
+
+static void
+v_metrics6(const char *l, const struct rw_daemon_conf *c)
+{
+	ck_assert_msg(c->metrics_listen && strcmp(c->metrics_listen,
+	    "[::1]:9367") == 0, "%s: metrics_listen: got %s, want [::1]:9367",
+	    l, c->metrics_listen ? c->metrics_listen : "NULL");
+}
+
 static const struct value_case value_cases[] = {
+	{ "metrics_listen IPv4", "metrics_listen = 127.0.0.1:9367\n",
+	    v_metrics4 },
+	{ "metrics_listen IPv6", "metrics_listen = [::1]:9367\n", v_metrics6 },
 	{ "on_internal_error accept", "on_internal_error = accept\n",
 	    v_accept },
 	{ "log_level debug", "log_level = debug\n", v_debug },
@@ -386,6 +409,33 @@ static const struct err_case err_cases[] = {
 	    SOURCE ":3:", "line 1" },
 	{ "use_mta_ptr: bad bool", L1 "use_mta_ptr = maybe\n", SOURCE ":2:",
 	    "use_mta_ptr" },
+	/* metrics_listen: an IP literal and a port */
+	{ "metrics: host name", L1 "metrics_listen = localhost:9367\n",
+	    SOURCE ":2:", "metrics_listen: bad address \"localhost:9367\"" },
+	{ "metrics: no port", L1 "metrics_listen = 127.0.0.1\n", SOURCE ":2:",
+	    "metrics_listen" },
+	{ "metrics: empty port", L1 "metrics_listen = 127.0.0.1:\n",
+	    SOURCE ":2:", "metrics_listen" },
+	{ "metrics: port 0", L1 "metrics_listen = 127.0.0.1:0\n", SOURCE ":2:",
+	    "metrics_listen" },
+	{ "metrics: port 65536", L1 "metrics_listen = 127.0.0.1:65536\n",
+	    SOURCE ":2:", "metrics_listen" },
+	{ "metrics: port with junk", L1 "metrics_listen = 127.0.0.1:93x\n",
+	    SOURCE ":2:", "metrics_listen" },
+	{ "metrics: signed port", L1 "metrics_listen = 127.0.0.1:+80\n",
+	    SOURCE ":2:", "metrics_listen" },
+	{ "metrics: bare IPv6", L1 "metrics_listen = ::1:9367\n", SOURCE ":2:",
+	    "metrics_listen" },
+	{ "metrics: IPv6 without port", L1 "metrics_listen = [::1]\n",
+	    SOURCE ":2:", "metrics_listen" },
+	{ "metrics: IPv6 junk", L1 "metrics_listen = [::1]x9367\n",
+	    SOURCE ":2:", "metrics_listen" },
+	{ "metrics: IPv4 in brackets", L1 "metrics_listen = [300.0.0.1]:80\n",
+	    SOURCE ":2:", "metrics_listen" },
+	{ "metrics: empty brackets", L1 "metrics_listen = []:80\n",
+	    SOURCE ":2:", "metrics_listen" },
+	{ "metrics: IPv6: prefix", L1 "metrics_listen = [IPv6:::1]:80\n",
+	    SOURCE ":2:", "metrics_listen" },
 };
 
 START_TEST(test_daemon_errors)
