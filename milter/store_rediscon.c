@@ -260,8 +260,10 @@ redis_store_free(struct rw_store_redis *s)
 		explicit_bzero(s->password, strlen(s->password));
 		free(s->password);
 	}
-	pthread_cond_destroy(&s->freed);
-	pthread_mutex_destroy(&s->lock);
+	/* freed when the open failed, or after every callback returned
+	 * (main.c's wait_idle) */
+	pthread_cond_destroy(&s->freed);	/* tsan.supp: no thread left */
+	pthread_mutex_destroy(&s->lock);	/* tsan.supp: no thread left */
 	free(s);
 }
 

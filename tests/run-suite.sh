@@ -27,9 +27,10 @@ cd "$top" || exit 1
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # libio-socket-inet6-perl: swaks over IPv6 (a Recommends of swaks only)
-# debhelper, dh-autoreconf, lintian, fakeroot: tests/package.sh (the .deb)
+# git, debhelper, dh-autoreconf, lintian, fakeroot: tests/package.sh (the .deb,
+# built from what git tracks)
 # liblmdb-dev: the embedded state store; lmdb-utils: mdb_stat in tests/store.sh
-packages="debhelper dh-autoreconf lintian fakeroot build-essential autoconf automake pkg-config m4 libmilter-dev
+packages="git debhelper dh-autoreconf lintian fakeroot build-essential autoconf automake pkg-config m4 libmilter-dev
 	libspf2-dev libc-ares-dev liblmdb-dev lmdb-utils libpcre2-dev libmicrohttpd-dev check
 	postfix swaks libio-socket-inet6-perl curl prometheus
 	miltertest sasl2-bin libsasl2-modules procps iproute2 util-linux
