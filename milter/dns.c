@@ -62,7 +62,7 @@ struct rw_resolver {
 	struct rw_dns_stats	 stats;
 };
 
-static const struct rw_dns_answer timeout_answer = { .status = RW_DNS_TIMEOUT };
+static const struct rw_dns_rrset timeout_answer = { .status = RW_DNS_TIMEOUT };
 
 /* SO_RCVBUF of the c-ares sockets (see init_channel()) */
 #define RW_DNS_RCVBUF	(1024 * 1024)
@@ -153,7 +153,7 @@ rw_dns_done(struct rw_resolver *r, const struct rw_dns_lookup *e)
 }
 
 /* rw_dns_answer - the answer; pending (or NULL) reads as a timeout */
-const struct rw_dns_answer *
+const struct rw_dns_rrset *
 rw_dns_answer(struct rw_resolver *r, const struct rw_dns_lookup *e)
 {
 	if (e == NULL || !rw_dns_done(r, e))

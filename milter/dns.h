@@ -66,7 +66,7 @@ void	rw_dns_wait(struct rw_resolver *, struct rw_dns_lookup *const *,
 /* rw_dns_done - answered (or failed) already, without waiting */
 bool	rw_dns_done(struct rw_resolver *, const struct rw_dns_lookup *);
 /* rw_dns_answer - the answer; a pending lookup reads as RW_DNS_TIMEOUT */
-const struct rw_dns_answer *rw_dns_answer(struct rw_resolver *,
+const struct rw_dns_rrset *rw_dns_answer(struct rw_resolver *,
 	    const struct rw_dns_lookup *);
 /* rw_dns_lookup_cached - rw_dns_lookup(); *cached: answered from the
  * cache or joined to a query in flight (no query of its own) */

@@ -76,7 +76,7 @@ void
 rw_dns_cache_unref(struct rw_dns_lookup *e)
 {
 	if (e != NULL && --e->refs == 0) {
-		rw_dnsmsg_clear(&e->ans);
+		rw_dnsmsg_drop(&e->ans);
 		free(e);
 	}
 }
@@ -149,6 +149,7 @@ rw_dns_cache_get(struct rw_dns_cache *c, const char *name, uint16_t type,
 {
 	struct rw_dns_lookup *e;
 	char	key[RW_HOSTNAME_MAX + 1];
+	size_t	keylen;
 	unsigned int h;
 
 	*created = false;
@@ -166,9 +167,10 @@ rw_dns_cache_get(struct rw_dns_cache *c, const char *name, uint16_t type,
 	}
 	if (e != NULL)
 		table_remove(c, e);
-	if ((e = calloc(1, sizeof(*e))) == NULL)
+	keylen = strlen(key);
+	if ((e = calloc(1, sizeof(*e) + keylen + 1)) == NULL)
 		return NULL;
-	memcpy(e->name, key, strlen(key) + 1);
+	memcpy(e->name, key, keylen + 1);
 	e->type = type;
 	e->hash = h;
 	e->refs = 2;		/* the caller, the query in flight */
@@ -208,8 +210,8 @@ void
 rw_dns_cache_complete(struct rw_dns_cache *c, struct rw_dns_lookup *e,
     struct rw_dns_answer *a, uint32_t ttl, const struct timespec *now)
 {
-	e->ans = *a;
-	memset(a, 0, sizeof(*a));	/* the records now belong to the entry */
+	if (!rw_dnsmsg_keep(&e->ans, a))
+		ttl = 0;	/* no memory: a temporary failure, not kept */
 	e->expires = *now;
 	e->expires.tv_sec += ttl;
 	e->done = true;

@@ -7,6 +7,11 @@
  *	does no locking and reads no clock: dns.c holds its lock around
  *	every call and passes the time in, which is also how the unit tests
  *	drive expiry.
+ *
+ *	An entry is sized by what it holds, since a busy server keeps one per
+ *	client it has seen within the TTLs (up to dns_cache_size of them):
+ *	the name is allocated with the entry at its length (a flexible array
+ *	member, last), the records at their count (struct rw_dns_rrset).
  */
 #ifndef RW_DNSCACHE_H
 #define RW_DNSCACHE_H
@@ -16,19 +21,19 @@
 #include "dnsmsg.h"
 
 struct rw_dns_lookup {
-	char			 name[RW_HOSTNAME_MAX + 1];
 	uint16_t		 type;
 	bool			 done;
 	bool			 in_table;
 	unsigned int		 refs;
 	struct timespec		 expires;
-	struct rw_dns_answer	 ans;
+	struct rw_dns_rrset	 ans;		/* set once done, then immutable */
 	unsigned int		 hash;
 	struct rw_dns_lookup	*hnext;
 	struct rw_dns_lookup	*lru_prev, *lru_next;
 	struct rw_dns_lookup	*qnext;		/* dns.c's submit queue */
 	void			*qowner;	/* dns.c: the resolver asking */
 	struct timespec		 sent;		/* dns.c: query sent (metrics) */
+	char			 name[];	/* lowercased, no trailing dot */
 };
 
 struct rw_dns_cache;
@@ -47,9 +52,10 @@ size_t	rw_dns_cache_entries(const struct rw_dns_cache *);
 struct rw_dns_lookup *rw_dns_cache_get(struct rw_dns_cache *, const char *name,
 	    uint16_t type, const struct timespec *now, bool *created);
 /*
- * rw_dns_cache_complete - store the answer (takes its records), expire it
- * after ttl seconds from now (0: never served again), drop the query's
- * reference.
+ * rw_dns_cache_complete - store the answer (takes its records, leaving it
+ * empty), expire it after ttl seconds from now (0: never served again),
+ * drop the query's reference. With no memory for the records the entry
+ * reads as SERVFAIL and is not served again.
  */
 void	rw_dns_cache_complete(struct rw_dns_cache *, struct rw_dns_lookup *,
 	    struct rw_dns_answer *, uint32_t ttl, const struct timespec *now);

@@ -186,7 +186,7 @@ rw_dnsfacts_mail(struct rw_dns_session *ds, const struct rw_config *cfg,
 static void
 start_forward(struct rw_dns_session *ds, const struct rw_facts *f)
 {
-	const struct rw_dns_answer *a = rw_dns_answer(ds->resolver, ds->ptr);
+	const struct rw_dns_rrset *a = rw_dns_answer(ds->resolver, ds->ptr);
 	size_t	i;
 
 	ds->fwd_started = true;
@@ -203,7 +203,7 @@ start_forward(struct rw_dns_session *ds, const struct rw_facts *f)
 static enum rw_rdns_result
 forward_result(struct rw_dns_session *ds, struct rw_facts *f, bool *nomem)
 {
-	const struct rw_dns_answer *ptr = rw_dns_answer(ds->resolver, ds->ptr);
+	const struct rw_dns_rrset *ptr = rw_dns_answer(ds->resolver, ds->ptr);
 	char	name[RW_HOSTNAME_MAX + 1];
 	bool	match = false, temporary = false;
 	size_t	i, j, alen = f->client_ip.family == AF_INET ? 4 : 16;
@@ -213,7 +213,7 @@ forward_result(struct rw_dns_session *ds, struct rw_facts *f, bool *nomem)
 	if (ptr->status == RW_DNS_OK && ptr->n > 0 && ptr->rr[0].text != NULL)
 		rw_strlcpy_ok(name, ptr->rr[0].text, sizeof(name));
 	for (i = 0; i < ds->nfwd && !match; i++) {
-		const struct rw_dns_answer *a = rw_dns_answer(ds->resolver,
+		const struct rw_dns_rrset *a = rw_dns_answer(ds->resolver,
 		    ds->fwd[i]);
 
 		if (rw_dns_temporary(a->status))
@@ -238,7 +238,7 @@ static void
 fill_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
     struct rw_dnsbl_fact *bf, const char *qid, const char *client)
 {
-	const struct rw_dns_answer *a = rw_dns_answer(ds->resolver,
+	const struct rw_dns_rrset *a = rw_dns_answer(ds->resolver,
 	    ds->bl_a[i]);
 	size_t	j;
 	enum rw_bl_answer cls;
@@ -282,7 +282,7 @@ fetch_txt(struct rw_dns_session *ds, const struct rw_config *cfg,
     struct rw_facts *f, const struct timespec *deadline)
 {
 	struct rw_dns_lookup *txt[RW_DNSBL_MAX];
-	const struct rw_dns_answer *t;
+	const struct rw_dns_rrset *t;
 	size_t	i, j, n = 0;
 
 	for (i = 0; i < ds->nbl; i++) {

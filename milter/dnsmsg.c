@@ -11,6 +11,8 @@
  *	from the authority section, or 0 (do not cache) without an SOA.
  *	Every length is checked against the message; names are expanded
  *	with ares_expand_name(), which guards against pointer loops.
+ *	rw_dnsmsg_keep() moves a parsed answer into a set allocated at its
+ *	record count, for callers that hold it for long (the cache).
  */
 #include "config.h"
 
@@ -100,6 +102,39 @@ rw_dnsmsg_clear(struct rw_dns_answer *a)
 	for (i = 0; i < a->n; i++)
 		free(a->rr[i].text);
 	memset(a, 0, sizeof(*a));
+}
+
+/* rw_dnsmsg_keep - move the records into an array of their count */
+bool
+rw_dnsmsg_keep(struct rw_dns_rrset *out, struct rw_dns_answer *in)
+{
+	size_t	n = in->n < RW_DNS_RR_MAX ? in->n : RW_DNS_RR_MAX;
+
+	memset(out, 0, sizeof(*out));
+	if (n > 0 && (out->rr = calloc(n, sizeof(*out->rr))) == NULL) {
+		rw_dnsmsg_clear(in);
+		out->status = RW_DNS_SERVFAIL;	/* no memory: try again later */
+		return false;
+	}
+	if (n > 0)
+		memcpy(out->rr, in->rr, n * sizeof(*out->rr));
+	out->status = in->status;
+	out->ttl = in->ttl;
+	out->n = n;
+	memset(in, 0, sizeof(*in));	/* the texts now belong to the set */
+	return true;
+}
+
+/* rw_dnsmsg_drop - free a kept set */
+void
+rw_dnsmsg_drop(struct rw_dns_rrset *s)
+{
+	size_t	i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->rr[i].text);
+	free(s->rr);
+	memset(s, 0, sizeof(*s));
 }
 
 /* negative_ttl - RFC 2308: min(SOA TTL, MINIMUM) from the authority section */

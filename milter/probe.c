@@ -111,7 +111,7 @@ probe_zone(struct rw_resolver *r, const struct rw_dnsbl_zone *z,
 {
 	char	 yes[RW_HOSTNAME_MAX + 2], no[RW_HOSTNAME_MAX + 2];
 	struct rw_dns_lookup *l[2];
-	const struct rw_dns_answer *ay, *an;
+	const struct rw_dns_rrset *ay, *an;
 	struct timespec deadline;
 	bool	 listed = false;
 	size_t	 i;

@@ -25,7 +25,7 @@ resolver_lookup(void *ctx, const char *name, uint16_t type,
 {
 	struct rw_resolver *r = ctx;
 	struct rw_dns_lookup *l = rw_dns_lookup(r, name, type);
-	const struct rw_dns_answer *a;
+	const struct rw_dns_rrset *a;
 	size_t	i;
 
 	memset(out, 0, sizeof(*out));
@@ -37,7 +37,7 @@ resolver_lookup(void *ctx, const char *name, uint16_t type,
 	a = rw_dns_answer(r, l);
 	out->status = a->status;
 	out->ttl = a->ttl;
-	for (i = 0; i < a->n; i++) {
+	for (i = 0; i < a->n && i < RW_DNS_RR_MAX; i++) {
 		out->rr[i] = a->rr[i];
 		if (a->rr[i].text != NULL &&
 		    (out->rr[i].text = malloc(a->rr[i].textlen + 1)) != NULL) {

@@ -163,6 +163,67 @@ START_TEST(test_pending_shared)
 }
 END_TEST
 
+/*
+ * Entries are sized by what they hold (issue 11: a cache entry per client
+ * was 1.9 KB whatever the answer): the records are moved into an array of
+ * their count, none for a negative answer, and read back unchanged.
+ */
+struct sized_case {
+	const char	*label;
+	enum rw_dns_status status;
+	size_t		 n;		/* A records in the answer */
+};
+
+static const struct sized_case sized_cases[] = {
+	{ "NXDOMAIN holds no records", RW_DNS_NXDOMAIN, 0 },
+	{ "NODATA holds no records", RW_DNS_NODATA, 0 },
+	{ "SERVFAIL holds no records", RW_DNS_SERVFAIL, 0 },
+	{ "OK, one record", RW_DNS_OK, 1 },
+	{ "OK, three records", RW_DNS_OK, 3 },
+	{ "OK, the most a parse keeps", RW_DNS_OK, RW_DNS_RR_MAX },
+};
+
+START_TEST(test_sized)
+{
+	const struct sized_case *tc = &sized_cases[_i];
+	struct rw_dns_cache *c = rw_dns_cache_new(10);
+	struct rw_dns_lookup *e, *e2;
+	struct rw_dns_answer a;
+	struct timespec t = at(T0, 0);
+	size_t	i;
+
+	e = get(tc->label, c, "2.0.0.127.Zen.Example.", RW_T_A, t, true);
+	ck_assert_msg(strcmp(e->name, "2.0.0.127.zen.example") == 0, "%s: name "
+	    "got \"%s\", want \"2.0.0.127.zen.example\"", tc->label, e->name);
+	answer_status(&a, tc->status, 60);
+	for (i = 0; i < tc->n; i++) {
+		a.rr[i].type = RW_T_A;
+		a.rr[i].ttl = 60 + (uint32_t)i;
+		a.rr[i].addr[0] = 127;
+		a.rr[i].addr[3] = (unsigned char)(i + 2);
+	}
+	a.n = tc->n;
+	rw_dns_cache_complete(c, e, &a, 60, &t);
+	ck_assert_msg(a.n == 0, "%s: the answer keeps %zu records, want 0",
+	    tc->label, a.n);
+	e2 = get(tc->label, c, "2.0.0.127.zen.example", RW_T_A, at(T0, 1), false);
+	ck_assert_msg(e2 == e && e2->ans.status == tc->status && e2->ans.n ==
+	    tc->n, "%s: got status %s n %zu, want %s n %zu", tc->label,
+	    st(e2->ans.status), e2->ans.n, st(tc->status), tc->n);
+	ck_assert_msg((tc->n == 0) == (e2->ans.rr == NULL), "%s: records %p "
+	    "for %zu, want an array only when there are records", tc->label,
+	    (void *)e2->ans.rr, tc->n);
+	for (i = 0; i < tc->n; i++)
+		ck_assert_msg(e2->ans.rr[i].type == RW_T_A &&
+		    e2->ans.rr[i].ttl == 60 + i && e2->ans.rr[i].addr[0] == 127 &&
+		    e2->ans.rr[i].addr[3] == i + 2, "%s: record %zu changed",
+		    tc->label, i);
+	rw_dns_cache_unref(e);
+	rw_dns_cache_unref(e2);
+	rw_dns_cache_free(c);
+}
+END_TEST
+
 struct ttl_case {
 	const char	*label;
 	enum rw_dns_status status;
@@ -1143,6 +1204,7 @@ dnscache_suite(void)
 	tc = tcase_create("cache");
 	tcase_add_test(tc, test_pending_shared);
 	tcase_add_loop_test(tc, test_expiry, 0, N(ttl_cases));
+	tcase_add_loop_test(tc, test_sized, 0, N(sized_cases));
 	tcase_add_test(tc, test_ttl0_not_served);
 	tcase_add_loop_test(tc, test_ttl_caps, 0, N(cap_cases));
 	tcase_add_loop_test(tc, test_names, 0, N(name_cases));
