@@ -36,15 +36,17 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* touch - read every byte of the answer, check what must hold */
+/* touch - read every byte of n records (a parsed answer's, or the set
+ * the cache keeps), check what must hold */
 static size_t
-touch(const struct rw_dns_answer *a)
+touch(const struct rw_dns_rr *rrs, size_t n)
 {
 	size_t	i, j, sum = 0;
 
-	assert(a->n <= RW_DNS_RR_MAX);
-	for (i = 0; i < a->n; i++) {
-		const struct rw_dns_rr *rr = &a->rr[i];
+	assert(n <= RW_DNS_RR_MAX);
+	assert(n == 0 || rrs != NULL);
+	for (i = 0; i < n; i++) {
+		const struct rw_dns_rr *rr = &rrs[i];
 
 		if (rr->text == NULL)
 			continue;
@@ -92,7 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	free(msg);
-	(void)touch(&a);
+	(void)touch(a.rr, a.n);
 	(void)rw_dns_cache_ttl(&a);
 
 	round_++;
@@ -109,7 +111,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		rw_dnsmsg_clear(&a);
 	if (l->done)
-		(void)touch(&l->ans);
+		(void)touch(l->ans.rr, l->ans.n);
 	rw_dns_cache_unref(l);
 	return 0;
 }

@@ -30,12 +30,15 @@ command -v clang >/dev/null 2>&1 || {
 
 # build: configure once (out of tree), then make only the targets.
 # Warnings are judged by the gcc builds (-Werror); clang's -Wformat=2 has
-# a few of its own, which must not stop the fuzzing.
+# a few of its own, which must not stop the fuzzing. The targets are built
+# by clang only, so a wrong pointer type in them is an error here (a
+# target once read a cache entry's record set as a parsed answer).
 if [ ! -f "$build/Makefile" ]; then
 	[ -f "$top/configure" ] || (cd "$top" && autoreconf -fi) || exit 1
 	mkdir -p "$build" && cd "$build" &&
 	    "$top/configure" -q CC=clang --enable-fuzz --disable-integration \
-	    --disable-werror ||
+	    --disable-werror \
+	    CFLAGS="-g -O1 -Werror=incompatible-pointer-types -Werror=int-conversion" ||
 	    { echo "run.sh: configure failed in $build" >&2; exit 1; }
 fi
 cd "$build" || exit 1
