@@ -46,5 +46,9 @@ enum rw_action	rw_verdict_set(struct rw_verdict *, enum rw_action,
 /* rw_verdict_tag - a TAG outcome: the header part and the log reason */
 enum rw_action	rw_verdict_tag(struct rw_verdict *, const char *check,
 		    const char *tag, const char *reason);
+/* rw_verdict_action - TAG, TEMPFAIL (rcode4) or REJECT (550) by a setting */
+enum rw_action	rw_verdict_action(enum rw_check_action, struct rw_verdict *,
+		    const char *check, const char *tag, const char *rcode4,
+		    const char *xcode5, const char *text, const char *reason);
 
 #endif /* RW_CHECKS_H */

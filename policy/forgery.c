@@ -51,16 +51,11 @@ rw_check_forged_local_sender(const struct rw_config *cfg,
 	snprintf(reason, sizeof(reason), "sender domain %.100s is local, client "
 	    "%s is an outsider and did not authenticate", a.domain,
 	    f->client_addr);
-	if (cfg->forged_local_sender == RW_CHK_TAG)
-		return rw_verdict_tag(v, "forged_local_sender",
-		    "sender=forged-local", reason);
 	snprintf(text, sizeof(text), "Sender domain %.100s is ours: "
 	    "authenticate to send as it", a.domain);
-	if (cfg->forged_local_sender == RW_CHK_TEMPFAIL)
-		return rw_verdict_set(v, RW_ACT_TEMPFAIL, "forged_local_sender",
-		    "450", "4.7.1", text, reason);
-	return rw_verdict_set(v, RW_ACT_REJECT, "forged_local_sender", "550",
-	    "5.7.1", text, reason);
+	return rw_verdict_action(cfg->forged_local_sender, v,
+	    "forged_local_sender", "sender=forged-local", "450", "5.7.1", text,
+	    reason);
 }
 
 /* rw_check_bounce_multiple_rcpts - bounce_multiple_rcpts at RCPT */
@@ -76,14 +71,9 @@ rw_check_bounce_multiple_rcpts(const struct rw_config *cfg,
 		return RW_ACT_CONTINUE;
 	snprintf(reason, sizeof(reason), "null sender, recipient %u",
 	    f->nrcpt_accepted + 1);
-	if (cfg->bounce_multiple_rcpts == RW_CHK_TAG)
-		return rw_verdict_tag(v, "bounce_multiple_rcpts",
-		    "bounce=multiple-rcpts", reason);
 	snprintf(text, sizeof(text), "A bounce (null sender) goes to one "
 	    "recipient only");
-	if (cfg->bounce_multiple_rcpts == RW_CHK_TEMPFAIL)
-		return rw_verdict_set(v, RW_ACT_TEMPFAIL, "bounce_multiple_rcpts",
-		    "452", "4.5.3", text, reason);
-	return rw_verdict_set(v, RW_ACT_REJECT, "bounce_multiple_rcpts", "550",
-	    "5.5.3", text, reason);
+	return rw_verdict_action(cfg->bounce_multiple_rcpts, v,
+	    "bounce_multiple_rcpts", "bounce=multiple-rcpts", "452", "5.5.3",
+	    text, reason);
 }

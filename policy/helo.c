@@ -58,25 +58,6 @@ outsider(const struct rw_facts *f)
 	return !f->insider && !f->client_ok && f->helo[0] != '\0';
 }
 
-/* helo_verdict - the TAG, TEMPFAIL or REJECT of a HELO check */
-static enum rw_action
-helo_verdict(enum rw_check_action act, struct rw_verdict *v,
-    const char *check, const char *tag, const char *xcode5, const char *text,
-    const char *reason)
-{
-	char	x4[8];
-
-	if (act == RW_CHK_TAG)
-		return rw_verdict_tag(v, check, tag, reason);
-	if (act == RW_CHK_TEMPFAIL) {
-		snprintf(x4, sizeof(x4), "4%s", xcode5 + 1);
-		return rw_verdict_set(v, RW_ACT_TEMPFAIL, check, "450", x4, text,
-		    reason);
-	}
-	return rw_verdict_set(v, RW_ACT_REJECT, check, "550", xcode5, text,
-	    reason);
-}
-
 /* helo_address - the address a HELO names, if it is one */
 static bool
 helo_address(const char *helo, struct rw_ip *out)
@@ -111,16 +92,11 @@ rw_check_helo_foreign_literal(const struct rw_config *cfg,
 		return RW_ACT_CONTINUE;
 	snprintf(reason, sizeof(reason), "helo %.100s is not the client's "
 	    "address %s", f->helo, f->client_addr);
-	if (cfg->helo_foreign_literal == RW_CHK_TAG)
-		return rw_verdict_tag(v, "helo_foreign_literal",
-		    "helo=foreign-literal", reason);
 	snprintf(text, sizeof(text), "HELO %.100s is not your address %s",
 	    f->helo, f->client_addr);
-	if (cfg->helo_foreign_literal == RW_CHK_TEMPFAIL)
-		return rw_verdict_set(v, RW_ACT_TEMPFAIL, "helo_foreign_literal",
-		    "450", "4.7.1", text, reason);
-	return rw_verdict_set(v, RW_ACT_REJECT, "helo_foreign_literal", "550",
-	    "5.7.1", text, reason);
+	return rw_verdict_action(cfg->helo_foreign_literal, v,
+	    "helo_foreign_literal", "helo=foreign-literal", "450", "5.7.1", text,
+	    reason);
 }
 
 static bool
@@ -187,8 +163,8 @@ rw_check_helo_names_us(const struct rw_config *cfg, const struct rw_facts *f,
 	    what);
 	snprintf(text, sizeof(text), "HELO %.100s names this server, not "
 	    "yours", f->helo);
-	return helo_verdict(cfg->helo_names_us, v, "helo_names_us",
-	    "helo=names-us", "5.7.1", text, reason);
+	return rw_verdict_action(cfg->helo_names_us, v, "helo_names_us",
+	    "helo=names-us", "450", "5.7.1", text, reason);
 }
 
 /* rw_check_helo_syntax - helo_syntax, outsiders only */
@@ -209,8 +185,8 @@ rw_check_helo_syntax(const struct rw_config *cfg, const struct rw_facts *f,
 	    "or address literal: %s", f->helo, why);	/* the log escapes it */
 	snprintf(text, sizeof(text), "HELO %s is not a valid host name or "
 	    "address literal (%s)", safe, why);
-	return helo_verdict(cfg->helo_syntax, v, "helo_syntax", "helo=invalid",
-	    "5.5.2", text, reason);
+	return rw_verdict_action(cfg->helo_syntax, v, "helo_syntax",
+	    "helo=invalid", "450", "5.5.2", text, reason);
 }
 
 /* rw_check_helo_fqdn - helo_fqdn, outsiders only */
@@ -229,6 +205,6 @@ rw_check_helo_fqdn(const struct rw_config *cfg, const struct rw_facts *f,
 	    "domain name", f->helo);
 	snprintf(text, sizeof(text), "HELO %.100s is not a fully qualified "
 	    "domain name", f->helo);
-	return helo_verdict(cfg->helo_fqdn, v, "helo_fqdn", "helo=not-fqdn",
-	    "5.5.2", text, reason);
+	return rw_verdict_action(cfg->helo_fqdn, v, "helo_fqdn",
+	    "helo=not-fqdn", "450", "5.5.2", text, reason);
 }

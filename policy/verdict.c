@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "checks.h"
@@ -45,6 +46,30 @@ rw_verdict_set(struct rw_verdict *v, enum rw_action action, const char *check,
 	copy_printable(v->text, sizeof(v->text), text);
 	rw_sanitize(v->reason, sizeof(v->reason), reason);
 	return action;
+}
+
+/*
+ * rw_verdict_action - the verdict of a check whose setting is an action
+ * (tag, tempfail or reject; never off): the tag, or the refusal with
+ * rcode4 and the 4.x.y twin of xcode5 when tempfailing, 550 and xcode5
+ * when rejecting.
+ */
+enum rw_action
+rw_verdict_action(enum rw_check_action act, struct rw_verdict *v,
+    const char *check, const char *tag, const char *rcode4,
+    const char *xcode5, const char *text, const char *reason)
+{
+	char	x4[8];
+
+	if (act == RW_CHK_TAG)
+		return rw_verdict_tag(v, check, tag, reason);
+	if (act == RW_CHK_TEMPFAIL) {
+		snprintf(x4, sizeof(x4), "4%s", xcode5 + 1);
+		return rw_verdict_set(v, RW_ACT_TEMPFAIL, check, rcode4, x4, text,
+		    reason);
+	}
+	return rw_verdict_set(v, RW_ACT_REJECT, check, "550", xcode5, text,
+	    reason);
 }
 
 /* rw_verdict_tag - record a TAG outcome; returns RW_ACT_TAG */
