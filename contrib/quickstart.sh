@@ -15,7 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get -o DPkg::Lock::Timeout=300 update -qq
 apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config m4 libmilter-dev \
-	libspf2-dev libc-ares-dev liblmdb-dev libhiredis-dev libpcre2-dev libmicrohttpd-dev check >/dev/null
+	libspf2-dev libc-ares-dev liblmdb-dev libhiredis-dev libpcre2-dev libgmime-3.0-dev libpsl-dev libidn2-dev libmicrohttpd-dev check >/dev/null
 if [ -f config.status ]; then
 	echo "quickstart: $top was configured in place; make distclean there (the build is in build-quickstart/)"
 	make -s distclean

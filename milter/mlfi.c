@@ -249,7 +249,10 @@ apply(SMFICTX *ctx, struct rw_conn *c, enum rw_stage stage,
 	case RW_ACT_ACCEPT:
 		return SMFIS_ACCEPT;
 	case RW_ACT_TAG:
+	case RW_ACT_QUARANTINE:	/* recorded; applied at end of message */
 		return SMFIS_CONTINUE;
+	case RW_ACT_DISCARD:
+		return SMFIS_DISCARD;
 	case RW_ACT_TEMPFAIL:
 	case RW_ACT_REJECT:
 		reply_escape(text, sizeof(text), v->text);

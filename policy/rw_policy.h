@@ -49,7 +49,16 @@ enum rw_action {
 	RW_ACT_ACCEPT,		/* accept without further checks */
 	RW_ACT_TAG,		/* accept, marked */
 	RW_ACT_TEMPFAIL,	/* 4xx */
-	RW_ACT_REJECT		/* 5xx */
+	RW_ACT_REJECT,		/* 5xx */
+	/*
+	 * Content rules, end of message only. QUARANTINE: accepted into the
+	 * MTA's hold queue (smfi_quarantine); recorded like a tag, the
+	 * checks after it still run and a later refusal wins. DISCARD:
+	 * accepted and dropped (only when the admin's rule says so); ends
+	 * the stage like a refusal. In dryrun mode both are notes only.
+	 */
+	RW_ACT_QUARANTINE,
+	RW_ACT_DISCARD
 };
 
 /* rw_action_refuses - TEMPFAIL or REJECT: the MTA must refuse */
@@ -433,6 +442,9 @@ struct rw_state_fact {
 
 /* ------------------------------------------------------------ configuration */
 
+struct rw_rules;	/* a compiled rules file (rules.c) */
+
+
 struct rw_config {
 	char			*source;	/* file name it was read from */
 
@@ -505,6 +517,12 @@ struct rw_config {
 	bool			 greylist_skip_authenticated;
 	bool			 greylist_skip_dnswl;
 	enum rw_state_failure	 state_failure;
+
+	/* content, judged at end of message (rules.c, url.c, uribl.c) */
+	char			*rules_file;	/* NULL: no rules */
+	struct rw_rules		*rules;		/* compiled; NULL: none */
+	enum rw_check_action	 url_obfuscation;
+	unsigned int		 content_scan_max;	/* message bytes read */
 };
 
 /*
@@ -785,6 +803,155 @@ struct rw_address {
  */
 void	rw_address_parse(const char *raw, struct rw_address *out);
 
+/* ------------------------------------------------------------ content: URLs */
+
+/*
+ * URLs found in a message (url.c, html.c): extracted raw from text and
+ * HTML, then normalised the way the recipient's client would follow
+ * them. Pure: no DNS, no I/O.
+ */
+#define RW_URL_MAX	2048	/* a normalised URL, bytes with NUL */
+
+/* What a URL's writer did to hide where it points (rw_url_normalise). */
+enum rw_url_trick {
+	RW_URLT_PERCENT_HOST	= 1u << 0,	/* %xx in the host */
+	RW_URLT_NUMERIC_HOST	= 1u << 1,	/* hex, octal, dword or short IP */
+	RW_URLT_USERINFO	= 1u << 2,	/* a host-like user: bank.example@evil */
+	RW_URLT_ENTITY_HOST	= 1u << 3,	/* HTML character references in the host */
+	RW_URLT_PERCENT_PATH	= 1u << 4,	/* unreserved letters/digits %-encoded */
+	RW_URLT_BAD_HOST	= 1u << 5	/* a host no client could use */
+};
+
+struct rw_url {
+	char		 text[RW_URL_MAX];	/* normalised: scheme://host[:port]/... */
+	char		 host[RW_HOSTNAME_MAX + 1];	/* lowercase A-label, no
+						   trailing dot; an IP in
+						   canonical text, v6 without [] */
+	bool		 host_ip;		/* the host is an address: ip */
+	struct rw_ip	 ip;
+	unsigned int	 tricks;		/* enum rw_url_trick bits */
+	bool		 truncated;		/* text was cut at RW_URL_MAX */
+};
+
+/*
+ * rw_url_normalise - one raw URL (as found: entities already decoded by
+ * the HTML reader, percent-escapes not) to its normal form: scheme and
+ * host lowercased, host percent-decoded, userinfo dropped, numeric host
+ * forms to dotted quads, IDN to punycode, trailing dots dropped; the
+ * tricks found are recorded. False: not a URL with a host we can read.
+ */
+bool	rw_url_normalise(const char *raw, size_t len, struct rw_url *out);
+/* rw_url_obfuscated - the tricks that count as hiding the destination */
+bool	rw_url_obfuscated(const struct rw_url *);
+/* rw_url_trick_text - "percent-host,numeric-host", for logs; "" for none */
+void	rw_url_trick_text(unsigned int tricks, char *buf, size_t len);
+/*
+ * rw_url_sink - one raw URL found (not yet normalised); false: stop
+ * scanning (the caller has enough)
+ */
+typedef bool rw_url_sink(void *ctx, const char *raw, size_t len);
+/* rw_url_scan_text - the URLs written in plain text (scheme:// or www.) */
+void	rw_url_scan_text(const char *text, size_t len, rw_url_sink *, void *ctx);
+/*
+ * rw_html_reduce - an HTML part to its visible text (tags, comments,
+ * script and style dropped, character references decoded, block
+ * elements as line breaks) in out (at most outlen - 1 bytes, NUL
+ * ended; returns the length written), and every link (href, src,
+ * action, ..., with references decoded) to sink; the visible text's own
+ * bare URLs are left to rw_url_scan_text. *truncated: out was too small.
+ */
+size_t	rw_html_reduce(const char *html, size_t len, char *out, size_t outlen,
+	    bool *truncated, rw_url_sink *, void *ctx);
+
+/* ------------------------------------------------------------ content: the message */
+
+/*
+ * The message as the recipient's client will show it, built by the
+ * glue's MIME reader (milter/mime.c) through the functions below
+ * (message.c) and judged by the content checks at end of message.
+ * Every text is UTF-8 and allocated; all of it is bounded by the scan
+ * cap the glue applies.
+ */
+#define RW_MSG_URLS_MAX	512	/* distinct URLs kept; more are counted */
+
+/* What was wrong with the MIME structure (a fact rules can use). */
+enum rw_mime_defect {
+	RW_MIME_BAD_BOUNDARY	= 1u << 0,	/* multipart boundary missing or unclosed */
+	RW_MIME_BAD_ENCODING	= 1u << 1,	/* base64 / quoted-printable broken */
+	RW_MIME_BAD_CHARSET	= 1u << 2,	/* unknown charset, or bytes invalid in it */
+	RW_MIME_TOO_DEEP	= 1u << 3,	/* nesting beyond what is read */
+	RW_MIME_BAD_HEADER	= 1u << 4,	/* a header that does not parse */
+	RW_MIME_TRUNCATED	= 1u << 5	/* over the scan cap: prefix read */
+};
+
+struct rw_msg_header {
+	char		*name;
+	char		*value;		/* unfolded, RFC 2047 words decoded */
+};
+
+/* A leaf part: every one has a type; an attachment also a name. */
+struct rw_msg_part {
+	char		*type;		/* "application/pdf", lowercased */
+	char		*filename;	/* decoded; "" when none */
+	bool		 attachment;	/* Content-Disposition attachment or a name */
+};
+
+struct rw_msg_url {
+	char		*text;		/* rw_url.text */
+	char		*host;
+	bool		 host_ip;
+	struct rw_ip	 ip;
+	unsigned int	 tricks;
+};
+
+struct rw_message {
+	struct rw_msg_header *headers;	/* in message order */
+	size_t		 nheaders, headers_cap;
+	char		*text;		/* decoded text parts, "\n" between */
+	size_t		 textlen, text_cap;
+	struct rw_msg_url *urls;	/* distinct by text, in order found */
+	size_t		 nurls, urls_cap, urls_dropped;
+	struct rw_msg_part *parts;
+	size_t		 nparts, parts_cap;
+	unsigned int	 defects;	/* enum rw_mime_defect bits */
+	size_t		 bytes;		/* message bytes read (header and body) */
+	bool		 nomem;		/* an add failed: judge as internal error */
+};
+
+void	rw_message_init(struct rw_message *);
+void	rw_message_release(struct rw_message *);
+/* each false when out of memory (and m->nomem set) */
+bool	rw_message_add_header(struct rw_message *, const char *name,
+	    const char *value);
+bool	rw_message_add_text(struct rw_message *, const char *text, size_t len);
+/* rw_message_add_url - kept once per text; past RW_MSG_URLS_MAX counted */
+bool	rw_message_add_url(struct rw_message *, const struct rw_url *);
+bool	rw_message_add_part(struct rw_message *, const char *type,
+	    const char *filename, bool attachment);
+
+/* ------------------------------------------------------------ content: rules */
+
+/* What the glue must ask the MTA for (rw_content_needs). */
+enum rw_content_need {
+	RW_NEED_HEADERS	= 1u << 0,	/* the header step */
+	RW_NEED_BODY	= 1u << 1	/* the body: MIME read at end of message */
+};
+/*
+ * rw_content_needs - the steps this configuration's content checks need
+ * (rules, url_obfuscation, uribl); 0: none, the MTA sends no body.
+ */
+unsigned int rw_content_needs(const struct rw_config *);
+
+/* One rule that matched, for the log (one line each) and the query tool. */
+struct rw_rule_hit {
+	const char	*rule;		/* its name (the configuration's) */
+	unsigned int	 line;		/* in the rules file */
+	enum rw_action	 action;
+	bool		 dryrun;	/* the rule's own dryrun */
+	char		 where[64];	/* "header Subject", "url", "body", ... */
+	char		 matched[128];	/* the matched text, sanitised, cut */
+};
+
 /* ------------------------------------------------------------ facts, verdicts, session */
 
 /*
@@ -839,6 +1006,8 @@ struct rw_facts {
 	/* rate limits and greylisting (filled by the state gatherer) */
 	struct rw_state_fact state;
 	enum rw_stage	 stage;		/* the stage being decided */
+	/* content (end of message): the message as read; NULL: not read */
+	const struct rw_message *msg;
 };
 
 struct rw_verdict {
@@ -957,6 +1126,24 @@ enum rw_action rw_session_decide(struct rw_session *, enum rw_stage,
 bool	rw_session_nomem(const struct rw_session *);
 /* rw_session_reset - the transaction ends (RSET, abort, end of message) */
 void	rw_session_reset(struct rw_session *);
+
+/*
+ * rw_session_record_message - the message as read, for the end of
+ * message checks; the session keeps the pointer (the caller's, alive
+ * until rw_session_reset), NULL forgets it.
+ */
+void	rw_session_record_message(struct rw_session *, const struct rw_message *);
+/*
+ * rw_session_rule_hits - the rules that matched at end of message (each
+ * logged on its own line), in file order; *n of them.
+ */
+const struct rw_rule_hit *rw_session_rule_hits(const struct rw_session *,
+	    size_t *n);
+/*
+ * rw_session_quarantine - a QUARANTINE was decided (and not in dryrun):
+ * true, with the reason for the MTA's hold queue in buf.
+ */
+bool	rw_session_quarantine(const struct rw_session *, char *buf, size_t len);
 
 /* rw_session_stage_used - does any check run at this stage */
 bool	rw_session_stage_used(const struct rw_config *, enum rw_stage);

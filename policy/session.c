@@ -91,6 +91,32 @@ check_stage(const struct rw_config *cfg, const struct rw_check *c)
 	return c->dns_stage ? cfg->dns_verdict_stage : c->stage;
 }
 
+/* rw_session_record_message - the message for the end of message checks */
+void
+rw_session_record_message(struct rw_session *s, const struct rw_message *m)
+{
+	s->f.msg = m;
+}
+
+/* rw_session_rule_hits - SKELETON: the rules work fills this in */
+const struct rw_rule_hit *
+rw_session_rule_hits(const struct rw_session *s, size_t *n)
+{
+	(void)s;
+	*n = 0;
+	return NULL;
+}
+
+/* rw_session_quarantine - SKELETON: the rules work fills this in */
+bool
+rw_session_quarantine(const struct rw_session *s, char *buf, size_t len)
+{
+	(void)s;
+	if (len > 0)
+		buf[0] = '\0';
+	return false;
+}
+
 /* rw_session_stage_used - does any check run at this stage */
 bool
 rw_session_stage_used(const struct rw_config *cfg, enum rw_stage stage)
@@ -413,6 +439,7 @@ rw_session_reset(struct rw_session *s)
 	s->f.rcpt_overlong = false;
 	rw_spf_note_clear(&s->f.spf_mail);
 	s->f.nrcpt_accepted = 0;
+	s->f.msg = NULL;
 	s->f.insider = s->f.trusted_network;
 	forget_outcomes(s, RW_STAGE_MAIL);
 	s->ar_seen = 0;

@@ -110,6 +110,10 @@ rw_action_name(enum rw_action a)
 		return "tempfail";
 	case RW_ACT_REJECT:
 		return "reject";
+	case RW_ACT_QUARANTINE:
+		return "quarantine";
+	case RW_ACT_DISCARD:
+		return "discard";
 	}
 	return "unknown";
 }

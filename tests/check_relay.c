@@ -54,6 +54,10 @@ act(enum rw_action a)
 		return "TEMPFAIL";
 	case RW_ACT_REJECT:
 		return "REJECT";
+	case RW_ACT_QUARANTINE:
+		return "QUARANTINE";
+	case RW_ACT_DISCARD:
+		return "DISCARD";
 	}
 	return "?";
 }

@@ -31,7 +31,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # built from what git tracks)
 # liblmdb-dev: the embedded state store; lmdb-utils: mdb_stat in tests/store.sh
 packages="git debhelper dh-autoreconf lintian fakeroot build-essential autoconf automake pkg-config m4 libmilter-dev
-	libspf2-dev libc-ares-dev liblmdb-dev lmdb-utils libpcre2-dev libmicrohttpd-dev check
+	libspf2-dev libc-ares-dev liblmdb-dev lmdb-utils libpcre2-dev libgmime-3.0-dev libpsl-dev libidn2-dev libmicrohttpd-dev check
 	postfix swaks libio-socket-inet6-perl curl prometheus
 	miltertest sasl2-bin libsasl2-modules procps iproute2 util-linux
 	ca-certificates python3-yaml unbound rbldnsd dnsutils opendmarc
