@@ -9,6 +9,8 @@
  *	relaywarden-query [-c FILE] -g show|clear -a CLIENT_ADDR [-n PTR_NAME]
  *	    -s SENDER -r RCPT [-r RCPT ...]
  *	relaywarden-query [-c FILE] -g list
+ *	relaywarden-query [-c FILE] [-L LISTENER] -m MESSAGE_FILE
+ *	    [-a CLIENT_ADDR] [client options] [-r RCPT ...]
  * DESCRIPTION
  *	Runs one SMTP transaction through the very sequence the daemon uses
  *	(milter/stages.c over policy/session.c), with the given
@@ -31,9 +33,19 @@
  *	taken as the verified PTR name for "rdns"), "clear" deletes them,
  *	"list" prints the auto-allowlisted networks. Exit status 0, or 1
  *	when a triplet shown was not found, 2 on errors.
+ *
+ *	-m reads a message file (header, empty line, body; the first
+ *	content_scan_max bytes, as the daemon reads them) with the daemon's
+ *	MIME reader and runs the end of message stage over it: every rule
+ *	hit is printed (rule, line, where, matched text, action, dryrun),
+ *	then the rule errors, the verdict and the quarantine. The client is
+ *	192.0.2.1 and the recipient "postmaster" unless -a and -r say
+ *	otherwise. Exit status 1 also when the message would be refused or
+ *	discarded at end of message.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +55,7 @@
 
 #include "conf.h"
 #include "dns.h"
+#include "mime.h"
 #include "spf.h"
 #include "spfsource.h"
 #include "stages.h"
@@ -60,11 +73,15 @@ usage(void)
 	    "       relaywarden-query [-c FILE] -g show|clear -a CLIENT_ADDR\n"
 	    "                         [-n PTR_NAME] -s SENDER -r RCPT [-r RCPT ...]\n"
 	    "       relaywarden-query [-c FILE] -g list\n"
+	    "       relaywarden-query [-c FILE] [-L LISTENER] -m MESSAGE_FILE\n"
+	    "                         [-a CLIENT_ADDR] [client options] [-r RCPT ...]\n"
 	    "  -D  consult DNS (reverse DNS, lists, SPF) through dns_servers\n"
 	    "  -L  the listener reached: a port, an address or a daemon name;\n"
 	    "      selects its policy profile\n"
 	    "  -g  greylisting in the state store: show or clear triplets, list\n"
-	    "      the auto-allowlisted networks\n");
+	    "      the auto-allowlisted networks\n"
+	    "  -m  run the content rules over a message file (end of message);\n"
+	    "      client 192.0.2.1 and recipient postmaster unless given\n");
 	exit(2);
 }
 
@@ -197,6 +214,87 @@ print_headers(const struct rw_stages *st)
 		if (e->op != RW_HDR_DELETE)
 			printf("header %s: %s\n", e->name, e->value);
 	free(e);
+}
+
+/*
+ * message_read - the message file as the daemon reads it: the first
+ * content_scan_max bytes, the rest only noted (truncated); false on I/O
+ * errors (reported)
+ */
+static bool
+message_read(const char *path, size_t cap, struct rw_message *m)
+{
+	FILE	*fp;
+	char	*buf;
+	size_t	 len = 0, n;
+	bool	 truncated = false, ok;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "relaywarden-query: %s: cannot open: %s\n", path,
+		    strerror(errno));
+		return false;
+	}
+	if ((buf = malloc(cap + 1)) == NULL) {
+		fprintf(stderr, "relaywarden-query: out of memory\n");
+		fclose(fp);
+		return false;
+	}
+	while (len < cap && (n = fread(buf + len, 1, cap - len, fp)) > 0)
+		len += n;
+	if (len == cap && fgetc(fp) != EOF)
+		truncated = true;
+	if (ferror(fp)) {
+		fprintf(stderr, "relaywarden-query: %s: read error\n", path);
+		free(buf);
+		fclose(fp);
+		return false;
+	}
+	fclose(fp);
+	buf[len] = '\0';
+	ok = rw_mime_read(buf, len, truncated, m);
+	free(buf);
+	if (!ok)
+		fprintf(stderr, "relaywarden-query: %s: out of memory reading the "
+		    "message\n", path);
+	return true;	/* m->nomem: the verdict says so (tempfail) */
+}
+
+/* print_content - what the reader made of the message, then the hits */
+static void
+print_content(const struct rw_stages *st, const struct rw_message *m)
+{
+	const struct rw_rule_hit *h;
+	const struct rw_rule_error *e;
+	char	 buf[RW_REPLY_MAX];
+	size_t	 i, n;
+
+	static const char *const defect[] = { "bad-boundary", "bad-encoding",
+	    "bad-charset", "too-deep", "bad-header", "truncated" };
+
+	printf("message bytes=%zu headers=%zu text=%zu urls=%zu%s parts=%zu "
+	    "defects=", m->bytes, m->nheaders, m->textlen, m->nurls,
+	    m->urls_dropped ? "+" : "", m->nparts);
+	if (m->defects == 0)
+		printf("none");
+	for (i = 0; i < 6; i++)
+		if (m->defects & (1u << i))
+			printf("%s%s", (m->defects & ((1u << i) - 1)) ? "," : "",
+			    defect[i]);
+	printf("\n");
+	h = rw_session_rule_hits(&st->s, &n);
+	for (i = 0; i < n; i++)
+		printf("hit rule=%s line=%u where=\"%s\" matched=\"%s\" "
+		    "action=%s%s\n", h[i].rule, h[i].line, h[i].where,
+		    h[i].matched, rw_action_name(h[i].action),
+		    h[i].dryrun ? " dryrun=yes" : "");
+	if (st->s.f.rule_hits_dropped > 0)
+		printf("hit and %zu more (not kept)\n", st->s.f.rule_hits_dropped);
+	e = rw_session_rule_errors(&st->s, &n);
+	for (i = 0; i < n; i++)
+		printf("rule-error rule=%s line=%u where=\"%s\" error=\"%s\"\n",
+		    e[i].rule, e[i].line, e[i].where, e[i].why);
+	if (rw_session_quarantine(&st->s, buf, sizeof(buf)))
+		printf("quarantine reason=\"%s\"\n", buf);
 }
 
 /* stamp - a record's time for people: UTC, ISO 8601 */
@@ -341,7 +439,9 @@ main(int argc, char **argv)
 {
 	const char *path = RW_DEFAULT_CONFIG, *addr = NULL, *name = "unknown";
 	const char *helo = NULL, *auth = NULL, *sender = "", *grey = NULL;
-	const char *listener = NULL, *profile;
+	const char *listener = NULL, *profile, *msgfile = NULL;
+	struct rw_message *msg = NULL;
+	bool	 content_refused = false;
 	struct rw_listener li;
 	const char *rcpts[MAX_RCPTS];
 	size_t	 nrcpts = 0, i, accepted = 0;
@@ -357,7 +457,7 @@ main(int argc, char **argv)
 	int	 ch;
 
 
-	while ((ch = getopt(argc, argv, "a:c:Dg:H:L:n:r:s:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:Dg:H:L:m:n:r:s:u:")) != -1) {
 		switch (ch) {
 		case 'g':
 			grey = optarg;
@@ -376,6 +476,9 @@ main(int argc, char **argv)
 			break;
 		case 'L':
 			listener = optarg;
+			break;
+		case 'm':
+			msgfile = optarg;
 			break;
 		case 'n':
 			name = optarg;
@@ -396,6 +499,13 @@ main(int argc, char **argv)
 		default:
 			usage();
 		}
+	}
+	if (msgfile != NULL && grey == NULL) {
+		/* a message alone: an outsider writing to postmaster */
+		if (addr == NULL)
+			addr = "192.0.2.1";
+		if (nrcpts == 0)
+			rcpts[nrcpts++] = "postmaster";
 	}
 	if (optind != argc || (grey == NULL && (addr == NULL || nrcpts == 0)))
 		usage();
@@ -422,6 +532,24 @@ main(int argc, char **argv)
 		free(st);
 		rw_conf_release(snap);
 		return 2;
+	}
+	if (msgfile != NULL) {
+		if ((msg = malloc(sizeof(*msg))) == NULL) {
+			fprintf(stderr, "relaywarden-query: out of memory\n");
+			free(st);
+			rw_conf_release(snap);
+			return 2;
+		}
+		rw_mime_init();
+		rw_message_init(msg);
+		if (!message_read(msgfile, cfg->content_scan_max, msg)) {
+			rw_message_release(msg);
+			free(msg);
+			rw_mime_shutdown();
+			free(st);
+			rw_conf_release(snap);
+			return 2;
+		}
 	}
 	rw_stages_init(st, cfg, &snap->daemon, network ? &svc : NULL);
 	f = rw_stages_facts(st);
@@ -460,20 +588,35 @@ main(int argc, char **argv)
 		print_dns_facts(cfg, f);
 	/* end of message, as the MTA would reach it (in dryrun it would) */
 	if (accepted > 0 || cfg->mode == RW_MODE_DRYRUN) {
-		(void)rw_stages_eom(st, &v);
+		if (msg != NULL)	/* the message as read, for the content checks */
+			rw_session_record_message(&st->s, msg);
+		r = rw_stages_eom(st, &v);
+		if (msg != NULL)
+			print_content(st, msg);
 		if (v.check != NULL || v.action != RW_ACT_CONTINUE)
 			print_verdict("eom", NULL, &v, NULL);
+		content_refused = msg != NULL && (rw_action_refuses(r) ||
+		    r == RW_ACT_DISCARD);
 		if (!refused(&v) || v.dryrun)
 			print_headers(st);
 	}
-	printf("result: %s (%zu of %zu recipients accepted)\n",
-	    accepted > 0 ? "accepted" : "refused", accepted, nrcpts);
+	if (content_refused)
+		printf("result: %s at end of message\n", r == RW_ACT_DISCARD ?
+		    "discarded" : "refused");
+	else
+		printf("result: %s (%zu of %zu recipients accepted)\n",
+		    accepted > 0 ? "accepted" : "refused", accepted, nrcpts);
 	rw_stages_release(st);
+	if (msg != NULL) {
+		rw_message_release(msg);
+		free(msg);
+		rw_mime_shutdown();
+	}
 	if (network) {
 		rw_dns_stop_resolver(svc.resolver);
 		rw_spf_free(svc.spf);
 	}
 	free(st);
 	rw_conf_release(snap);
-	return accepted > 0 ? 0 : 1;
+	return accepted > 0 && !content_refused ? 0 : 1;
 }
