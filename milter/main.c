@@ -69,6 +69,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "metricshttp.h"
+#include "mime.h"
 #include "mlfi.h"
 #include "sessions.h"
 #include "probe.h"
@@ -467,6 +468,7 @@ main(int argc, char **argv)
 		rw_fatal("cannot run as user %s", dc->user);
 	if (!setup_signals())
 		rw_fatal("cannot set up signal handling: %s", strerror(errno));
+	rw_mime_init();		/* GMime: before any thread reads a message */
 
 	settings.servers = dc->dns_servers;
 	settings.timeout_ms = dc->dns_timeout_ms;
@@ -502,6 +504,7 @@ main(int argc, char **argv)
 		rw_dns_stop_resolver(svc.resolver);
 		rw_spf_free(svc.spf);
 		rw_store_close(svc.store);
+		rw_mime_shutdown();
 	} else {
 		rw_log_warn("%u callback%s still running: exiting without "
 		    "freeing the resolver", rw_sessions_busy(),

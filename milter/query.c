@@ -513,6 +513,7 @@ main(int argc, char **argv)
 		fputs(err, stderr);
 		return 2;
 	}
+	rw_mime_init();		/* before a message is read (-m) */
 	if (grey != NULL) {
 		ch = grey_tool(snap, grey, addr, name, sender, rcpts, nrcpts);
 		rw_conf_release(snap);
@@ -540,12 +541,10 @@ main(int argc, char **argv)
 			rw_conf_release(snap);
 			return 2;
 		}
-		rw_mime_init();
 		rw_message_init(msg);
 		if (!message_read(msgfile, cfg->content_scan_max, msg)) {
 			rw_message_release(msg);
 			free(msg);
-			rw_mime_shutdown();
 			free(st);
 			rw_conf_release(snap);
 			return 2;
@@ -610,7 +609,6 @@ main(int argc, char **argv)
 	if (msg != NULL) {
 		rw_message_release(msg);
 		free(msg);
-		rw_mime_shutdown();
 	}
 	if (network) {
 		rw_dns_stop_resolver(svc.resolver);
@@ -618,5 +616,6 @@ main(int argc, char **argv)
 	}
 	free(st);
 	rw_conf_release(snap);
+	rw_mime_shutdown();
 	return accepted > 0 && !content_refused ? 0 : 1;
 }
