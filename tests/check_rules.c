@@ -170,7 +170,8 @@ static const struct {
 	  "e url-host /x/ discard\n"
 	  "f attachment-name /x/ reject\n"
 	  "g attachment-type /x/ reject\n"
-	  "h mime /bad-boundary/ tag\n", 8 },
+	  "h mime /bad-boundary/ tag\n"
+	  "i url-trick /numeric-host/ reject\n", 9 },
 	{ "blank and comma inside", "a body /free money, now/i reject\n", 1 },
 	{ "escaped slash", "a url /http:\\/\\/x\\/y/ reject\n", 1 },
 	{ "all flags", "a body /a b/imsx reject\n", 1 },
@@ -381,6 +382,10 @@ static const struct {
 	{ "url-host", "r url-host /^spam\\.example$/ tag", true, "url-host",
 	  "spam.example" },
 	{ "url-host is not the path", "r url-host /login/ tag", false, NULL, NULL },
+	{ "url-trick", "r url-trick /percent-host/ tag", true,
+	  "url-trick spam.example", "percent-host" },
+	{ "url-trick: not this one", "r url-trick /numeric-host/ tag", false,
+	  NULL, NULL },
 	{ "attachment-name", "r attachment-name /\\.exe$/i tag", true,
 	  "attachment-name", ".exe" },
 	{ "attachment-type lowercased", "r attachment-type /^application\\/x-msdownload$/ tag",
