@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -832,6 +833,53 @@ START_TEST(insider_tag_written)
 }
 END_TEST
 
+/*
+ * Sessions in threads share one configuration's compiled rules (as
+ * libmilter's threads do): each gets its own hits, and the same ones.
+ * Under ThreadSanitizer this shows that matching writes nothing shared.
+ */
+#define NTHREADS	4
+#define NROUNDS		50
+
+static void *
+thread_run(void *arg)
+{
+	const struct rw_config *cfg = arg;
+	struct run x;
+	size_t	i, n, wrong = 0;
+
+	for (i = 0; i < NROUNDS; i++) {
+		sample(&x.m);
+		eom(&x, cfg, OUT, NULL);
+		(void)rw_session_rule_hits(&x.s, &n);
+		if (x.r != RW_ACT_REJECT || n != 3 ||
+		    hit_named(&x.s, "hex") == NULL)
+			wrong++;
+		run_free(&x);
+	}
+	return (void *)wrong;
+}
+
+START_TEST(threads_share_rules)
+{
+	struct rw_config *cfg;
+	pthread_t t[NTHREADS];
+	void	*wrong;
+	size_t	i;
+
+	cfg = config("", "t body /\\bverify\\b/i tag\nhex url-trick /percent/ "
+	    "reject\nq headers /^subject: .*locked$/i quarantine\n");
+	for (i = 0; i < NTHREADS; i++)
+		ck_assert(pthread_create(&t[i], NULL, thread_run, cfg) == 0);
+	for (i = 0; i < NTHREADS; i++) {
+		ck_assert(pthread_join(t[i], &wrong) == 0);
+		ck_assert_msg(wrong == NULL, "thread %zu: %zu of %d evaluations "
+		    "wrong", i, (size_t)wrong, NROUNDS);
+	}
+	rw_config_free(cfg);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -858,6 +906,7 @@ suite(void)
 	tcase_add_test(tc, no_message);
 	tcase_add_test(tc, content_needs);
 	tcase_add_test(tc, insider_tag_written);
+	tcase_add_test(tc, threads_share_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
