@@ -617,7 +617,7 @@ add_hit(struct eval *e, const struct rule *r, const char *where,
 {
 	struct rw_facts *f = e->f;
 	struct rw_rule_hit *h;
-	char	raw[sizeof(h->matched)];
+	char	raw[2 * sizeof(h->matched)];
 	size_t	len = end > start ? end - start : 0;
 
 	if (f->nrule_hits >= RW_RULE_HITS_MAX) {
@@ -644,9 +644,9 @@ add_hit(struct eval *e, const struct rule *r, const char *where,
 	h->reply = r->reply;
 	h->source = e->rs->source;
 	rw_sanitize(h->where, sizeof(h->where), where);
-	/* sanitising escapes bytes as \xNN: a quarter of the room is enough */
-	if (len > sizeof(raw) / 4)
-		len = sizeof(raw) / 4;
+	/* more than fits once sanitised: rw_sanitize() cuts it and says so */
+	if (len > sizeof(raw) - 1)
+		len = sizeof(raw) - 1;
 	memcpy(raw, subj + start, len);
 	raw[len] = '\0';
 	rw_sanitize(h->matched, sizeof(h->matched), raw);

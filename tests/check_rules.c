@@ -629,6 +629,31 @@ START_TEST(log_names_rule)
 }
 END_TEST
 
+/* The matched text is sanitised and cut, and says so. */
+START_TEST(matched_text_bounded)
+{
+	struct rw_config *cfg;
+	const struct rw_rule_hit *h;
+	struct run x;
+	char	long_text[600];
+
+	memset(long_text, 'x', sizeof(long_text));
+	memcpy(long_text, "\x01\xc3\xa9\"", 4);
+	cfg = config("", "r body /.+/s tag\n");
+	rw_message_init(&x.m);
+	ck_assert(rw_message_add_text(&x.m, long_text, sizeof(long_text)));
+	eom(&x, cfg, OUT, NULL);
+	h = hit_named(&x.s, "r");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_msg(strncmp(h->matched, "\\x01\\xc3\\xa9\\x22xxx", 19) == 0,
+	    "got \"%s\"", h->matched);
+	ck_assert_uint_eq(strlen(h->matched), sizeof(h->matched) - 1);
+	ck_assert_str_eq(h->matched + sizeof(h->matched) - 4, "...");
+	run_free(&x);
+	rw_config_free(cfg);
+}
+END_TEST
+
 /* Each rule is evaluated once: one hit per rule, in file order. */
 START_TEST(hits_once_in_order)
 {
@@ -899,6 +924,7 @@ suite(void)
 	    sizeof(verdicts) / sizeof(verdicts[0]));
 	tcase_add_test(tc, log_names_rule);
 	tcase_add_test(tc, hits_once_in_order);
+	tcase_add_test(tc, matched_text_bounded);
 	tcase_add_test(tc, hits_bounded);
 	tcase_add_test(tc, match_limit);
 	tcase_add_test(tc, invalid_utf8);
