@@ -69,7 +69,9 @@
 #include "log.h"
 #include "metrics.h"
 #include "metricshttp.h"
+#include "mime.h"
 #include "mlfi.h"
+#include "msgbuf.h"
 #include "sessions.h"
 #include "probe.h"
 #include "spf.h"
@@ -478,6 +480,7 @@ main(int argc, char **argv)
 	spf_source = rw_spfsource_resolver(svc.resolver);
 	if ((svc.spf = rw_spf_new(&spf_source, err, sizeof(err))) == NULL)
 		rw_fatal("SPF: %s", err);
+	rw_mime_init();		/* before any session thread reads a message */
 	rw_conf_install(snap);
 	if (rw_conf_any(snap, rw_state_used))
 		__atomic_store_n(&svc.store, open_store(dc), __ATOMIC_RELEASE);
@@ -485,6 +488,7 @@ main(int argc, char **argv)
 		rw_fatal("cannot start the block list prober");
 	rw_mlfi_set_services(&svc);
 	rw_metrics_set_inflight(rw_sessions_open);
+	rw_metrics_set_content_bytes(rw_msgbuf_budget_used);
 	if (dc->metrics_listen != NULL && dc->metrics_listen[0] != '\0') {
 		if ((metrics = rw_metrics_http_start(dc->metrics_listen, err,
 		    sizeof(err))) == NULL)
@@ -502,6 +506,7 @@ main(int argc, char **argv)
 		rw_dns_stop_resolver(svc.resolver);
 		rw_spf_free(svc.spf);
 		rw_store_close(svc.store);
+		rw_mime_shutdown();
 	} else {
 		rw_log_warn("%u callback%s still running: exiting without "
 		    "freeing the resolver", rw_sessions_busy(),

@@ -43,6 +43,7 @@
 
 #include "conf.h"
 #include "dns.h"
+#include "mime.h"
 #include "spf.h"
 #include "spfsource.h"
 #include "stages.h"
@@ -408,6 +409,7 @@ main(int argc, char **argv)
 		rw_conf_release(snap);
 		return ch;
 	}
+	rw_mime_init();		/* the end of message reads it as MIME */
 	listener_parse(listener, &li);
 	cfg = rw_conf_select(snap, &li, &profile);
 	if (listener != NULL)
