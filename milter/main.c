@@ -469,6 +469,7 @@ main(int argc, char **argv)
 		rw_fatal("cannot run as user %s", dc->user);
 	if (!setup_signals())
 		rw_fatal("cannot set up signal handling: %s", strerror(errno));
+	rw_mime_init();		/* GMime: before any thread reads a message */
 
 	settings.servers = dc->dns_servers;
 	settings.timeout_ms = dc->dns_timeout_ms;
