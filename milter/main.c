@@ -481,7 +481,6 @@ main(int argc, char **argv)
 	spf_source = rw_spfsource_resolver(svc.resolver);
 	if ((svc.spf = rw_spf_new(&spf_source, err, sizeof(err))) == NULL)
 		rw_fatal("SPF: %s", err);
-	rw_mime_init();		/* before any session thread reads a message */
 	rw_conf_install(snap);
 	if (rw_conf_any(snap, rw_state_used))
 		__atomic_store_n(&svc.store, open_store(dc), __ATOMIC_RELEASE);

@@ -410,7 +410,6 @@ main(int argc, char **argv)
 		rw_conf_release(snap);
 		return ch;
 	}
-	rw_mime_init();		/* the end of message reads it as MIME */
 	listener_parse(listener, &li);
 	cfg = rw_conf_select(snap, &li, &profile);
 	if (listener != NULL)
