@@ -582,6 +582,9 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 
 	if (c == NULL)
 		return SMFIS_CONTINUE;
+	/* Postfix gives the queue id first with DATA (its queue file is
+	 * opened after the first recipient): the content logs need it */
+	remember_qid(ctx, c);
 	rw_stages_header(&c->st, name, value);
 	return c->nr_hdr ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
@@ -594,6 +597,7 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 
 	if (c == NULL)
 		return SMFIS_CONTINUE;
+	remember_qid(ctx, c);	/* see cb_header */
 	rw_stages_body(&c->st, chunk, len);
 	return c->nr_body ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
