@@ -29,6 +29,7 @@ rw_check_fn	rw_check_helo_fqdn;
 rw_check_fn	rw_check_forged_local_sender;
 rw_check_fn	rw_check_bounce_multiple_rcpts;
 rw_check_fn	rw_check_client_access_name;
+rw_check_fn	rw_check_uribl;
 
 /* rw_dns_stage_applies - a DNS verdict is due for these facts now */
 bool		rw_dns_stage_applies(const struct rw_config *,

@@ -13,6 +13,6 @@
 unsigned int
 rw_content_needs(const struct rw_config *cfg)
 {
-	(void)cfg;
-	return 0;
+	/* the URI lists read the message's links (uribl.c) */
+	return rw_uribl_lists(cfg) ? RW_NEED_BODY : 0;
 }

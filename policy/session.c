@@ -82,6 +82,8 @@ static const struct rw_check checks[] = {
 	{ .name = "rate_limit", .stage = RW_STAGE_RCPT, .fn = rw_check_rate_limit },
 	/* last: a recipient another check refuses is named for that check */
 	{ .name = "greylist", .stage = RW_STAGE_RCPT, .fn = rw_check_greylist },
+	/* the URI lists join the connection's list score (uribl.c) */
+	{ .name = "uribl", .stage = RW_STAGE_EOM, .fn = rw_check_uribl },
 };
 
 /* check_stage - the stage at which a check runs under this configuration */
@@ -413,6 +415,7 @@ rw_facts_release(struct rw_facts *f)
 {
 	free(f->bl);
 	f->bl = NULL;
+	rw_uribl_facts_release(f);
 	rw_fact_clear(&f->client_name);
 	rw_fact_clear(&f->helo);
 	rw_fact_clear(&f->mta_host);
@@ -440,6 +443,7 @@ rw_session_reset(struct rw_session *s)
 	rw_spf_note_clear(&s->f.spf_mail);
 	s->f.nrcpt_accepted = 0;
 	s->f.msg = NULL;
+	rw_uribl_facts_release(&s->f);
 	s->f.insider = s->f.trusted_network;
 	forget_outcomes(s, RW_STAGE_MAIL);
 	s->ar_seen = 0;
