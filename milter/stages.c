@@ -32,6 +32,7 @@
 #include "metrics.h"
 #include "spf.h"
 #include "store.h"
+#include "urifacts.h"
 
 /* a crashed daemon's concurrency counts fade after this long */
 #define CONC_TTL_S	3600
@@ -294,10 +295,22 @@ state_refused(struct rw_stages *st)
 	state_run(st, &p, false);	/* counted for the next recipients */
 }
 
+/* uri_await - the URI lists at end of message (bounded wait) */
+static void
+uri_await(struct rw_stages *st, enum rw_stage stage)
+{
+	if (stage == RW_STAGE_EOM && st->network &&
+	    !rw_urifacts_gather(st->svc->resolver, st->svc->probes,
+	    st->svc->psl, st->cfg, st->daemon->dns_deadline_ms, &st->s.f,
+	    qid_or_noqueue(st)))
+		st->nomem = true;
+}
+
 /* the order matters: the state gatherer may need the DNS facts */
 static const struct gatherer gatherers[] = {
 	{ .name = "dns", .start = dns_start, .await = dns_await },
 	{ .name = "spf", .start = spf_start, .await = NULL },
+	{ .name = "uri", .start = NULL, .await = uri_await },
 	{ .name = "state", .start = NULL, .await = state_await },
 };
 #define NGATHERERS	(sizeof(gatherers) / sizeof(gatherers[0]))
