@@ -78,6 +78,7 @@
 #include "spfsource.h"
 #include "stages.h"
 #include "store.h"
+#include "urifacts.h"
 
 /* signal handler -> main loop; the handler can reach nothing else */
 static int sigpipe[2] = { -1, -1 };
@@ -484,6 +485,8 @@ main(int argc, char **argv)
 	rw_conf_install(snap);
 	if (rw_conf_any(snap, rw_state_used))
 		__atomic_store_n(&svc.store, open_store(dc), __ATOMIC_RELEASE);
+	/* the Public Suffix List of the URI lists: NULL is the built-in one */
+	svc.psl = rw_urifacts_psl_load();
 	if ((svc.probes = rw_probe_start(svc.resolver)) == NULL)
 		rw_fatal("cannot start the block list prober");
 	rw_mlfi_set_services(&svc);
@@ -507,6 +510,7 @@ main(int argc, char **argv)
 		rw_spf_free(svc.spf);
 		rw_store_close(svc.store);
 		rw_mime_shutdown();
+		rw_urifacts_psl_free(svc.psl);
 	} else {
 		rw_log_warn("%u callback%s still running: exiting without "
 		    "freeing the resolver", rw_sessions_busy(),

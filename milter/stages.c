@@ -34,6 +34,7 @@
 #include "mime.h"
 #include "spf.h"
 #include "store.h"
+#include "urifacts.h"
 
 /* a crashed daemon's concurrency counts fade after this long */
 #define CONC_TTL_S	3600
@@ -359,23 +360,18 @@ content_start(struct rw_stages *st, enum rw_stage stage)
 }
 
 /*
- * uri_start, uri_await - the URI block list lookups (milter/urifacts.c):
- * started at end of message for the URL hosts of the message recorded
- * by content_start, awaited (bounded by dns_deadline) before the end of
- * message verdict. Empty until the URI lists are built.
+ * uri_await - the URI block list lookups (urifacts.c) for the URL hosts
+ * of the message content_start recorded, all at once, awaited (bounded
+ * by dns_deadline) before the end of message verdict
  */
-static void
-uri_start(struct rw_stages *st, enum rw_stage stage)
-{
-	(void)st;
-	(void)stage;
-}
-
 static void
 uri_await(struct rw_stages *st, enum rw_stage stage)
 {
-	(void)st;
-	(void)stage;
+	if (stage == RW_STAGE_EOM && st->network &&
+	    !rw_urifacts_gather(st->svc->resolver, st->svc->probes,
+	    st->svc->psl, st->cfg, st->daemon->dns_deadline_ms, &st->s.f,
+	    qid_or_noqueue(st)))
+		st->nomem = true;
 }
 
 /*
@@ -386,7 +382,7 @@ static const struct gatherer gatherers[] = {
 	{ .name = "dns", .start = dns_start, .await = dns_await },
 	{ .name = "spf", .start = spf_start, .await = NULL },
 	{ .name = "content", .start = content_start, .await = NULL },
-	{ .name = "uri", .start = uri_start, .await = uri_await },
+	{ .name = "uri", .start = NULL, .await = uri_await },
 	{ .name = "state", .start = NULL, .await = state_await },
 };
 #define NGATHERERS	(sizeof(gatherers) / sizeof(gatherers[0]))

@@ -51,6 +51,7 @@ struct rw_services {
 	struct rw_probes	*probes;	/* probe.c; NULL: none */
 	struct rw_spf		*spf;		/* spf.c */
 	struct rw_store		*store;		/* store.c; NULL: none opened */
+	struct psl_ctx_st	*psl;		/* urifacts.c; NULL: built-in */
 };
 
 #define RW_STAGES_CONC_MAX	4	/* concurrency keys held per session */

@@ -29,7 +29,7 @@ dnscache daemon sessions metricshttp store
 dns
 conf spfsource
 probe spfdns
-spf dnsfacts
+spf dnsfacts urifacts
 stages
 mlfi
 main query
