@@ -71,12 +71,14 @@
 #include "metricshttp.h"
 #include "mime.h"
 #include "mlfi.h"
+#include "msgbuf.h"
 #include "sessions.h"
 #include "probe.h"
 #include "spf.h"
 #include "spfsource.h"
 #include "stages.h"
 #include "store.h"
+#include "urifacts.h"
 
 /* signal handler -> main loop; the handler can reach nothing else */
 static int sigpipe[2] = { -1, -1 };
@@ -483,10 +485,13 @@ main(int argc, char **argv)
 	rw_conf_install(snap);
 	if (rw_conf_any(snap, rw_state_used))
 		__atomic_store_n(&svc.store, open_store(dc), __ATOMIC_RELEASE);
+	/* the Public Suffix List of the URI lists: NULL is the built-in one */
+	svc.psl = rw_urifacts_psl_load();
 	if ((svc.probes = rw_probe_start(svc.resolver)) == NULL)
 		rw_fatal("cannot start the block list prober");
 	rw_mlfi_set_services(&svc);
 	rw_metrics_set_inflight(rw_sessions_open);
+	rw_metrics_set_content_bytes(rw_msgbuf_budget_used);
 	if (dc->metrics_listen != NULL && dc->metrics_listen[0] != '\0') {
 		if ((metrics = rw_metrics_http_start(dc->metrics_listen, err,
 		    sizeof(err))) == NULL)
@@ -505,6 +510,7 @@ main(int argc, char **argv)
 		rw_spf_free(svc.spf);
 		rw_store_close(svc.store);
 		rw_mime_shutdown();
+		rw_urifacts_psl_free(svc.psl);
 	} else {
 		rw_log_warn("%u callback%s still running: exiting without "
 		    "freeing the resolver", rw_sessions_busy(),

@@ -46,6 +46,7 @@ bool		rw_url_tricks_hiding(unsigned int tricks);
 /* html.c's character references, which url.c also reads in hosts */
 size_t		rw_html_numeric_ref(const char *, size_t, uint32_t *cp);
 size_t		rw_utf8_encode(uint32_t cp, char *b);
+rw_check_fn	rw_check_uribl;
 
 /* rw_dns_stage_applies - a DNS verdict is due for these facts now */
 bool		rw_dns_stage_applies(const struct rw_config *,

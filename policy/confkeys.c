@@ -233,6 +233,11 @@ static const struct rw_config_key keys[] = {
 	    .arg = RW_BL_HELO, .item = rw_conf_item_dnsbl },
 	{ .name = "rhsbl_client", .type = RW_CONF_LIST, .def = "", AT(dnsbl),
 	    .arg = RW_BL_PTR, .item = rw_conf_item_dnsbl },
+	/* URI lists (uribl.c): the hosts the message links to, at its end */
+	{ .name = "uribl", .type = RW_CONF_LIST, .def = "", AT(dnsbl),
+	    .arg = RW_BL_URI, .item = rw_conf_item_dnsbl },
+	{ .name = "uribl_max_lookups", .type = RW_CONF_UINT, .def = "20",
+	    AT(uribl_max_lookups), .min = 1, .max = RW_URIBL_LOOKUPS_MAX },
 	{ .name = "dnsbl_threshold", .type = RW_CONF_INT, .def = "1",
 	    AT(dnsbl_threshold), .min = 1, .max = 100000 },
 	{ .name = "dnsbl_action", .type = RW_CONF_WORD, .def = "reject",

@@ -203,6 +203,12 @@ rw_dnsbl_parse(const char *whole, enum rw_dnsbl_kind kind,
 		}
 		z->weight = (int)w;
 	}
+	if (kind == RW_BL_URI && z->weight < 0) {
+		/* a link to a listed domain is never vouched for by another */
+		snprintf(err, errlen, "bad weight in \"%s\": a URI list "
+		    "cannot be an allow list (the weight must be positive)", spec);
+		return false;
+	}
 	if (z->name[0] == '\0')
 		memcpy(z->name, norm, sizeof(z->name));
 	if ((z->zone = strdup(norm)) == NULL || (z->spec = strdup(whole)) == NULL) {

@@ -879,7 +879,9 @@ rw_content_needs(const struct rw_config *cfg)
 
 	if (cfg->url_obfuscation != RW_CHK_OFF)
 		need |= RW_NEED_BODY;
-	/* the uribl check (uribl.c) adds its condition here: RW_NEED_BODY */
+	/* the URI lists read the message's links (uribl.c) */
+	if (rw_uribl_lists(cfg))
+		need |= RW_NEED_BODY;
 	if (need & RW_NEED_BODY)
 		need |= RW_NEED_HEADERS;
 	return need;

@@ -135,7 +135,8 @@ enum rw_dnsbl_kind {
 	RW_BL_CLIENT = 0,	/* dnsbl: the client address */
 	RW_BL_HELO,		/* rhsbl_helo: the HELO name */
 	RW_BL_SENDER,		/* rhsbl_sender: the envelope sender's domain */
-	RW_BL_PTR		/* rhsbl_client: the verified PTR name */
+	RW_BL_PTR,		/* rhsbl_client: the verified PTR name */
+	RW_BL_URI		/* uribl: the hosts the message links to (uribl.c) */
 };
 
 /*
@@ -523,6 +524,7 @@ struct rw_config {
 	struct rw_rules		*rules;		/* compiled; NULL: none */
 	enum rw_check_action	 url_obfuscation;
 	unsigned int		 content_scan_max;	/* message bytes read */
+	unsigned int		 uribl_max_lookups;	/* subjects per message */
 };
 
 /*
@@ -929,6 +931,77 @@ bool	rw_message_add_url(struct rw_message *, const struct rw_url *);
 bool	rw_message_add_part(struct rw_message *, const char *type,
 	    const char *filename, bool attachment);
 
+/* ------------------------------------------------------------ content: URI lists */
+
+/*
+ * URI block lists (uribl.c): the hosts a message links to, each looked
+ * up as its registered domain (the Public Suffix List through libpsl)
+ * or, for an IP host, as its reversed address (RFC 5782 2.1, 2.4), in
+ * the lists of the "uribl" key. Their weights join the connection's
+ * list score at end of message.
+ */
+#define RW_URIBL_LOOKUPS_MAX	100	/* bound of uribl_max_lookups */
+
+/* One thing to look up. */
+struct rw_uri_subject {
+	char		 name[RW_HOSTNAME_MAX + 1];	/* registered domain, or
+						   the address as text */
+	bool		 ip;
+	struct rw_ip	 addr;		/* ip */
+};
+
+/* One URI list's answer for this message. */
+struct rw_uribl_fact {
+	/*
+	 * status: OK when any subject got an answer (a listing the first
+	 * listed subject's, else the first answer); TIMEOUT or SERVFAIL
+	 * when no subject is listed and one was not answered; NXDOMAIN or
+	 * NODATA when none is listed; NOT_ASKED with no subject (or the
+	 * list suspended). a[]: the answers of subject. txt: its TXT.
+	 */
+	struct rw_dnsbl_fact bl;
+	char		 subject[RW_HOSTNAME_MAX + 1];	/* the first listed; "" */
+	size_t		 asked;		/* subjects looked up */
+};
+
+struct psl_ctx_st;	/* libpsl's list; NULL: its built-in copy */
+struct rw_facts;
+
+/*
+ * rw_uribl_subjects - the message's lookup subjects, distinct, in the
+ * order their URLs were found: a name host's registered domain
+ * (www.evil.example.co.uk -> example.co.uk), an IP host as itself. A
+ * host that is a public suffix alone (co.uk, localhost) has no
+ * registered domain and is skipped.
+ * @param psl	the Public Suffix List (the glue may load a newer one
+ *		than the built-in); NULL: libpsl's built-in copy
+ * @param max	room in out (the configuration's uribl_max_lookups)
+ * @param dropped URLs whose new subject did not fit in max (not looked up)
+ * @return	subjects written to out
+ */
+size_t	rw_uribl_subjects(const struct rw_message *, const struct psl_ctx_st *psl,
+	    struct rw_uri_subject *out, size_t max, size_t *dropped);
+/* rw_uribl_query - the subject's query name under zone; false if too long */
+bool	rw_uribl_query(const struct rw_uri_subject *, const char *zone,
+	    char *out, size_t len);
+/*
+ * rw_uribl_record - one subject's A answer (host order) for list z,
+ * merged into its fact: the first listing wins; then an unanswered
+ * subject (the list's answer is uncertain); then any answer; then
+ * "not listed".
+ */
+void	rw_uribl_record(const struct rw_dnsbl_zone *, struct rw_uribl_fact *,
+	    const struct rw_uri_subject *, enum rw_dns_status,
+	    const uint32_t *a, size_t na);
+/* rw_uribl_counts - the fact is a listing that counts (not suspended) */
+bool	rw_uribl_counts(const struct rw_dnsbl_zone *, const struct rw_uribl_fact *);
+/* rw_uribl_lists - the configuration has URI lists */
+bool	rw_uribl_lists(const struct rw_config *);
+/* rw_uribl_facts - room for n URI facts (not asked); false: no memory */
+bool	rw_uribl_facts(struct rw_facts *, size_t n);
+/* rw_uribl_facts_release - the transaction's URI facts are freed */
+void	rw_uribl_facts_release(struct rw_facts *);
+
 /* ------------------------------------------------------------ content: rules */
 
 /* What the glue must ask the MTA for (rw_content_needs). */
@@ -1049,6 +1122,12 @@ struct rw_facts {
 	size_t		 nrule_hits, rule_hits_cap, rule_hits_dropped;
 	struct rw_rule_error *rule_errors;	/* RW_RULE_ERRORS_MAX */
 	size_t		 nrule_errors;
+	/*
+	 * URI lists, parallel to cfg->dnsbl[] (only the uribl entries are
+	 * used), gathered at end of message (rw_uribl_facts); NULL: not
+	 * gathered. Freed with the transaction.
+	 */
+	struct rw_uribl_fact *uri;
 };
 
 struct rw_verdict {

@@ -94,6 +94,8 @@ static const struct rw_check checks[] = {
 	{ .name = "rules", .stage = RW_STAGE_EOM, .fn = rw_check_rules },
 	{ .name = "url_obfuscation", .stage = RW_STAGE_EOM,
 	    .fn = rw_check_url_obfuscation },
+	/* the URI lists join the connection's list score (uribl.c) */
+	{ .name = "uribl", .stage = RW_STAGE_EOM, .fn = rw_check_uribl },
 };
 
 /* check_stage - the stage at which a check runs under this configuration */
@@ -514,6 +516,7 @@ rw_facts_release(struct rw_facts *f)
 	free(f->bl);
 	f->bl = NULL;
 	rules_free(f);
+	rw_uribl_facts_release(f);
 	rw_fact_clear(&f->client_name);
 	rw_fact_clear(&f->helo);
 	rw_fact_clear(&f->mta_host);
@@ -542,6 +545,7 @@ rw_session_reset(struct rw_session *s)
 	s->f.nrcpt_accepted = 0;
 	s->f.msg = NULL;
 	rules_free(&s->f);
+	rw_uribl_facts_release(&s->f);
 	s->f.insider = s->f.trusted_network;
 	forget_outcomes(s, RW_STAGE_MAIL);
 	s->ar_seen = 0;

@@ -24,12 +24,12 @@ src=${RW_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 # lowest first; one layer per line
 LAYERS='
 redisurl
-log deadline dnsmsg spfrecord daemonconf metrics mime
+log deadline dnsmsg spfrecord daemonconf metrics mime msgbuf
 dnscache daemon sessions metricshttp store
 dns
 conf spfsource
 probe spfdns
-spf dnsfacts
+spf dnsfacts urifacts
 stages
 mlfi
 main query
