@@ -34,9 +34,11 @@
  *	"list" prints the auto-allowlisted networks. Exit status 0, or 1
  *	when a triplet shown was not found, 2 on errors.
  *
- *	-m reads a message file (header, empty line, body; the first
- *	content_scan_max bytes, as the daemon reads them) with the daemon's
- *	MIME reader and runs the end of message stage over it: every rule
+ *	-m feeds a message file (header, empty line, body) to the stages
+ *	as the MTA sends a message to the milter (header fields, end of
+ *	header, body), so the daemon's collection, scan cap
+ *	(content_scan_max) and MIME reading apply, and runs the end of
+ *	message stage over it: every rule
  *	hit is printed (rule, line, where, matched text, action, dryrun),
  *	then the rule errors, the verdict and the quarantine. The client is
  *	192.0.2.1 and the recipient "postmaster" unless -a and -r say
@@ -216,53 +218,133 @@ print_headers(const struct rw_stages *st)
 	free(e);
 }
 
+#define MSGFILE_MAX	(80u * 1024 * 1024)	/* content_scan_max's max, and more */
+
 /*
- * message_read - the message file as the daemon reads it: the first
- * content_scan_max bytes, the rest only noted (truncated); false on I/O
- * errors (reported)
+ * message_load - the whole message file, NUL-ended (*len without it);
+ * NULL on errors (reported)
  */
-static bool
-message_read(const char *path, size_t cap, struct rw_message *m)
+static char *
+message_load(const char *path, size_t *len)
 {
 	FILE	*fp;
-	char	*buf;
-	size_t	 len = 0, n;
-	bool	 truncated = false, ok;
+	char	*buf = NULL, *p;
+	size_t	 cap = 0, n;
 
+	*len = 0;
 	if ((fp = fopen(path, "r")) == NULL) {
 		fprintf(stderr, "relaywarden-query: %s: cannot open: %s\n", path,
 		    strerror(errno));
-		return false;
+		return NULL;
 	}
-	if ((buf = malloc(cap + 1)) == NULL) {
-		fprintf(stderr, "relaywarden-query: out of memory\n");
-		fclose(fp);
-		return false;
+	for (;;) {
+		if (cap - *len < 65536) {
+			if (cap >= MSGFILE_MAX) {
+				fprintf(stderr, "relaywarden-query: %s: larger than "
+				    "%u MiB\n", path, MSGFILE_MAX >> 20);
+				goto fail;
+			}
+			cap = cap == 0 ? 262144 : 2 * cap;
+			if ((p = realloc(buf, cap + 1)) == NULL) {
+				fprintf(stderr, "relaywarden-query: out of memory\n");
+				goto fail;
+			}
+			buf = p;
+		}
+		if ((n = fread(buf + *len, 1, cap - *len, fp)) == 0)
+			break;
+		*len += n;
 	}
-	while (len < cap && (n = fread(buf + len, 1, cap - len, fp)) > 0)
-		len += n;
-	if (len == cap && fgetc(fp) != EOF)
-		truncated = true;
 	if (ferror(fp)) {
 		fprintf(stderr, "relaywarden-query: %s: read error\n", path);
-		free(buf);
-		fclose(fp);
-		return false;
+		goto fail;
 	}
 	fclose(fp);
-	buf[len] = '\0';
-	ok = rw_mime_read(buf, len, truncated, m);
+	buf[*len] = '\0';
+	return buf;
+fail:
 	free(buf);
-	if (!ok)
-		fprintf(stderr, "relaywarden-query: %s: out of memory reading the "
-		    "message\n", path);
-	return true;	/* m->nomem: the verdict says so (tempfail) */
+	fclose(fp);
+	return NULL;
+}
+
+/* line_end - the end of the line at p (its LF, or end), and the next */
+static const char *
+line_end(const char *p, const char *end, const char **next)
+{
+	const char *lf = memchr(p, '\n', (size_t)(end - p));
+
+	*next = lf != NULL ? lf + 1 : end;
+	if (lf == NULL)
+		lf = end;
+	if (lf > p && lf[-1] == '\r')
+		lf--;
+	return lf;
+}
+
+/*
+ * message_feed - the message to the stages as the MTA sends it to the
+ * milter: each header field (name, and its value with the blanks after
+ * the colon dropped and continuation lines kept, "\r\n" between), the
+ * end of the header, then the body. The daemon's collection, scan cap
+ * and MIME reading do the rest at end of message. A header line that is
+ * no field ends the header, as it would for the MTA.
+ */
+static void
+message_feed(struct rw_stages *st, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *e, *next, *colon, *v;
+	char	*name = NULL, *value = NULL, *grown;
+	size_t	 vlen = 0;
+	struct rw_verdict v_eoh;
+
+	for (; p < end; p = next) {
+		e = line_end(p, end, &next);
+		if ((*p == ' ' || *p == '\t') && name != NULL) {
+			/* a continuation: part of the value, folded as sent */
+			if ((grown = realloc(value, vlen + 2 + (size_t)(e - p) +
+			    1)) == NULL)
+				break;
+			value = grown;
+			memcpy(value + vlen, "\r\n", 2);
+			memcpy(value + vlen + 2, p, (size_t)(e - p));
+			vlen += 2 + (size_t)(e - p);
+			value[vlen] = '\0';
+			continue;
+		}
+		if (name != NULL) {
+			rw_stages_header(st, name, value);
+			free(name);
+			free(value);
+			name = value = NULL;
+		}
+		colon = memchr(p, ':', (size_t)(e - p));
+		if (e == p || colon == NULL || colon == p)
+			break;	/* the empty line (or no field): the body */
+		for (v = colon + 1; v < e && (*v == ' ' || *v == '\t'); v++)
+			;
+		name = strndup(p, (size_t)(colon - p));
+		value = strndup(v, (size_t)(e - v));
+		if (name == NULL || value == NULL)
+			break;
+		vlen = strlen(value);
+	}
+	if (name != NULL && value != NULL)
+		rw_stages_header(st, name, value);
+	free(name);
+	free(value);
+	if (p < end && line_end(p, end, &next) == p)
+		p = next;	/* the empty line itself is not body */
+	(void)rw_stages_eoh(st, &v_eoh);
+	if (p < end)
+		rw_stages_body(st, p, (size_t)(end - p));
 }
 
 /* print_content - what the reader made of the message, then the hits */
 static void
-print_content(const struct rw_stages *st, const struct rw_message *m)
+print_content(const struct rw_stages *st)
 {
+	const struct rw_message *m = rw_stages_message(st);
 	const struct rw_rule_hit *h;
 	const struct rw_rule_error *e;
 	char	 buf[RW_REPLY_MAX];
@@ -271,6 +353,10 @@ print_content(const struct rw_stages *st, const struct rw_message *m)
 	static const char *const defect[] = { "bad-boundary", "bad-encoding",
 	    "bad-charset", "too-deep", "bad-header", "truncated" };
 
+	if (m == NULL) {
+		printf("message not read (no content check needs it)\n");
+		return;
+	}
 	printf("message bytes=%zu headers=%zu text=%zu urls=%zu%s parts=%zu "
 	    "defects=", m->bytes, m->nheaders, m->textlen, m->nurls,
 	    m->urls_dropped ? "+" : "", m->nparts);
@@ -440,7 +526,8 @@ main(int argc, char **argv)
 	const char *path = RW_DEFAULT_CONFIG, *addr = NULL, *name = "unknown";
 	const char *helo = NULL, *auth = NULL, *sender = "", *grey = NULL;
 	const char *listener = NULL, *profile, *msgfile = NULL;
-	struct rw_message *msg = NULL;
+	char	*msg = NULL;
+	size_t	 msglen = 0;
 	bool	 content_refused = false;
 	struct rw_listener li;
 	const char *rcpts[MAX_RCPTS];
@@ -535,16 +622,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (msgfile != NULL) {
-		if ((msg = malloc(sizeof(*msg))) == NULL) {
-			fprintf(stderr, "relaywarden-query: out of memory\n");
-			free(st);
-			rw_conf_release(snap);
-			return 2;
-		}
-		rw_message_init(msg);
-		if (!message_read(msgfile, cfg->content_scan_max, msg)) {
-			rw_message_release(msg);
-			free(msg);
+		if ((msg = message_load(msgfile, &msglen)) == NULL) {
 			free(st);
 			rw_conf_release(snap);
 			return 2;
@@ -587,11 +665,11 @@ main(int argc, char **argv)
 		print_dns_facts(cfg, f);
 	/* end of message, as the MTA would reach it (in dryrun it would) */
 	if (accepted > 0 || cfg->mode == RW_MODE_DRYRUN) {
-		if (msg != NULL)	/* the message as read, for the content checks */
-			rw_session_record_message(&st->s, msg);
+		if (msg != NULL)	/* as the MTA sends it, for the content checks */
+			message_feed(st, msg, msglen);
 		r = rw_stages_eom(st, &v);
 		if (msg != NULL)
-			print_content(st, msg);
+			print_content(st);
 		if (v.check != NULL || v.action != RW_ACT_CONTINUE)
 			print_verdict("eom", NULL, &v, NULL);
 		content_refused = msg != NULL && (rw_action_refuses(r) ||
@@ -606,10 +684,7 @@ main(int argc, char **argv)
 		printf("result: %s (%zu of %zu recipients accepted)\n",
 		    accepted > 0 ? "accepted" : "refused", accepted, nrcpts);
 	rw_stages_release(st);
-	if (msg != NULL) {
-		rw_message_release(msg);
-		free(msg);
-	}
+	free(msg);
 	if (network) {
 		rw_dns_stop_resolver(svc.resolver);
 		rw_spf_free(svc.spf);
