@@ -25,7 +25,9 @@
  *	written as a dotted quad; [IPv6] literals in canonical text. The
  *	port is kept unless it is the scheme's default. In the path, query
  *	and fragment, escapes of unreserved characters are decoded, others
- *	kept in upper-case hex; bytes a client would escape are escaped.
+ *	kept in upper-case hex; bytes a client would escape are escaped, a
+ *	'%' that starts no escape too, so that the normal form is its own
+ *	normal form.
  *
  *	Each way of hiding the destination found on the way is recorded
  *	(enum rw_url_trick). A host no client could use (an empty one,
@@ -439,7 +441,10 @@ put_rest(struct out *o, const char *s, size_t len, unsigned int *tricks)
 			i += 2;
 			continue;
 		}
-		if (c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' ||
+		/* a lone '%' is written %25, so that every '%' out starts an
+		   escape and normalising twice changes nothing */
+		if (c == '%' || c <= ' ' || c >= 0x7f || c == '"' || c == '<' ||
+		    c == '>' ||
 		    c == '`' || (inpath && (c == '{' || c == '}')))
 			put_escape(o, c);
 		else
@@ -487,7 +492,8 @@ rw_url_normalise(const char *raw, size_t len, struct rw_url *u)
 	for (end = a; *end != '\0'; end++) {
 		if (*end == '&' && end[1] == '#') {
 			uint32_t cp;
-			size_t	r = rw_html_numeric_ref(end, strlen(end), &cp);
+			size_t	r = rw_html_numeric_ref(end,
+			    n - (size_t)(end - buf), &cp);
 
 			if (r > 0) {
 				end += r - 1;
@@ -726,7 +732,8 @@ rw_url_scan_text(const char *text, size_t len, rw_url_sink *sink, void *ctx)
 
 		if ((c != 'h' && c != 'H' && c != 'f' && c != 'F' && c != 'w' &&
 		    c != 'W') || (i > 0 && (is_alnum((unsigned char)text[i - 1]) ||
-		    strchr("@.-_/:%", text[i - 1]) != NULL)) ||
+		    (text[i - 1] != '\0' &&
+		    strchr("@.-_/:%", text[i - 1]) != NULL))) ||
 		    (pl = starts_url(text + i, len - i)) == 0) {
 			i++;
 			continue;

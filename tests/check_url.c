@@ -121,7 +121,8 @@ static const struct norm_case norms[] = {
 	{ "http://example.com/a b", true, "http://example.com/a%20b", "example.com", false, 0, false },
 	{ "http://example.com/?q=%e2%82%ac", true, "http://example.com/?q=%E2%82%AC", "example.com", false, 0, false },
 	{ "http://example.com/\xe2\x82\xac", true, "http://example.com/%E2%82%AC", "example.com", false, 0, false },
-	{ "http://example.com/100%", true, "http://example.com/100%", "example.com", false, 0, false },
+	{ "http://example.com/100%", true, "http://example.com/100%25", "example.com", false, 0, false },
+	{ "http://example.com/%%34%31", true, "http://example.com/%2541", "example.com", false, PP, false },
 	{ "http://example.com/a\\b?c\\d", true, "http://example.com/a/b?c\\d", "example.com", false, 0, false },
 	{ "http://example.com/#frag", true, "http://example.com/#frag", "example.com", false, 0, false },
 	{ "http://example.com?x=1", true, "http://example.com/?x=1", "example.com", false, 0, false },
@@ -175,6 +176,17 @@ START_TEST(normalise)
 	    "\"%s\"", c->raw, u.host, c->host);
 	ck_assert_msg(u.host_ip == c->ip, "\"%s\": host_ip %d", c->raw, u.host_ip);
 	ck_assert_msg(!u.truncated, "\"%s\": truncated", c->raw);
+	/* the normal form is its own normal form, with no tricks left */
+	{
+		struct rw_url again;
+
+		ck_assert_msg(rw_url_normalise(u.text, strlen(u.text), &again),
+		    "\"%s\": \"%s\" refused", c->raw, u.text);
+		ck_assert_msg(strcmp(again.text, u.text) == 0 &&
+		    strcmp(again.host, u.host) == 0 && again.tricks == 0,
+		    "\"%s\": again \"%s\" (0x%x)", c->raw, again.text,
+		    again.tricks);
+	}
 	if (c->ip) {
 		char	ipt[RW_IPTEXT_MAX];
 
