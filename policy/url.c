@@ -388,7 +388,10 @@ user_hostlike(const char *w, size_t wlen)
 	return strspn(dot, "0123456789") == strlen(dot);
 }
 
-/* clean - the raw URL with tabs and line breaks dropped, edges trimmed */
+/*
+ * clean - the raw URL with tabs and line breaks dropped, edges trimmed,
+ * cut at a NUL
+ */
 static size_t
 clean(const char *raw, size_t len, char *buf, size_t size)
 {
@@ -400,7 +403,7 @@ clean(const char *raw, size_t len, char *buf, size_t size)
 	}
 	while (len > 0 && (unsigned char)raw[len - 1] <= ' ')
 		len--;
-	for (i = 0; i < len && o + 1 < size; i++)
+	for (i = 0; i < len && o + 1 < size && raw[i] != '\0'; i++)
 		if (raw[i] != '\t' && raw[i] != '\n' && raw[i] != '\r')
 			buf[o++] = raw[i];
 	buf[o] = '\0';

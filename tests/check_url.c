@@ -241,6 +241,9 @@ START_TEST(normalise_overlong)
 	/* a raw length that stops short of the NUL is honoured */
 	ck_assert(rw_url_normalise("http://example.com/abcdef", 22, &u));
 	ck_assert_str_eq(u.text, "http://example.com/abc");
+	/* a NUL ends it */
+	ck_assert(rw_url_normalise("http://a.example/x\0y", 20, &u));
+	ck_assert_str_eq(u.text, "http://a.example/x");
 }
 END_TEST
 
