@@ -27,7 +27,7 @@
  *	and fragment, escapes of unreserved characters are decoded, others
  *	kept in upper-case hex; bytes a client would escape are escaped, a
  *	'%' that starts no escape too, so that the normal form is its own
- *	normal form.
+ *	normal form; "." and ".." segments are resolved ("%2e" is a dot).
  *
  *	Each way of hiding the destination found on the way is recorded
  *	(enum rw_url_trick). A host no client could use (an empty one,
@@ -410,11 +410,54 @@ clean(const char *raw, size_t len, char *buf, size_t size)
 	return o;
 }
 
+/*
+ * dot_segments - a path's "." and ".." segments resolved as browsers
+ * do ("/a/./b/../c" is "/a/c"), in place; its new length. Each byte is
+ * written once and taken back at most once: linear.
+ */
+static size_t
+dot_segments(char *p, size_t len)
+{
+	size_t	r = 0, w = 0, e, sl;
+
+	while (r < len) {
+		for (e = r + 1; e < len && p[e] != '/'; e++)
+			;
+		sl = e - r - 1;
+		if (sl == 1 && p[r + 1] == '.') {
+			if (e == len)
+				p[w++] = '/';
+		} else if (sl == 2 && p[r + 1] == '.' && p[r + 2] == '.') {
+			while (w > 0 && p[w - 1] != '/')
+				w--;
+			if (w > 0)
+				w--;
+			if (e == len)
+				p[w++] = '/';
+		} else {
+			memmove(p + w, p + r, e - r);
+			w += e - r;
+		}
+		r = e;
+	}
+	if (w == 0)
+		p[w++] = '/';
+	return w;
+}
+
+/* end_path - the path written from start: its dot segments resolved */
+static void
+end_path(struct out *o, size_t start)
+{
+	o->len = start + dot_segments(o->buf + start, o->len - start);
+	o->buf[o->len] = '\0';
+}
+
 /* put_rest - path, query and fragment, escapes as a client sends them */
 static void
 put_rest(struct out *o, const char *s, size_t len, unsigned int *tricks)
 {
-	size_t	i;
+	size_t	i, start = o->len;
 	bool	inpath = true;
 
 	if (len == 0 || (s[0] != '/' && s[0] != '\\'))
@@ -423,8 +466,10 @@ put_rest(struct out *o, const char *s, size_t len, unsigned int *tricks)
 		unsigned char c = (unsigned char)s[i];
 		int	hi, lo;
 
-		if (c == '?' || c == '#')
+		if (inpath && (c == '?' || c == '#')) {
 			inpath = false;
+			end_path(o, start);
+		}
 		if (c == '\\' && inpath) {
 			put_byte(o, '/');
 			continue;
@@ -453,6 +498,8 @@ put_rest(struct out *o, const char *s, size_t len, unsigned int *tricks)
 		else
 			put_byte(o, (char)c);
 	}
+	if (inpath && o->len > start)
+		end_path(o, start);
 }
 
 /* ------------------------------------------------------------ normalise */

@@ -124,6 +124,11 @@ static const struct norm_case norms[] = {
 	{ "http://example.com/100%", true, "http://example.com/100%25", "example.com", false, 0, false },
 	{ "http://example.com/%%34%31", true, "http://example.com/%2541", "example.com", false, PP, false },
 	{ "http://example.com/a\\b?c\\d", true, "http://example.com/a/b?c\\d", "example.com", false, 0, false },
+	{ "http://example.com/a/./b/../c", true, "http://example.com/a/c", "example.com", false, 0, false },
+	{ "http://example.com/a/%2e%2E/../x/.?q=/../", true, "http://example.com/x/?q=/../", "example.com", false, 0, false },
+	{ "http://example.com/..", true, "http://example.com/", "example.com", false, 0, false },
+	{ "http://example.com/a/b/..#/./", true, "http://example.com/a/#/./", "example.com", false, 0, false },
+	{ "http://example.com//a//", true, "http://example.com//a//", "example.com", false, 0, false },
 	{ "http://example.com/#frag", true, "http://example.com/#frag", "example.com", false, 0, false },
 	{ "http://example.com?x=1", true, "http://example.com/?x=1", "example.com", false, 0, false },
 	/* what browsers make of slashes */
