@@ -314,6 +314,8 @@ static const struct html_case htmls[] = {
 	{ "unknown reference kept", "&bogus; &", "&bogus; &", "" },
 	{ "script and style dropped", "a<script>var x='<b>http://js.example/</b>';</script>b<style>p{}</style>c",
 	    "abc", "" },
+	{ "textarea and noscript text kept", "<textarea>t</textarea><noscript>n</noscript><iframe>i</iframe>",
+	    "tn", "" },
 	{ "script ends only at its end tag", "<script>a</scriptx>b</SCRIPT >c", "c", "" },
 	{ "comments dropped", "a<!-- <a href=http://hidden.example/>x</a> -->b<!-->c<!--->d",
 	    "abcd", "" },
