@@ -101,6 +101,7 @@ struct mime_buf {
 	size_t		 len, cap, limit;
 	bool		 cut;		/* more was offered than limit */
 	bool		 nomem;
+	bool		 utf8;		/* cut between characters */
 };
 
 /* mime_buf_add - append n bytes, cut at the limit; false: out of memory */
@@ -113,6 +114,9 @@ mime_buf_add(struct mime_buf *b, const char *s, size_t n)
 	if (n > b->limit - b->len) {
 		n = b->limit - b->len;
 		b->cut = true;
+		/* s[n], the first byte left out, must start a character */
+		while (b->utf8 && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
 	}
 	if (n == 0)
 		return true;
@@ -133,12 +137,13 @@ mime_buf_add(struct mime_buf *b, const char *s, size_t n)
 	return true;
 }
 
-/* mime_buf_init - empty, holding at most limit bytes */
+/* mime_buf_init - empty, holding at most limit bytes (utf8: UTF-8 text) */
 static void
-mime_buf_init(struct mime_buf *b, size_t limit)
+mime_buf_init(struct mime_buf *b, size_t limit, bool utf8)
 {
 	memset(b, 0, sizeof(*b));
 	b->limit = limit;
+	b->utf8 = utf8;
 }
 
 /* rw_mime_init - GMime's tables, once per process */
@@ -336,7 +341,7 @@ mime_utf8(struct mime_read *r, const char *cs, const char *s, size_t n,
 	    (win = g_mime_charset_iso_to_windows(cs)) != NULL &&
 	    g_ascii_strcasecmp(win, cs) != 0)
 		cs = win;
-	mime_buf_init(&conv, out->limit);
+	mime_buf_init(&conv, out->limit, true);
 	rc = mime_iconv(cs, s, n, &conv, &invalid);
 	if (rc < 0) {			/* unknown: best effort as UTF-8 */
 		invalid = true;
@@ -444,7 +449,8 @@ mime_enc_bad(const struct mime_enc_check *k, bool truncated)
 
 /*
  * mime_decode - a part's content, transfer encoding undone, into out
- * (its limit the text still to keep). False: out of memory.
+ * (its limit the text still to keep); out NULL: only check the encoding
+ * (an attachment). False: out of memory.
  */
 static bool
 mime_decode(struct mime_read *r, GMimeDataWrapper *w, struct mime_buf *out)
@@ -458,23 +464,29 @@ mime_decode(struct mime_read *r, GMimeDataWrapper *w, struct mime_buf *out)
 	size_t		 d;
 	bool		 decode;
 
-	if (st == NULL)
-		return true;
 	decode = enc == GMIME_CONTENT_ENCODING_BASE64 ||
 	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	if (st == NULL || (out == NULL && !decode))
+		return true;
 	memset(&k, 0, sizeof(k));
 	k.enc = enc;
 	if (decode)
 		g_mime_encoding_init_decode(&state, enc);
 	if (g_mime_stream_reset(st) == -1)
 		return true;
-	while (!out->cut && (n = g_mime_stream_read(st, raw, sizeof(raw))) > 0) {
+	while ((out == NULL || !out->cut) &&
+	    (n = g_mime_stream_read(st, raw, sizeof(raw))) > 0) {
 		if (!decode) {
 			if (!mime_buf_add(out, raw, (size_t)n))
 				return false;
 			continue;
 		}
 		mime_enc_step(&k, raw, (size_t)n);
+		if (out == NULL) {
+			if (k.bad)
+				break;
+			continue;
+		}
 		/* GMime's bound for n bytes in: at most n + a few */
 		if (g_mime_encoding_outlen(&state, (size_t)n) > sizeof(dec))
 			return true;	/* cannot happen: n <= MIME_CHUNK */
@@ -482,12 +494,13 @@ mime_decode(struct mime_read *r, GMimeDataWrapper *w, struct mime_buf *out)
 		if (!mime_buf_add(out, dec, d))
 			return false;
 	}
-	if (decode && !out->cut) {
+	if (decode && out != NULL && !out->cut) {
 		d = g_mime_encoding_flush(&state, "", 0, dec);
 		if (!mime_buf_add(out, dec, d))
 			return false;
 	}
-	if (decode && mime_enc_bad(&k, r->truncated || out->cut))
+	if (decode && mime_enc_bad(&k, r->truncated ||
+	    (out != NULL && out->cut)))
 		r->m->defects |= RW_MIME_BAD_ENCODING;
 	return true;
 }
@@ -509,6 +522,23 @@ mime_url(void *ctx, const char *raw, size_t len)
 }
 
 /*
+ * mime_lf - CR LF line ends to LF, in place (the MTA sends CR LF, base64
+ * text holds them too; rules see one form); returns the new length
+ */
+static size_t
+mime_lf(char *s, size_t n)
+{
+	size_t	i, o = 0;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != '\r' || i + 1 >= n || s[i + 1] != '\n')
+			s[o++] = s[i];
+	if (o < n)
+		s[o] = '\0';
+	return o;
+}
+
+/*
  * mime_text_add - decoded content (n bytes in charset cs, or NULL) as
  * UTF-8 text (HTML reduced) into the message, its URLs with it. False:
  * out of memory.
@@ -522,7 +552,7 @@ mime_text_add(struct mime_read *r, const char *cs, const char *s, size_t n,
 	size_t		 len;
 	bool		 ok = false, cut = false;
 
-	mime_buf_init(&utf, r->text_left);
+	mime_buf_init(&utf, r->text_left, true);
 	if (n == 0 || r->text_left == 0) {
 		ok = true;
 		goto done;
@@ -533,6 +563,7 @@ mime_text_add(struct mime_read *r, const char *cs, const char *s, size_t n,
 		ok = true;
 		goto done;
 	}
+	utf.len = mime_lf(utf.p, utf.len);
 	text = utf.p;
 	len = utf.len;
 	if (html) {
@@ -575,7 +606,7 @@ mime_text(struct mime_read *r, GMimeObject *obj, GMimeDataWrapper *w,
 		r->m->defects |= RW_MIME_TRUNCATED;
 		return true;
 	}
-	mime_buf_init(&dec, r->text_left);
+	mime_buf_init(&dec, r->text_left, false);
 	ok = mime_decode(r, w, &dec) && mime_text_add(r,
 	    g_mime_object_get_content_type_parameter(obj, "charset"),
 	    dec.p, dec.len, html);
@@ -604,7 +635,7 @@ mime_name(GMimeObject *obj)
 	else if ((name = g_mime_object_get_content_disposition_parameter(obj,
 	    "filename")) == NULL)
 		name = g_mime_object_get_content_type_parameter(obj, "name");
-	mime_buf_init(&b, SIZE_MAX);
+	mime_buf_init(&b, SIZE_MAX, true);
 	if (name != NULL && !mime_clean(name, strlen(name), &b, &invalid)) {
 		free(b.p);
 		return NULL;
@@ -706,10 +737,13 @@ mime_walk(struct mime_read *r, GMimeObject *obj, int depth)
 	if (type == NULL)		/* the part cap */
 		return true;
 	html = g_ascii_strcasecmp(type, "text/html") == 0;
-	if ((html || g_ascii_strcasecmp(type, "text/plain") == 0 ||
-	    (g_ascii_strncasecmp(type, "text/", 5) == 0 && !attachment)) &&
-	    (w = g_mime_part_get_content(GMIME_PART(obj))) != NULL)
+	if ((w = g_mime_part_get_content(GMIME_PART(obj))) == NULL)
+		ok = true;		/* no content */
+	else if (html || g_ascii_strcasecmp(type, "text/plain") == 0 ||
+	    (g_ascii_strncasecmp(type, "text/", 5) == 0 && !attachment))
 		ok = mime_text(r, obj, w, html);
+	else if ((r->m->defects & RW_MIME_BAD_ENCODING) == 0)
+		ok = mime_decode(r, w, NULL);	/* its encoding checked */
 	g_free(type);
 	return ok;
 }
@@ -727,7 +761,7 @@ mime_header(struct mime_read *r, GMimeHeader *h, bool *invalid)
 		value = "";
 	while (*value == ' ' || *value == '\t')
 		value++;
-	mime_buf_init(&b, SIZE_MAX);
+	mime_buf_init(&b, SIZE_MAX, true);
 	ok = mime_clean(value, strlen(value), &b, invalid) &&
 	    rw_message_add_header(r->m, name != NULL ? name : "",
 	    b.p != NULL ? b.p : "");
