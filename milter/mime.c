@@ -522,17 +522,24 @@ mime_url(void *ctx, const char *raw, size_t len)
 }
 
 /*
- * mime_lf - CR LF line ends to LF, in place (the MTA sends CR LF, base64
- * text holds them too; rules see one form); returns the new length
+ * mime_lf - line ends to LF, in place (the MTA sends CR LF, base64 text
+ * holds them too; rules see one form): the CRs before an LF go, and so
+ * do those at the end (the "\n" put between parts would follow them);
+ * returns the new length
  */
 static size_t
 mime_lf(char *s, size_t n)
 {
 	size_t	i, o = 0;
 
-	for (i = 0; i < n; i++)
-		if (s[i] != '\r' || i + 1 >= n || s[i + 1] != '\n')
-			s[o++] = s[i];
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			while (o > 0 && s[o - 1] == '\r')
+				o--;
+		s[o++] = s[i];
+	}
+	while (o > 0 && s[o - 1] == '\r')
+		o--;
 	if (o < n)
 		s[o] = '\0';
 	return o;
@@ -571,6 +578,7 @@ mime_text_add(struct mime_read *r, const char *cs, const char *s, size_t n,
 			goto done;
 		len = rw_html_reduce(utf.p, utf.len, red, utf.len + 1, &cut,
 		    mime_url, r);
+		len = mime_lf(red, len);	/* a &#13; before a line end */
 		text = red;
 	}
 	if (r->m->nomem)
