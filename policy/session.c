@@ -82,6 +82,8 @@ static const struct rw_check checks[] = {
 	{ .name = "rate_limit", .stage = RW_STAGE_RCPT, .fn = rw_check_rate_limit },
 	/* last: a recipient another check refuses is named for that check */
 	{ .name = "greylist", .stage = RW_STAGE_RCPT, .fn = rw_check_greylist },
+	{ .name = "url_obfuscation", .stage = RW_STAGE_EOM,
+	    .fn = rw_check_url_obfuscation },
 };
 
 /* check_stage - the stage at which a check runs under this configuration */
