@@ -38,6 +38,7 @@
 struct want_url {
 	const char	*host;
 	unsigned int	 tricks;	/* bits that must be set */
+	const char	*text;		/* the normalised URL, if given */
 };
 
 struct fixture {
@@ -61,8 +62,10 @@ static const struct fixture fixtures[] = {
 	  { "Your account is", "suspended", "Click here to verify",
 	    "Pay now" },
 	  { "href", "<p>", "%73" },
-	  { { "spam.example", RW_URLT_PERCENT_HOST }, { "evil.example", 0 },
-	    { "img.example", 0 } } },
+	  { { "spam.example", RW_URLT_PERCENT_HOST,
+	      "http://spam.example/login?id=1" },
+	    { "evil.example", 0, "http://evil.example/pay" },
+	    { "img.example", 0, "http://img.example/pixel.gif" } } },
 	{ "nested.eml", 0,
 	  { "text/plain||0", "text/html||0", "image/png||0",
 	    "application/pdf|report.pdf|1" }, 4,
@@ -71,7 +74,7 @@ static const struct fixture fixtures[] = {
 	  { "Plain body: see https://docs.example/guide for the guide." },
 	  { "HTML body with the guide" },
 	  { "prologue", "Epilogue", "JVBERi0", "iVBOR" },
-	  { { "docs.example", 0 } } },
+	  { { "docs.example", 0, "https://docs.example/guide" } } },
 	{ "rfc822.eml", 0,
 	  { "text/plain||0", "message/rfc822|offer.eml|1", "text/plain||0" },
 	  3,
@@ -79,58 +82,59 @@ static const struct fixture fixtures[] = {
 	  { "See the forwarded message.", "Inner text: visit" },
 	  { NULL },
 	  { "Cheap offer" },	/* the inner headers are not the message's */
-	  { { "offer.example", 0 } } },
+	  { { "offer.example", 0, "http://offer.example/buy" } } },
 	{ "boundary-missing.eml", RW_MIME_BAD_BOUNDARY, { NULL }, 0,
 	  { "Subject: boundary never appears" },
 	  { "Hidden text" }, { NULL }, { NULL },
-	  { { "hidden.example", 0 } } },
+	  { { "hidden.example", 0, "http://hidden.example/" } } },
 	{ "boundary-unclosed.eml", RW_MIME_BAD_BOUNDARY,
 	  { "text/plain||0", "text/plain||0" }, 2, { NULL },
 	  { "First part.", "Second part, no closing boundary follows." },
-	  { NULL }, { NULL }, { { NULL, 0 } } },
+	  { NULL }, { NULL }, { { NULL, 0, NULL } } },
 	{ "boundary-none.eml", RW_MIME_BAD_BOUNDARY, { NULL }, 0, { NULL },
-	  { "Text." }, { NULL }, { NULL }, { { NULL, 0 } } },
+	  { "Text." }, { NULL }, { NULL }, { { NULL, 0, NULL } } },
 	/* every byte is valid latin-1: the client shows what we keep */
 	{ "charset-latin1-utf8.eml", 0, { "text/plain||0" }, 1, { NULL },
 	  { "Menu: caf\xc3\x83\xc2\xa9 cr\xc3\x83\xc2\xa8me" }, { NULL },
-	  { NULL }, { { NULL, 0 } } },
+	  { NULL }, { { NULL, 0, NULL } } },
 	{ "charset-unknown.eml", RW_MIME_BAD_CHARSET, { "text/plain||0" }, 1,
 	  { NULL },
 	  { "Unknown charset: caf\xef\xbf\xbd and na\xc3\xafve" }, { NULL },
-	  { NULL }, { { NULL, 0 } } },
+	  { NULL }, { { NULL, 0, NULL } } },
 	{ "charset-cp1252.eml", RW_MIME_BAD_CHARSET,
 	  { "text/plain||0", "text/plain||0" }, 2, { NULL },
 	  { "\xe2\x80\x9cSmart quotes\xe2\x80\x9d cost \xe2\x82\xac 5",
 	    "Undefined byte: [\xef\xbf\xbd]" }, { NULL }, { NULL },
-	  { { NULL, 0 } } },
+	  { { NULL, 0, NULL } } },
 	{ "rfc2047-subject.eml", 0, { "text/plain||0" }, 1,
 	  { "From: Andr\xc3\xa9 <andre@example.org>",
 	    "Subject: Fr\xc3\xbchling im B\xc3\xbcro",
 	    "X-Folded: first line\tsecond line" },
-	  { "Body." }, { NULL }, { "=?" }, { { NULL, 0 } } },
+	  { "Body." }, { NULL }, { "=?" }, { { NULL, 0, NULL } } },
 	{ "rfc2231-filename.eml", 0,
 	  { "text/plain||0", "application/pdf|\xe2\x82\xac rates.pdf|1",
 	    "application/octet-stream|r\xc3\xa9sum\xc3\xa9.exe|1",
 	    "application/zip|\xc3\xbc" "ber.zip|1" }, 4, { NULL },
 	  { "See attachments." }, { NULL }, { "AAAA", "UEsDBA" },
-	  { { NULL, 0 } } },
+	  { { NULL, 0, NULL } } },
 	{ "empty-body.eml", 0, { "text/plain||0" }, 1,
 	  { "Subject: empty body" }, { NULL }, { NULL }, { NULL },
-	  { { NULL, 0 } } },
+	  { { NULL, 0, NULL } } },
 	{ "headers-only.eml", 0, { "text/plain||0" }, 1,
 	  { "From: a@example.org", "To: b@example.org",
 	    "Subject: headers only" }, { NULL }, { NULL }, { NULL },
-	  { { NULL, 0 } } },
+	  { { NULL, 0, NULL } } },
 	{ "bad-base64.eml", RW_MIME_BAD_ENCODING, { "text/plain||0" }, 1,
-	  { NULL }, { "Hello world!" }, { NULL }, { NULL }, { { NULL, 0 } } },
+	  { NULL }, { "Hello world!" }, { NULL }, { NULL }, { { NULL, 0, NULL } } },
 	{ "bad-qp.eml", RW_MIME_BAD_ENCODING, { "text/plain||0" }, 1,
 	  { NULL }, { "Good \xc3\xa9 then bad" }, { NULL }, { "=C3" },
-	  { { NULL, 0 } } },
+	  { { NULL, 0, NULL } } },
 	{ "plain-urls.eml", 0, { "text/plain||0" }, 1, { NULL },
 	  { "http://0x7f.0.0.1/admin" }, { NULL }, { NULL },
-	  { { "127.0.0.1", RW_URLT_NUMERIC_HOST },
-	    { "evil.example", RW_URLT_USERINFO }, { "mixed.example", 0 },
-	    { "www.plain.example", 0 } } },
+	  { { "127.0.0.1", RW_URLT_NUMERIC_HOST, "http://127.0.0.1/admin" },
+	    { "evil.example", RW_URLT_USERINFO, "http://evil.example/login" },
+	    { "mixed.example", 0, "http://mixed.example/Path" },
+	    { "www.plain.example", 0, "http://www.plain.example/page" } } },
 };
 
 static bool real_html, real_url;
@@ -191,13 +195,15 @@ has_header(const struct rw_message *m, const char *want)
 	return false;
 }
 
+/* find_host - the first URL with that host, or with that text too */
 static const struct rw_msg_url *
-find_host(const struct rw_message *m, const char *host)
+find_host(const struct rw_message *m, const char *host, const char *text)
 {
 	size_t	i;
 
 	for (i = 0; i < m->nurls; i++)
-		if (strcmp(m->urls[i].host, host) == 0)
+		if (strcmp(m->urls[i].host, host) == 0 && (text == NULL ||
+		    strcmp(m->urls[i].text, text) == 0))
 			return &m->urls[i];
 	return NULL;
 }
@@ -248,10 +254,12 @@ check_fixture(const struct fixture *fx, const struct rw_message *m,
 			    text, fx->html_text[i]);
 	if (real_url && real_html)
 		for (i = 0; i < MAXW && fx->urls[i].host != NULL; i++) {
-			const struct rw_msg_url *u = find_host(m, fx->urls[i].host);
+			const struct rw_msg_url *u = find_host(m,
+			    fx->urls[i].host, fx->urls[i].text);
 
-			ck_assert_msg(u != NULL, "%s %s: no URL with host %s",
-			    fx->file, how, fx->urls[i].host);
+			ck_assert_msg(u != NULL, "%s %s: no URL %s (host %s)",
+			    fx->file, how, fx->urls[i].text != NULL ?
+			    fx->urls[i].text : "", fx->urls[i].host);
 			ck_assert_msg((u->tricks & fx->urls[i].tricks) ==
 			    fx->urls[i].tricks, "%s %s: %s tricks got 0x%x, "
 			    "want 0x%x set", fx->file, how, u->text, u->tricks,
@@ -300,7 +308,7 @@ START_TEST(test_hex_url)
 	}
 	rw_message_init(&m);
 	ck_assert(rw_mime_read(buf, len, false, &m));
-	u = find_host(&m, "spam.example");
+	u = find_host(&m, "spam.example", NULL);
 	ck_assert_msg(u != NULL, "no URL for spam.example");
 	ck_assert_msg(strncmp(u->text, "http://spam.example/", 20) == 0,
 	    "got %s, want http://spam.example/...", u->text);
