@@ -146,17 +146,80 @@ mime_buf_init(struct mime_buf *b, size_t limit, bool utf8)
 	b->utf8 = utf8;
 }
 
-/* rw_mime_init - GMime's tables, once per process */
+/*
+ * The classes of the GObject types a read makes, referenced once before
+ * any thread reads: GLib creates a class on its first instance, under
+ * its type lock, and later threads find it through a lock-free fast
+ * path. That is sound, but invisible to ThreadSanitizer (GLib is not
+ * built with it); made here, before the threads start, the classes
+ * exist before any of them looks. Written once by rw_mime_init(), read
+ * by no one but rw_mime_shutdown().
+ */
+static GType (*const mime_types[])(void) = {
+	g_mime_object_get_type, g_mime_part_get_type,
+	g_mime_text_part_get_type, g_mime_multipart_get_type,
+	g_mime_multipart_signed_get_type, g_mime_multipart_encrypted_get_type,
+	g_mime_message_get_type, g_mime_message_part_get_type,
+	g_mime_message_partial_get_type, g_mime_application_pkcs7_mime_get_type,
+	g_mime_parser_get_type, g_mime_stream_get_type,
+	g_mime_stream_mem_get_type, g_mime_data_wrapper_get_type,
+	g_mime_content_type_get_type, g_mime_content_disposition_get_type,
+	g_mime_param_get_type, g_mime_param_list_get_type,
+	g_mime_header_get_type, g_mime_header_list_get_type,
+	internet_address_get_type, internet_address_list_get_type,
+	internet_address_mailbox_get_type, internet_address_group_get_type,
+	g_mime_filter_get_type, g_mime_filter_basic_get_type,
+	g_mime_stream_filter_get_type
+};
+#define MIME_NTYPES	(sizeof(mime_types) / sizeof(mime_types[0]))
+static gpointer mime_classes[MIME_NTYPES];
+
+/*
+ * Converters for the common charsets that glibc keeps in loadable
+ * modules, held open from rw_mime_init() to rw_mime_shutdown(): so the
+ * module stays loaded, and reading a part does not load and unload it
+ * (a dlopen and a dlclose per part; glibc's loader locks are also
+ * invisible to ThreadSanitizer). Each read opens its own converter.
+ */
+static const char *const mime_keep_charsets[] = {
+	"ISO-8859-1", "WINDOWS-1252", "WINDOWS-1250", "WINDOWS-1251",
+	"ISO-8859-2", "ISO-8859-15", "KOI8-R", "SHIFT_JIS", "EUC-JP",
+	"ISO-2022-JP", "GB18030", "BIG5", "EUC-KR"
+};
+#define MIME_NKEEP	(sizeof(mime_keep_charsets) / sizeof(mime_keep_charsets[0]))
+static iconv_t mime_keep[MIME_NKEEP];
+
+/* rw_mime_init - GMime's tables and classes, once per process */
 void
 rw_mime_init(void)
 {
+	GType	t;
+	size_t	i;
+
 	g_mime_init();
+	for (i = 0; i < MIME_NTYPES; i++)
+		if (G_TYPE_IS_CLASSED(t = mime_types[i]()))
+			mime_classes[i] = g_type_class_ref(t);
+	for (i = 0; i < MIME_NKEEP; i++)	/* (iconv_t)-1: not there */
+		mime_keep[i] = iconv_open("UTF-8", mime_keep_charsets[i]);
 }
 
 /* rw_mime_shutdown - GMime's tables released, after the last reader */
 void
 rw_mime_shutdown(void)
 {
+	size_t	i;
+
+	for (i = 0; i < MIME_NKEEP; i++)
+		if (mime_keep[i] != (iconv_t)-1) {
+			(void)iconv_close(mime_keep[i]);
+			mime_keep[i] = (iconv_t)-1;
+		}
+	for (i = 0; i < MIME_NTYPES; i++)
+		if (mime_classes[i] != NULL) {
+			g_type_class_unref(mime_classes[i]);
+			mime_classes[i] = NULL;
+		}
 	g_mime_shutdown();
 }
 
