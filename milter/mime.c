@@ -6,13 +6,16 @@
  *	#include "mime.h"
  * DESCRIPTION
  *	rw_mime_init() initialises GMime once, before any thread reads a
- *	message; rw_mime_shutdown() releases it after the last reader.
+ *	message (and creates its classes, and loads the common charset
+ *	converters: see "Threads"); rw_mime_shutdown() releases it after
+ *	the last reader.
  *
  *	rw_mime_read() parses the message in place: GMime reads the
  *	caller's buffer through a memory stream over a borrowed byte array
  *	(never owned, never written), and the parts' contents are
  *	substreams of it, so the message is not copied. It records:
- *	  - every top-level header, unfolded, RFC 2047 words decoded;
+ *	  - every top-level header in message order, unfolded, RFC 2047
+ *	    words decoded;
  *	  - every leaf part (and every message/rfc822 part, which is also
  *	    walked into): its type, its file name (RFC 2231/2047 decoded)
  *	    and whether it is an attachment (a disposition "attachment" or
@@ -22,8 +25,9 @@
  *	    encoding undone (base64, quoted-printable), converted to UTF-8
  *	    from the declared charset (iso-8859-* holding bytes 0x80-0x9f
  *	    read as the matching windows-* charset, as mail clients and
- *	    HTML5 do; no charset: UTF-8), HTML reduced to its visible text
- *	    (rw_html_reduce);
+ *	    HTML5 do; no charset: UTF-8), line ends as LF, HTML reduced to
+ *	    its visible text (rw_html_reduce); the body of a multipart in
+ *	    which no part was found, as plain text (some clients show it);
  *	  - the URLs of that text and of the HTML's links, normalised
  *	    (rw_url_scan_text, rw_url_normalise).
  *
@@ -38,7 +42,8 @@
  *	      a multiple of four (unless cut at the scan cap);
  *	      quoted-printable with "=" followed by neither two hex digits
  *	      nor a line break. GMime's decoders skip such bytes silently,
- *	      so the raw content is checked on the way through the decoder;
+ *	      so the raw content of every base64 or quoted-printable part,
+ *	      attachments too, is checked as it is read;
  *	  RW_MIME_BAD_CHARSET  a charset iconv does not know, bytes invalid
  *	      in the declared charset (replaced by U+FFFD), or a header in
  *	      raw 8-bit that is not UTF-8;
@@ -60,10 +65,15 @@
  *	in the message.
  *
  *	Threads: GMime 3 may be used from many threads at once on separate
- *	objects once g_mime_init() has run (its charset and iconv tables
- *	are built there or behind its own locks). Each read has its own
- *	stream, parser, parser options (with this read's warning callback)
- *	and objects; nothing here is shared between reads.
+ *	objects once g_mime_init() has run (its charset tables are built
+ *	there or kept behind its own lock). Each read has its own stream,
+ *	parser, parser options (with this read's warning callback) and
+ *	objects; nothing is shared between reads but what rw_mime_init()
+ *	made: the classes of GMime's types (GLib would create each on its
+ *	first instance, which ThreadSanitizer cannot see as safe) and open
+ *	converters for the common charsets glibc keeps in modules (so a
+ *	part does not load and unload one). GMime's nesting limit is 1024
+ *	levels; a message that deep is read in a 256 KiB thread stack.
  *
  *	Allocations: ours are checked (false and m->nomem when they fail);
  *	GLib's and GMime's abort the process on failure, as GLib does.
