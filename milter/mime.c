@@ -198,6 +198,7 @@ static const char *const mime_keep_charsets[] = {
 };
 #define MIME_NKEEP	(sizeof(mime_keep_charsets) / sizeof(mime_keep_charsets[0]))
 static iconv_t mime_keep[MIME_NKEEP];
+static bool mime_ready;		/* rw_mime_init() ran */
 
 /* rw_mime_init - GMime's tables and classes, once per process */
 void
@@ -206,6 +207,9 @@ rw_mime_init(void)
 	GType	t;
 	size_t	i;
 
+	if (mime_ready)
+		return;
+	mime_ready = true;
 	g_mime_init();
 	for (i = 0; i < MIME_NTYPES; i++)
 		if (G_TYPE_IS_CLASSED(t = mime_types[i]()))
@@ -220,6 +224,9 @@ rw_mime_shutdown(void)
 {
 	size_t	i;
 
+	if (!mime_ready)
+		return;
+	mime_ready = false;
 	for (i = 0; i < MIME_NKEEP; i++)
 		if (mime_keep[i] != (iconv_t)-1) {
 			(void)iconv_close(mime_keep[i]);
@@ -280,8 +287,8 @@ mime_warn(gint64 offset, GMimeParserWarning code, const gchar *item,
 
 /*
  * mime_clean - s (n bytes) as valid UTF-8 into out: invalid sequences and
- * NUL bytes become U+FFFD; *invalid tells whether there were invalid
- * sequences (NULs are valid UTF-8, only awkward in a C string).
+ * NUL bytes (not allowed in text, RFC 2045 2.7 and 2.8) become U+FFFD and
+ * set *invalid. False: out of memory.
  */
 static bool
 mime_clean(const char *s, size_t n, struct mime_buf *out, bool *invalid)
@@ -289,27 +296,17 @@ mime_clean(const char *s, size_t n, struct mime_buf *out, bool *invalid)
 	const char *end;
 
 	while (n > 0) {
-		if (g_utf8_validate_len(s, n, &end)) {
+		/* stops at the first invalid byte or NUL */
+		if (g_utf8_validate_len(s, n, &end))
 			end = s + n;
-		}
 		if (end > s) {
-			size_t	k = (size_t)(end - s), i, from = 0;
-
-			for (i = 0; i < k; i++) {	/* NUL: valid, replaced */
-				if (s[i] != '\0')
-					continue;
-				if (!mime_buf_add(out, s + from, i - from) ||
-				    !mime_buf_add(out, mime_replacement, 3))
-					return false;
-				from = i + 1;
-			}
-			if (!mime_buf_add(out, s + from, k - from))
+			if (!mime_buf_add(out, s, (size_t)(end - s)))
 				return false;
-			s += k;
-			n -= k;
+			n -= (size_t)(end - s);
+			s = end;
 			continue;
 		}
-		*invalid = true;	/* s points at an invalid byte */
+		*invalid = true;
 		if (!mime_buf_add(out, mime_replacement, 3))
 			return false;
 		s++;
@@ -421,7 +418,7 @@ mime_utf8(struct mime_read *r, const char *cs, const char *s, size_t n,
 		ok = mime_clean(s, n, out, &invalid);
 	} else if (rc == 0) {
 		ok = false;
-	} else {			/* iconv's UTF-8 is valid; NULs go */
+	} else {			/* iconv gives UTF-8; NULs still go */
 		ok = mime_clean(conv.p != NULL ? conv.p : "", conv.len, out,
 		    &invalid);
 		if (conv.cut)

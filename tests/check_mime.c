@@ -369,6 +369,21 @@ START_TEST(test_empty)
 }
 END_TEST
 
+/* a NUL in text (RFC 2045 forbids it) is replaced and is a charset defect */
+START_TEST(test_nul)
+{
+	static const char msg[] = "Subject: nul\n\nab\0cd http://n.example/\n";
+	struct rw_message m;
+
+	rw_message_init(&m);
+	ck_assert(rw_mime_read(msg, sizeof(msg) - 1, false, &m));
+	ck_assert_uint_eq(m.defects, RW_MIME_BAD_CHARSET);
+	ck_assert_str_eq(m.text, "ab\xef\xbf\xbd" "cd http://n.example/\n");
+	ck_assert_uint_eq(m.textlen, strlen(m.text));
+	rw_message_release(&m);
+}
+END_TEST
+
 /* gen - a growing string for generated messages */
 struct gen {
 	char	*p;
@@ -619,6 +634,7 @@ mime_suite(void)
 	tcase_add_test(tc, test_hex_url);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_empty);
+	tcase_add_test(tc, test_nul);
 	tcase_add_loop_test(tc, test_deep, 0, 7);
 	tcase_add_test(tc, test_many_parts);
 	tcase_add_test(tc, test_text_cap);
