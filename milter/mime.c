@@ -196,7 +196,8 @@ static const char *const mime_keep_charsets[] = {
 	"ISO-8859-2", "ISO-8859-15", "KOI8-R", "SHIFT_JIS", "EUC-JP",
 	"ISO-2022-JP", "GB18030", "BIG5", "EUC-KR"
 };
-#define MIME_NKEEP	(sizeof(mime_keep_charsets) / sizeof(mime_keep_charsets[0]))
+#define MIME_NKEEP	\
+	(sizeof(mime_keep_charsets) / sizeof(mime_keep_charsets[0]))
 static iconv_t mime_keep[MIME_NKEEP];
 static bool mime_ready;		/* rw_mime_init() ran */
 
@@ -494,7 +495,7 @@ mime_enc_step(struct mime_enc_check *k, const char *s, size_t n)
 			else
 				k->bad = true;
 			break;
-		default:		/* "=" then blanks: a line break must follow */
+		default:	/* "=" and blanks: a line break must follow */
 			if (c == '\r' || c == '\n')
 				k->qp = 0;
 			else if (c != ' ' && c != '\t')
@@ -802,7 +803,8 @@ mime_walk(struct mime_read *r, GMimeObject *obj, int depth)
 		if (!mime_part(r, obj, &attachment, &type))
 			return false;
 		g_free(type);
-		inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+		inner = g_mime_message_part_get_message(
+		    GMIME_MESSAGE_PART(obj));
 		if (inner != NULL)
 			ok = mime_walk(r, g_mime_message_get_mime_part(inner),
 			    depth + 1);
@@ -871,8 +873,8 @@ mime_headers(struct mime_read *r, GMimeMessage *msg)
 	while (ok && (i < na || j < nb)) {
 		ha = i < na ? g_mime_header_list_get_header_at(a, i) : NULL;
 		hb = j < nb ? g_mime_header_list_get_header_at(b, j) : NULL;
-		if (ha != NULL && (hb == NULL ||
-		    g_mime_header_get_offset(ha) <= g_mime_header_get_offset(hb))) {
+		if (ha != NULL && (hb == NULL || g_mime_header_get_offset(ha) <=
+		    g_mime_header_get_offset(hb))) {
 			ok = mime_header(r, ha, &invalid);
 			i++;
 		} else if (hb != NULL) {
@@ -928,7 +930,8 @@ rw_mime_read(const char *buf, size_t len, bool truncated, struct rw_message *m)
 	g_mime_parser_options_set_warning_callback(opt, mime_warn, &r);
 	p = g_mime_parser_new_with_stream(st);
 	g_mime_parser_set_format(p, GMIME_FORMAT_MESSAGE);
-	g_mime_parser_set_persist_stream(p, TRUE);	/* contents: substreams */
+	/* the contents: substreams of st, not copies */
+	g_mime_parser_set_persist_stream(p, TRUE);
 	msg = g_mime_parser_construct_message(p, opt);
 	if (msg != NULL && mime_headers(&r, msg))
 		(void)mime_walk(&r, g_mime_message_get_mime_part(msg), 0);

@@ -3,11 +3,11 @@
  * NAME
  *	check_mime - unit tests for the MIME reader (milter/mime.c, GMime)
  * DESCRIPTION
- *	The fixtures of tests/data/mime (the .eml files) are read by rw_mime_read()
- *	and the message facts compared with what each row wants: the
- *	defect bits (exactly), the parts (type, decoded name, attachment),
- *	headers (decoded), text the recipient would see (and text they
- *	would not), URL hosts with the tricks found. Each fixture is read
+ *	The fixtures of tests/data/mime (the .eml files) are read by
+ *	rw_mime_read() and the message facts compared with what each row
+ *	wants: the defect bits (exactly), the parts (type, decoded name,
+ *	attachment), headers (decoded), text the recipient would see (and
+ *	text they would not), the URLs found (normalised) with the tricks. Each fixture is read
  *	twice, with LF and with CR LF line ends (as the MTA sends it), and
  *	both must give the same facts. Generated messages test the bounds:
  *	the scan cap (truncated), nesting beyond the depth read and beyond
@@ -125,7 +125,8 @@ static const struct fixture fixtures[] = {
 	    "Subject: headers only" }, { NULL }, { NULL }, { NULL },
 	  { { NULL, 0, NULL } } },
 	{ "bad-base64.eml", RW_MIME_BAD_ENCODING, { "text/plain||0" }, 1,
-	  { NULL }, { "Hello world!" }, { NULL }, { NULL }, { { NULL, 0, NULL } } },
+	  { NULL }, { "Hello world!" }, { NULL }, { NULL },
+	  { { NULL, 0, NULL } } },
 	{ "bad-qp.eml", RW_MIME_BAD_ENCODING, { "text/plain||0" }, 1,
 	  { NULL }, { "Good \xc3\xa9 then bad" }, { NULL }, { "=C3" },
 	  { { NULL, 0, NULL } } },
@@ -343,7 +344,8 @@ START_TEST(test_truncated)
 
 	rw_message_init(&m);
 	ck_assert(rw_mime_read(buf, cut, false, &m));
-	ck_assert_msg(m.defects == (RW_MIME_BAD_BOUNDARY | RW_MIME_BAD_ENCODING),
+	ck_assert_msg(m.defects ==
+	    (RW_MIME_BAD_BOUNDARY | RW_MIME_BAD_ENCODING),
 	    "got 0x%x, want 0x%x", m.defects,
 	    RW_MIME_BAD_BOUNDARY | RW_MIME_BAD_ENCODING);
 	rw_message_release(&m);
@@ -422,7 +424,8 @@ nested(struct gen *g, int depth, bool rfc822)
 		    "boundary=\"b%d\"\n\n--b%d\n", i, i);
 		gen_add(g, line);
 	}
-	gen_add(g, "Content-Type: text/plain\n\nthe bottom http://deep.example/\n");
+	gen_add(g, "Content-Type: text/plain\n\n"
+	    "the bottom http://deep.example/\n");
 	for (i = rfc822 ? -1 : depth - 1; i >= 0; i--) {
 		snprintf(line, sizeof(line), "--b%d--\n", i);
 		gen_add(g, line);
@@ -443,7 +446,7 @@ START_TEST(test_deep)
 		{ 30, false, RW_MIME_TOO_DEEP, false },
 		{ 5, true, 0, true },
 		{ 30, true, RW_MIME_TOO_DEEP, false },
-		{ 2000, false, RW_MIME_TOO_DEEP, false },	/* past GMime's */
+		{ 2000, false, RW_MIME_TOO_DEEP, false }, /* past GMime's */
 		{ 2000, true, RW_MIME_TOO_DEEP, false },
 	};
 	struct rw_message m;
