@@ -631,7 +631,12 @@ mime_text_add(struct mime_read *r, const char *cs, const char *s, size_t n,
 	bool		 ok = false, cut = false;
 
 	mime_buf_init(&utf, r->text_left, true);
-	if (n == 0 || r->text_left == 0) {
+	if (n == 0) {
+		ok = true;
+		goto done;
+	}
+	if (r->text_left == 0) {	/* no room left: cut */
+		r->m->defects |= RW_MIME_TRUNCATED;
 		ok = true;
 		goto done;
 	}
@@ -661,7 +666,7 @@ mime_text_add(struct mime_read *r, const char *cs, const char *s, size_t n,
 	r->text_left -= r->text_left > 0 ? 1 : 0;	/* the "\n" between */
 	ok = true;
 done:
-	if (utf.cut || cut || (n > 0 && r->text_left == 0 && !ok))
+	if (utf.cut || cut)
 		r->m->defects |= RW_MIME_TRUNCATED;
 	if (!ok)
 		r->m->nomem = true;
