@@ -130,6 +130,11 @@ static const struct fixture fixtures[] = {
 	{ "bad-qp.eml", RW_MIME_BAD_ENCODING, { "text/plain||0" }, 1,
 	  { NULL }, { "Good \xc3\xa9 then bad" }, { NULL }, { "=C3" },
 	  { { NULL, 0, NULL } } },
+	/* a line that is no header, conflicting parameters, raw latin-1 */
+	{ "bad-header.eml", RW_MIME_BAD_HEADER | RW_MIME_BAD_CHARSET,
+	  { "text/plain||0" }, 1,
+	  { "X-Latin1: caf\xc3\xa9", "Subject: bad headers" },
+	  { "Body." }, { NULL }, { "Bad header line" }, { { NULL, 0, NULL } } },
 	{ "plain-urls.eml", 0, { "text/plain||0" }, 1, { NULL },
 	  { "http://0x7f.0.0.1/admin" }, { NULL }, { NULL },
 	  { { "127.0.0.1", RW_URLT_NUMERIC_HOST, "http://127.0.0.1/admin" },
