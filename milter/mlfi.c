@@ -647,6 +647,24 @@ edit_header(SMFICTX *ctx, const struct rw_conn *c, const struct rw_header_edit *
 	return rc == MI_SUCCESS;
 }
 
+/*
+ * log_rule_errors - one error line per rule that could not be matched
+ * (its match limit reached): counted as no match, never a refusal; the
+ * texts are sanitised by the rules code, the name is the admin's
+ */
+static void
+log_rule_errors(const struct rw_conn *c)
+{
+	const struct rw_rule_error *e;
+	size_t	n, i;
+
+	e = rw_session_rule_errors(&c->st.s, &n);
+	for (i = 0; i < n; i++)
+		rw_log_err("%s: rule=%s line=%u where=\"%s\" error=\"%s\" "
+		    "(counted as no match)", qid(c), e[i].rule, e[i].line,
+		    e[i].where, e[i].why);
+}
+
 /* log_rule_hits - one line per content rule that matched */
 static void
 log_rule_hits(const struct rw_conn *c)
@@ -660,6 +678,7 @@ log_rule_hits(const struct rw_conn *c)
 		rw_stages_hitline(&c->st, &hits[i], line, sizeof(line));
 		rw_log_info("%s: %s", qid(c), line);
 	}
+	log_rule_errors(c);
 }
 
 /*

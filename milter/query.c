@@ -9,6 +9,8 @@
  *	relaywarden-query [-c FILE] -g show|clear -a CLIENT_ADDR [-n PTR_NAME]
  *	    -s SENDER -r RCPT [-r RCPT ...]
  *	relaywarden-query [-c FILE] -g list
+ *	relaywarden-query [-c FILE] [-L LISTENER] -m MESSAGE_FILE
+ *	    [-a CLIENT_ADDR] [client options] [-r RCPT ...]
  * DESCRIPTION
  *	Runs one SMTP transaction through the very sequence the daemon uses
  *	(milter/stages.c over policy/session.c), with the given
@@ -31,9 +33,21 @@
  *	taken as the verified PTR name for "rdns"), "clear" deletes them,
  *	"list" prints the auto-allowlisted networks. Exit status 0, or 1
  *	when a triplet shown was not found, 2 on errors.
+ *
+ *	-m feeds a message file (header, empty line, body) to the stages
+ *	as the MTA sends a message to the milter (header fields, end of
+ *	header, body), so the daemon's collection, scan cap
+ *	(content_scan_max) and MIME reading apply, and runs the end of
+ *	message stage over it: every rule
+ *	hit is printed (rule, line, where, matched text, action, dryrun),
+ *	then the rule errors, the verdict and the quarantine. The client is
+ *	192.0.2.1 and the recipient "postmaster" unless -a and -r say
+ *	otherwise. Exit status 1 also when the message would be refused or
+ *	discarded at end of message.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,11 +75,15 @@ usage(void)
 	    "       relaywarden-query [-c FILE] -g show|clear -a CLIENT_ADDR\n"
 	    "                         [-n PTR_NAME] -s SENDER -r RCPT [-r RCPT ...]\n"
 	    "       relaywarden-query [-c FILE] -g list\n"
+	    "       relaywarden-query [-c FILE] [-L LISTENER] -m MESSAGE_FILE\n"
+	    "                         [-a CLIENT_ADDR] [client options] [-r RCPT ...]\n"
 	    "  -D  consult DNS (reverse DNS, lists, SPF) through dns_servers\n"
 	    "  -L  the listener reached: a port, an address or a daemon name;\n"
 	    "      selects its policy profile\n"
 	    "  -g  greylisting in the state store: show or clear triplets, list\n"
-	    "      the auto-allowlisted networks\n");
+	    "      the auto-allowlisted networks\n"
+	    "  -m  run the content rules over a message file (end of message);\n"
+	    "      client 192.0.2.1 and recipient postmaster unless given\n");
 	exit(2);
 }
 
@@ -198,6 +216,171 @@ print_headers(const struct rw_stages *st)
 		if (e->op != RW_HDR_DELETE)
 			printf("header %s: %s\n", e->name, e->value);
 	free(e);
+}
+
+#define MSGFILE_MAX	(80u * 1024 * 1024)	/* content_scan_max's max, and more */
+
+/*
+ * message_load - the whole message file, NUL-ended (*len without it);
+ * NULL on errors (reported)
+ */
+static char *
+message_load(const char *path, size_t *len)
+{
+	FILE	*fp;
+	char	*buf = NULL, *p;
+	size_t	 cap = 0, n;
+
+	*len = 0;
+	if ((fp = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "relaywarden-query: %s: cannot open: %s\n", path,
+		    strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - *len < 65536) {
+			if (cap >= MSGFILE_MAX) {
+				fprintf(stderr, "relaywarden-query: %s: larger than "
+				    "%u MiB\n", path, MSGFILE_MAX >> 20);
+				goto fail;
+			}
+			cap = cap == 0 ? 262144 : 2 * cap;
+			if ((p = realloc(buf, cap + 1)) == NULL) {
+				fprintf(stderr, "relaywarden-query: out of memory\n");
+				goto fail;
+			}
+			buf = p;
+		}
+		if ((n = fread(buf + *len, 1, cap - *len, fp)) == 0)
+			break;
+		*len += n;
+	}
+	if (ferror(fp)) {
+		fprintf(stderr, "relaywarden-query: %s: read error\n", path);
+		goto fail;
+	}
+	fclose(fp);
+	buf[*len] = '\0';
+	return buf;
+fail:
+	free(buf);
+	fclose(fp);
+	return NULL;
+}
+
+/* line_end - the end of the line at p (its LF, or end), and the next */
+static const char *
+line_end(const char *p, const char *end, const char **next)
+{
+	const char *lf = memchr(p, '\n', (size_t)(end - p));
+
+	*next = lf != NULL ? lf + 1 : end;
+	if (lf == NULL)
+		lf = end;
+	if (lf > p && lf[-1] == '\r')
+		lf--;
+	return lf;
+}
+
+/*
+ * message_feed - the message to the stages as the MTA sends it to the
+ * milter: each header field (name, and its value with the blanks after
+ * the colon dropped and continuation lines kept, "\r\n" between), the
+ * end of the header, then the body. The daemon's collection, scan cap
+ * and MIME reading do the rest at end of message. A header line that is
+ * no field ends the header, as it would for the MTA.
+ */
+static void
+message_feed(struct rw_stages *st, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *e, *next, *colon, *v;
+	char	*name = NULL, *value = NULL, *grown;
+	size_t	 vlen = 0;
+	struct rw_verdict v_eoh;
+
+	for (; p < end; p = next) {
+		e = line_end(p, end, &next);
+		if ((*p == ' ' || *p == '\t') && name != NULL) {
+			/* a continuation: part of the value, folded as sent */
+			if ((grown = realloc(value, vlen + 2 + (size_t)(e - p) +
+			    1)) == NULL)
+				break;
+			value = grown;
+			memcpy(value + vlen, "\r\n", 2);
+			memcpy(value + vlen + 2, p, (size_t)(e - p));
+			vlen += 2 + (size_t)(e - p);
+			value[vlen] = '\0';
+			continue;
+		}
+		if (name != NULL) {
+			rw_stages_header(st, name, value);
+			free(name);
+			free(value);
+			name = value = NULL;
+		}
+		colon = memchr(p, ':', (size_t)(e - p));
+		if (e == p || colon == NULL || colon == p)
+			break;	/* the empty line (or no field): the body */
+		for (v = colon + 1; v < e && (*v == ' ' || *v == '\t'); v++)
+			;
+		name = strndup(p, (size_t)(colon - p));
+		value = strndup(v, (size_t)(e - v));
+		if (name == NULL || value == NULL)
+			break;
+		vlen = strlen(value);
+	}
+	if (name != NULL && value != NULL)
+		rw_stages_header(st, name, value);
+	free(name);
+	free(value);
+	if (p < end && line_end(p, end, &next) == p)
+		p = next;	/* the empty line itself is not body */
+	(void)rw_stages_eoh(st, &v_eoh);
+	if (p < end)
+		rw_stages_body(st, p, (size_t)(end - p));
+}
+
+/* print_content - what the reader made of the message, then the hits */
+static void
+print_content(const struct rw_stages *st)
+{
+	const struct rw_message *m = rw_stages_message(st);
+	const struct rw_rule_hit *h;
+	const struct rw_rule_error *e;
+	char	 buf[RW_REPLY_MAX];
+	size_t	 i, n;
+
+	static const char *const defect[] = { "bad-boundary", "bad-encoding",
+	    "bad-charset", "too-deep", "bad-header", "truncated" };
+
+	if (m == NULL) {
+		printf("message not read (no content check needs it)\n");
+		return;
+	}
+	printf("message bytes=%zu headers=%zu text=%zu urls=%zu%s parts=%zu "
+	    "defects=", m->bytes, m->nheaders, m->textlen, m->nurls,
+	    m->urls_dropped ? "+" : "", m->nparts);
+	if (m->defects == 0)
+		printf("none");
+	for (i = 0; i < 6; i++)
+		if (m->defects & (1u << i))
+			printf("%s%s", (m->defects & ((1u << i) - 1)) ? "," : "",
+			    defect[i]);
+	printf("\n");
+	h = rw_session_rule_hits(&st->s, &n);
+	for (i = 0; i < n; i++)
+		printf("hit rule=%s line=%u where=\"%s\" matched=\"%s\" "
+		    "action=%s%s\n", h[i].rule, h[i].line, h[i].where,
+		    h[i].matched, rw_action_name(h[i].action),
+		    h[i].dryrun ? " dryrun=yes" : "");
+	if (st->s.f.rule_hits_dropped > 0)
+		printf("hit and %zu more (not kept)\n", st->s.f.rule_hits_dropped);
+	e = rw_session_rule_errors(&st->s, &n);
+	for (i = 0; i < n; i++)
+		printf("rule-error rule=%s line=%u where=\"%s\" error=\"%s\"\n",
+		    e[i].rule, e[i].line, e[i].where, e[i].why);
+	if (rw_session_quarantine(&st->s, buf, sizeof(buf)))
+		printf("quarantine reason=\"%s\"\n", buf);
 }
 
 /* stamp - a record's time for people: UTC, ISO 8601 */
@@ -342,7 +525,10 @@ main(int argc, char **argv)
 {
 	const char *path = RW_DEFAULT_CONFIG, *addr = NULL, *name = "unknown";
 	const char *helo = NULL, *auth = NULL, *sender = "", *grey = NULL;
-	const char *listener = NULL, *profile;
+	const char *listener = NULL, *profile, *msgfile = NULL;
+	char	*msg = NULL;
+	size_t	 msglen = 0;
+	bool	 content_refused = false;
 	struct rw_listener li;
 	const char *rcpts[MAX_RCPTS];
 	size_t	 nrcpts = 0, i, accepted = 0;
@@ -358,7 +544,7 @@ main(int argc, char **argv)
 	int	 ch;
 
 
-	while ((ch = getopt(argc, argv, "a:c:Dg:H:L:n:r:s:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:Dg:H:L:m:n:r:s:u:")) != -1) {
 		switch (ch) {
 		case 'g':
 			grey = optarg;
@@ -377,6 +563,9 @@ main(int argc, char **argv)
 			break;
 		case 'L':
 			listener = optarg;
+			break;
+		case 'm':
+			msgfile = optarg;
 			break;
 		case 'n':
 			name = optarg;
@@ -397,6 +586,13 @@ main(int argc, char **argv)
 		default:
 			usage();
 		}
+	}
+	if (msgfile != NULL && grey == NULL) {
+		/* a message alone: an outsider writing to postmaster */
+		if (addr == NULL)
+			addr = "192.0.2.1";
+		if (nrcpts == 0)
+			rcpts[nrcpts++] = "postmaster";
 	}
 	if (optind != argc || (grey == NULL && (addr == NULL || nrcpts == 0)))
 		usage();
@@ -424,6 +620,13 @@ main(int argc, char **argv)
 		free(st);
 		rw_conf_release(snap);
 		return 2;
+	}
+	if (msgfile != NULL) {
+		if ((msg = message_load(msgfile, &msglen)) == NULL) {
+			free(st);
+			rw_conf_release(snap);
+			return 2;
+		}
 	}
 	rw_stages_init(st, cfg, &snap->daemon, network ? &svc : NULL);
 	f = rw_stages_facts(st);
@@ -462,15 +665,26 @@ main(int argc, char **argv)
 		print_dns_facts(cfg, f);
 	/* end of message, as the MTA would reach it (in dryrun it would) */
 	if (accepted > 0 || cfg->mode == RW_MODE_DRYRUN) {
-		(void)rw_stages_eom(st, &v);
+		if (msg != NULL)	/* as the MTA sends it, for the content checks */
+			message_feed(st, msg, msglen);
+		r = rw_stages_eom(st, &v);
+		if (msg != NULL)
+			print_content(st);
 		if (v.check != NULL || v.action != RW_ACT_CONTINUE)
 			print_verdict("eom", NULL, &v, NULL);
+		content_refused = msg != NULL && (rw_action_refuses(r) ||
+		    r == RW_ACT_DISCARD);
 		if (!refused(&v) || v.dryrun)
 			print_headers(st);
 	}
-	printf("result: %s (%zu of %zu recipients accepted)\n",
-	    accepted > 0 ? "accepted" : "refused", accepted, nrcpts);
+	if (content_refused)
+		printf("result: %s at end of message\n", r == RW_ACT_DISCARD ?
+		    "discarded" : "refused");
+	else
+		printf("result: %s (%zu of %zu recipients accepted)\n",
+		    accepted > 0 ? "accepted" : "refused", accepted, nrcpts);
 	rw_stages_release(st);
+	free(msg);
 	if (network) {
 		rw_dns_stop_resolver(svc.resolver);
 		rw_spf_free(svc.spf);
@@ -478,5 +692,5 @@ main(int argc, char **argv)
 	free(st);
 	rw_conf_release(snap);
 	rw_mime_shutdown();
-	return accepted > 0 ? 0 : 1;
+	return accepted > 0 && !content_refused ? 0 : 1;
 }

@@ -238,6 +238,18 @@ rw_config_summary_extra(const struct rw_config *cfg,
 		    rw_conf_word_name(an, (int)cfg->spf_action[RW_SPF_PERMERROR]));
 	else
 		put(&o, "%-20s off\n", "spf");
+	if (cfg->rules != NULL || rw_content_needs(cfg) != 0) {	/* optional */
+		caller_lines(&o, "rules");
+		if (cfg->rules != NULL)
+			put(&o, "%-20s %zu from %s; ", "rules",
+			    rw_rules_count(cfg->rules), rw_rules_source(cfg->rules));
+		else
+			put(&o, "%-20s (none); ", "rules");
+		put(&o, "content_scan_max %u bytes; the MTA sends %s\n",
+		    cfg->content_scan_max, (rw_content_needs(cfg) & RW_NEED_BODY) ?
+		    "header and body" : rw_content_needs(cfg) ? "the header only" :
+		    "nothing of the message");
+	}
 	caller_lines(&o, "outsiders");
 	put(&o, "outsiders may send only to local_domains and relay_domains%s\n",
 	    cfg->local_domains.n + cfg->relay_domains.n == 0 ?

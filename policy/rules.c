@@ -15,7 +15,8 @@
  *	WHERE is header:NAME (that header's decoded value), headers (every
  *	header as "Name: value"), body (the decoded text of the text
  *	parts), url (each normalised URL), url-host (each URL's host),
- *	attachment-name, attachment-type (of each leaf part that is an
+ *	url-trick (what hid a URL's destination, as rw_url_trick_text()
+ *	names it: "percent-host,numeric-host"), attachment-name, attachment-type (of each leaf part that is an
  *	attachment) or mime (each MIME defect's name). The pattern is
  *	PCRE2, delimited by slashes ("\/" for a slash inside; blanks and
  *	commas are part of it), FLAGS any of i (caseless), m (multiline),
@@ -77,8 +78,8 @@
 #define RULES_REPLY_MAX		200
 
 enum rule_where {
-	W_HEADER = 0, W_HEADERS, W_BODY, W_URL, W_URL_HOST, W_ATT_NAME,
-	W_ATT_TYPE, W_MIME
+	W_HEADER = 0, W_HEADERS, W_BODY, W_URL, W_URL_HOST, W_URL_TRICK,
+	W_ATT_NAME, W_ATT_TYPE, W_MIME
 };
 
 static const struct {
@@ -86,7 +87,8 @@ static const struct {
 	enum rule_where	 where;
 } wheres[] = {
 	{ "headers", W_HEADERS }, { "body", W_BODY }, { "url", W_URL },
-	{ "url-host", W_URL_HOST }, { "attachment-name", W_ATT_NAME },
+	{ "url-host", W_URL_HOST }, { "url-trick", W_URL_TRICK },
+	{ "attachment-name", W_ATT_NAME },
 	{ "attachment-type", W_ATT_TYPE }, { "mime", W_MIME },
 };
 
@@ -284,7 +286,8 @@ parse_where(struct perr *pe, unsigned int line, const char *w, struct rule *r)
 			return true;
 		}
 	report(pe, line, "unknown place \"%.80s\": header:NAME, headers, body, "
-	    "url, url-host, attachment-name, attachment-type or mime", w);
+	    "url, url-host, url-trick, attachment-name, attachment-type or "
+	    "mime", w);
 	return false;
 }
 
@@ -614,7 +617,7 @@ add_hit(struct eval *e, const struct rule *r, const char *where,
 {
 	struct rw_facts *f = e->f;
 	struct rw_rule_hit *h;
-	char	raw[sizeof(h->matched)];
+	char	raw[2 * sizeof(h->matched)];
 	size_t	len = end > start ? end - start : 0;
 
 	if (f->nrule_hits >= RW_RULE_HITS_MAX) {
@@ -641,9 +644,9 @@ add_hit(struct eval *e, const struct rule *r, const char *where,
 	h->reply = r->reply;
 	h->source = e->rs->source;
 	rw_sanitize(h->where, sizeof(h->where), where);
-	/* sanitising escapes bytes as \xNN: a quarter of the room is enough */
-	if (len > sizeof(raw) / 4)
-		len = sizeof(raw) / 4;
+	/* more than fits once sanitised: rw_sanitize() cuts it and says so */
+	if (len > sizeof(raw) - 1)
+		len = sizeof(raw) - 1;
 	memcpy(raw, subj + start, len);
 	raw[len] = '\0';
 	rw_sanitize(h->matched, sizeof(h->matched), raw);
@@ -763,6 +766,20 @@ eval_rule(struct eval *e, const struct rule *r)
 			s = r->where == W_URL ? m->urls[i].text : m->urls[i].host;
 			rc = try(e, r, r->where == W_URL ? "url" : "url-host", s,
 			    strlen(s));
+		}
+		break;
+	case W_URL_TRICK:
+		/* what hid a link's destination: "percent-host,numeric-host" */
+		for (i = 0; i < m->nurls && rc == 0; i++) {
+			char	tricks[128];
+
+			if (m->urls[i].tricks == 0)
+				continue;
+			rw_url_trick_text(m->urls[i].tricks, tricks,
+			    sizeof(tricks));
+			snprintf(where, sizeof(where), "url-trick %s",
+			    m->urls[i].host);
+			rc = try(e, r, where, tricks, strlen(tricks));
 		}
 		break;
 	case W_ATT_NAME:

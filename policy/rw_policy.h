@@ -568,7 +568,7 @@ void	rw_config_summary(const struct rw_config *, char *buf, size_t len);
  *		"trusted_networks", "authenticated", "local_domains",
  *		"relay_domains", "max_recipients", "client_access",
  *		"sender_access", "rdns_check", "lists", "dnsbl_score",
- *		"rate_limit", "greylist", "spf", "outsiders"), NULL after
+ *		"rate_limit", "greylist", "spf", "rules", "outsiders"), NULL after
  *		the last (the optional lines' names only when they are shown)
  * @param ctx	the caller's, passed through
  * @param buf	where the lines go, each ending in a newline; at most len

@@ -27,6 +27,14 @@
  *	marked dryrun, and CONTINUE is returned so the mail flows. A
  *	recipient that would have been refused does not count towards
  *	max_recipients, as it would not have in enforce mode.
+ *
+ *	End of message (content): before the checks, the message recorded
+ *	by rw_session_record_message() is judged by the rules once (hits
+ *	kept in the facts, dryrun rules' hits noted with "rule NAME" as
+ *	their subject); a message the reader could not hold is an internal
+ *	tempfail. QUARANTINE is kept like a tag (later checks still run, a
+ *	refusal wins; rw_session_quarantine() reports it), DISCARD ends the
+ *	stage like a refusal; in dryrun mode both are notes only.
  */
 #include "config.h"
 

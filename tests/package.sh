@@ -99,6 +99,8 @@ dpkg-deb -c "$deb" >"$T/log/contents.txt"
 for f in ./usr/sbin/relaywarden ./usr/sbin/relaywarden-query \
     ./usr/share/man/man8/relaywarden.8.gz ./usr/share/man/man8/relaywarden-query.8.gz \
     ./usr/share/man/man5/relaywarden.conf.5.gz ./etc/relaywarden/relaywarden.conf \
+    ./usr/share/man/man5/relaywarden-rules.5.gz \
+    ./usr/share/doc/relaywarden/contrib/relaywarden.rules.sample \
     ./lib/systemd/system/relaywarden.service \
     ./usr/share/doc/relaywarden/contrib/postfix/main.cf.relaywarden \
     ./usr/share/doc/relaywarden/contrib/sendmail/relaywarden.mc \

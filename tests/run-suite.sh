@@ -45,6 +45,9 @@ SAN_TESTS="tests/check_address tests/check_cidr tests/check_config
 	tests/check_state tests/store.sh tests/check_profile tests/check_forgery tests/check_metrics
 	tests/query.sh tests/spf/spf-suite.sh tests/integration/protocol.sh
 	tests/integration/dns.sh tests/integration/dns-queries.sh"
+# the content rules: parser, verdicts, threads sharing compiled rules, and
+# relaywarden-query -m through the daemon's MIME reading
+SAN_TESTS="$SAN_TESTS tests/check_rules tests/rules.sh"
 # session timeout and the SIGTERM drill (short form) under the sanitizers
 SAN_TESTS="$SAN_TESTS tests/integration/sessions.sh tests/drills/sigterm.sh"
 # the Redis store's pool and its failures, and two daemons sharing one Redis

@@ -196,6 +196,21 @@ reload "$T/good.conf"
 mt hup3 auth.lua -D qid=HUP3 -D want_auth=accept
 line "HUP3 after SIGHUP 3: trust_authenticated back to yes" 'HUP3: stage=rcpt action=continue .*rcpt=<alice@outside\.test>'
 
+# a rules file (rules(5)) with an error: -t refuses it at start with its
+# file:line; a reload with it keeps the old policy (HUP4 would be refused
+# under the broken file's trust_authenticated = no)
+printf 'ok body /fine/ tag\nbroken body /unclosed(/ reject\n' >"$T/bad.rules"
+write_conf "$T/badrules.conf" "trust_authenticated = no" "rules = $T/bad.rules"
+"$RELAYWARDEN" -t -c "$T/badrules.conf" >"$T/log/t-badrules.out" 2>&1
+rc=$?
+check "-t refuses a broken rules file (exit $rc)" test $rc -eq 1
+check "-t names the rules file's line" grep -q "^$T/bad.rules:2: bad pattern" "$T/log/t-badrules.out"
+reload "$T/badrules.conf"
+line "bad rules reload: error logged as bad.rules:2:" "$T/bad.rules:2: bad pattern at offset"
+check "daemon alive after a reload with bad rules" rw_running rw
+mt hup4 auth.lua -D qid=HUP4 -D want_auth=accept
+line "HUP4 old policy (trust_authenticated = yes) still in force" 'HUP4: stage=rcpt action=continue .*rcpt=<alice@outside\.test>'
+
 # -------------------------------------------------------------- dryrun
 write_conf "$T/dryrun.conf" "mode = dryrun"
 reload "$T/dryrun.conf"
