@@ -6,13 +6,16 @@
  *	#include "mime.h"
  * DESCRIPTION
  *	rw_mime_init() initialises GMime once, before any thread reads a
- *	message; rw_mime_shutdown() releases it after the last reader.
+ *	message (and creates its classes, and loads the common charset
+ *	converters: see "Threads"); rw_mime_shutdown() releases it after
+ *	the last reader.
  *
  *	rw_mime_read() parses the message in place: GMime reads the
  *	caller's buffer through a memory stream over a borrowed byte array
  *	(never owned, never written), and the parts' contents are
  *	substreams of it, so the message is not copied. It records:
- *	  - every top-level header, unfolded, RFC 2047 words decoded;
+ *	  - every top-level header in message order, unfolded, RFC 2047
+ *	    words decoded;
  *	  - every leaf part (and every message/rfc822 part, which is also
  *	    walked into): its type, its file name (RFC 2231/2047 decoded)
  *	    and whether it is an attachment (a disposition "attachment" or
@@ -22,8 +25,9 @@
  *	    encoding undone (base64, quoted-printable), converted to UTF-8
  *	    from the declared charset (iso-8859-* holding bytes 0x80-0x9f
  *	    read as the matching windows-* charset, as mail clients and
- *	    HTML5 do; no charset: UTF-8), HTML reduced to its visible text
- *	    (rw_html_reduce);
+ *	    HTML5 do; no charset: UTF-8), line ends as LF, HTML reduced to
+ *	    its visible text (rw_html_reduce); the body of a multipart in
+ *	    which no part was found, as plain text (some clients show it);
  *	  - the URLs of that text and of the HTML's links, normalised
  *	    (rw_url_scan_text, rw_url_normalise).
  *
@@ -38,7 +42,8 @@
  *	      a multiple of four (unless cut at the scan cap);
  *	      quoted-printable with "=" followed by neither two hex digits
  *	      nor a line break. GMime's decoders skip such bytes silently,
- *	      so the raw content is checked on the way through the decoder;
+ *	      so the raw content of every base64 or quoted-printable part,
+ *	      attachments too, is checked as it is read;
  *	  RW_MIME_BAD_CHARSET  a charset iconv does not know, bytes invalid
  *	      in the declared charset (replaced by U+FFFD), or a header in
  *	      raw 8-bit that is not UTF-8;
@@ -60,10 +65,15 @@
  *	in the message.
  *
  *	Threads: GMime 3 may be used from many threads at once on separate
- *	objects once g_mime_init() has run (its charset and iconv tables
- *	are built there or behind its own locks). Each read has its own
- *	stream, parser, parser options (with this read's warning callback)
- *	and objects; nothing here is shared between reads.
+ *	objects once g_mime_init() has run (its charset tables are built
+ *	there or kept behind its own lock). Each read has its own stream,
+ *	parser, parser options (with this read's warning callback) and
+ *	objects; nothing is shared between reads but what rw_mime_init()
+ *	made: the classes of GMime's types (GLib would create each on its
+ *	first instance, which ThreadSanitizer cannot see as safe) and open
+ *	converters for the common charsets glibc keeps in modules (so a
+ *	part does not load and unload one). GMime's nesting limit is 1024
+ *	levels; a message that deep is read in a 256 KiB thread stack.
  *
  *	Allocations: ours are checked (false and m->nomem when they fail);
  *	GLib's and GMime's abort the process on failure, as GLib does.
@@ -101,6 +111,7 @@ struct mime_buf {
 	size_t		 len, cap, limit;
 	bool		 cut;		/* more was offered than limit */
 	bool		 nomem;
+	bool		 utf8;		/* cut between characters */
 };
 
 /* mime_buf_add - append n bytes, cut at the limit; false: out of memory */
@@ -113,6 +124,9 @@ mime_buf_add(struct mime_buf *b, const char *s, size_t n)
 	if (n > b->limit - b->len) {
 		n = b->limit - b->len;
 		b->cut = true;
+		/* s[n], the first byte left out, must start a character */
+		while (b->utf8 && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
 	}
 	if (n == 0)
 		return true;
@@ -133,25 +147,97 @@ mime_buf_add(struct mime_buf *b, const char *s, size_t n)
 	return true;
 }
 
-/* mime_buf_init - empty, holding at most limit bytes */
+/* mime_buf_init - empty, holding at most limit bytes (utf8: UTF-8 text) */
 static void
-mime_buf_init(struct mime_buf *b, size_t limit)
+mime_buf_init(struct mime_buf *b, size_t limit, bool utf8)
 {
 	memset(b, 0, sizeof(*b));
 	b->limit = limit;
+	b->utf8 = utf8;
 }
 
-/* rw_mime_init - GMime's tables, once per process */
+/*
+ * The classes of the GObject types a read makes, referenced once before
+ * any thread reads: GLib creates a class on its first instance, under
+ * its type lock, and later threads find it through a lock-free fast
+ * path. That is sound, but invisible to ThreadSanitizer (GLib is not
+ * built with it); made here, before the threads start, the classes
+ * exist before any of them looks. Written once by rw_mime_init(), read
+ * by no one but rw_mime_shutdown().
+ */
+static GType (*const mime_types[])(void) = {
+	g_mime_object_get_type, g_mime_part_get_type,
+	g_mime_text_part_get_type, g_mime_multipart_get_type,
+	g_mime_multipart_signed_get_type, g_mime_multipart_encrypted_get_type,
+	g_mime_message_get_type, g_mime_message_part_get_type,
+	g_mime_message_partial_get_type, g_mime_application_pkcs7_mime_get_type,
+	g_mime_parser_get_type, g_mime_stream_get_type,
+	g_mime_stream_mem_get_type, g_mime_data_wrapper_get_type,
+	g_mime_content_type_get_type, g_mime_content_disposition_get_type,
+	g_mime_param_get_type, g_mime_param_list_get_type,
+	g_mime_header_get_type, g_mime_header_list_get_type,
+	internet_address_get_type, internet_address_list_get_type,
+	internet_address_mailbox_get_type, internet_address_group_get_type,
+	g_mime_filter_get_type, g_mime_filter_basic_get_type,
+	g_mime_stream_filter_get_type
+};
+#define MIME_NTYPES	(sizeof(mime_types) / sizeof(mime_types[0]))
+static gpointer mime_classes[MIME_NTYPES];
+
+/*
+ * Converters for the common charsets that glibc keeps in loadable
+ * modules, held open from rw_mime_init() to rw_mime_shutdown(): so the
+ * module stays loaded, and reading a part does not load and unload it
+ * (a dlopen and a dlclose per part; glibc's loader locks are also
+ * invisible to ThreadSanitizer). Each read opens its own converter.
+ */
+static const char *const mime_keep_charsets[] = {
+	"ISO-8859-1", "WINDOWS-1252", "WINDOWS-1250", "WINDOWS-1251",
+	"ISO-8859-2", "ISO-8859-15", "KOI8-R", "SHIFT_JIS", "EUC-JP",
+	"ISO-2022-JP", "GB18030", "BIG5", "EUC-KR"
+};
+#define MIME_NKEEP	\
+	(sizeof(mime_keep_charsets) / sizeof(mime_keep_charsets[0]))
+static iconv_t mime_keep[MIME_NKEEP];
+static bool mime_ready;		/* rw_mime_init() ran */
+
+/* rw_mime_init - GMime's tables and classes, once per process */
 void
 rw_mime_init(void)
 {
+	GType	t;
+	size_t	i;
+
+	if (mime_ready)
+		return;
+	mime_ready = true;
 	g_mime_init();
+	for (i = 0; i < MIME_NTYPES; i++)
+		if (G_TYPE_IS_CLASSED(t = mime_types[i]()))
+			mime_classes[i] = g_type_class_ref(t);
+	for (i = 0; i < MIME_NKEEP; i++)	/* (iconv_t)-1: not there */
+		mime_keep[i] = iconv_open("UTF-8", mime_keep_charsets[i]);
 }
 
 /* rw_mime_shutdown - GMime's tables released, after the last reader */
 void
 rw_mime_shutdown(void)
 {
+	size_t	i;
+
+	if (!mime_ready)
+		return;
+	mime_ready = false;
+	for (i = 0; i < MIME_NKEEP; i++)
+		if (mime_keep[i] != (iconv_t)-1) {
+			(void)iconv_close(mime_keep[i]);
+			mime_keep[i] = (iconv_t)-1;
+		}
+	for (i = 0; i < MIME_NTYPES; i++)
+		if (mime_classes[i] != NULL) {
+			g_type_class_unref(mime_classes[i]);
+			mime_classes[i] = NULL;
+		}
 	g_mime_shutdown();
 }
 
@@ -202,8 +288,8 @@ mime_warn(gint64 offset, GMimeParserWarning code, const gchar *item,
 
 /*
  * mime_clean - s (n bytes) as valid UTF-8 into out: invalid sequences and
- * NUL bytes become U+FFFD; *invalid tells whether there were invalid
- * sequences (NULs are valid UTF-8, only awkward in a C string).
+ * NUL bytes (not allowed in text, RFC 2045 2.7 and 2.8) become U+FFFD and
+ * set *invalid. False: out of memory.
  */
 static bool
 mime_clean(const char *s, size_t n, struct mime_buf *out, bool *invalid)
@@ -211,27 +297,17 @@ mime_clean(const char *s, size_t n, struct mime_buf *out, bool *invalid)
 	const char *end;
 
 	while (n > 0) {
-		if (g_utf8_validate_len(s, n, &end)) {
+		/* stops at the first invalid byte or NUL */
+		if (g_utf8_validate_len(s, n, &end))
 			end = s + n;
-		}
 		if (end > s) {
-			size_t	k = (size_t)(end - s), i, from = 0;
-
-			for (i = 0; i < k; i++) {	/* NUL: valid, replaced */
-				if (s[i] != '\0')
-					continue;
-				if (!mime_buf_add(out, s + from, i - from) ||
-				    !mime_buf_add(out, mime_replacement, 3))
-					return false;
-				from = i + 1;
-			}
-			if (!mime_buf_add(out, s + from, k - from))
+			if (!mime_buf_add(out, s, (size_t)(end - s)))
 				return false;
-			s += k;
-			n -= k;
+			n -= (size_t)(end - s);
+			s = end;
 			continue;
 		}
-		*invalid = true;	/* s points at an invalid byte */
+		*invalid = true;
 		if (!mime_buf_add(out, mime_replacement, 3))
 			return false;
 		s++;
@@ -336,14 +412,14 @@ mime_utf8(struct mime_read *r, const char *cs, const char *s, size_t n,
 	    (win = g_mime_charset_iso_to_windows(cs)) != NULL &&
 	    g_ascii_strcasecmp(win, cs) != 0)
 		cs = win;
-	mime_buf_init(&conv, out->limit);
+	mime_buf_init(&conv, out->limit, true);
 	rc = mime_iconv(cs, s, n, &conv, &invalid);
 	if (rc < 0) {			/* unknown: best effort as UTF-8 */
 		invalid = true;
 		ok = mime_clean(s, n, out, &invalid);
 	} else if (rc == 0) {
 		ok = false;
-	} else {			/* iconv's UTF-8 is valid; NULs go */
+	} else {			/* iconv gives UTF-8; NULs still go */
 		ok = mime_clean(conv.p != NULL ? conv.p : "", conv.len, out,
 		    &invalid);
 		if (conv.cut)
@@ -419,7 +495,7 @@ mime_enc_step(struct mime_enc_check *k, const char *s, size_t n)
 			else
 				k->bad = true;
 			break;
-		default:		/* "=" then blanks: a line break must follow */
+		default:	/* "=" and blanks: a line break must follow */
 			if (c == '\r' || c == '\n')
 				k->qp = 0;
 			else if (c != ' ' && c != '\t')
@@ -444,7 +520,8 @@ mime_enc_bad(const struct mime_enc_check *k, bool truncated)
 
 /*
  * mime_decode - a part's content, transfer encoding undone, into out
- * (its limit the text still to keep). False: out of memory.
+ * (its limit the text still to keep); out NULL: only check the encoding
+ * (an attachment). False: out of memory.
  */
 static bool
 mime_decode(struct mime_read *r, GMimeDataWrapper *w, struct mime_buf *out)
@@ -458,23 +535,29 @@ mime_decode(struct mime_read *r, GMimeDataWrapper *w, struct mime_buf *out)
 	size_t		 d;
 	bool		 decode;
 
-	if (st == NULL)
-		return true;
 	decode = enc == GMIME_CONTENT_ENCODING_BASE64 ||
 	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	if (st == NULL || (out == NULL && !decode))
+		return true;
 	memset(&k, 0, sizeof(k));
 	k.enc = enc;
 	if (decode)
 		g_mime_encoding_init_decode(&state, enc);
 	if (g_mime_stream_reset(st) == -1)
 		return true;
-	while (!out->cut && (n = g_mime_stream_read(st, raw, sizeof(raw))) > 0) {
+	while ((out == NULL || !out->cut) &&
+	    (n = g_mime_stream_read(st, raw, sizeof(raw))) > 0) {
 		if (!decode) {
 			if (!mime_buf_add(out, raw, (size_t)n))
 				return false;
 			continue;
 		}
 		mime_enc_step(&k, raw, (size_t)n);
+		if (out == NULL) {
+			if (k.bad)
+				break;
+			continue;
+		}
 		/* GMime's bound for n bytes in: at most n + a few */
 		if (g_mime_encoding_outlen(&state, (size_t)n) > sizeof(dec))
 			return true;	/* cannot happen: n <= MIME_CHUNK */
@@ -482,12 +565,13 @@ mime_decode(struct mime_read *r, GMimeDataWrapper *w, struct mime_buf *out)
 		if (!mime_buf_add(out, dec, d))
 			return false;
 	}
-	if (decode && !out->cut) {
+	if (decode && out != NULL && !out->cut) {
 		d = g_mime_encoding_flush(&state, "", 0, dec);
 		if (!mime_buf_add(out, dec, d))
 			return false;
 	}
-	if (decode && mime_enc_bad(&k, r->truncated || out->cut))
+	if (decode && mime_enc_bad(&k, r->truncated ||
+	    (out != NULL && out->cut)))
 		r->m->defects |= RW_MIME_BAD_ENCODING;
 	return true;
 }
@@ -509,6 +593,30 @@ mime_url(void *ctx, const char *raw, size_t len)
 }
 
 /*
+ * mime_lf - line ends to LF, in place (the MTA sends CR LF, base64 text
+ * holds them too; rules see one form): the CRs before an LF go, and so
+ * do those at the end (the "\n" put between parts would follow them);
+ * returns the new length
+ */
+static size_t
+mime_lf(char *s, size_t n)
+{
+	size_t	i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			while (o > 0 && s[o - 1] == '\r')
+				o--;
+		s[o++] = s[i];
+	}
+	while (o > 0 && s[o - 1] == '\r')
+		o--;
+	if (o < n)
+		s[o] = '\0';
+	return o;
+}
+
+/*
  * mime_text_add - decoded content (n bytes in charset cs, or NULL) as
  * UTF-8 text (HTML reduced) into the message, its URLs with it. False:
  * out of memory.
@@ -522,8 +630,13 @@ mime_text_add(struct mime_read *r, const char *cs, const char *s, size_t n,
 	size_t		 len;
 	bool		 ok = false, cut = false;
 
-	mime_buf_init(&utf, r->text_left);
-	if (n == 0 || r->text_left == 0) {
+	mime_buf_init(&utf, r->text_left, true);
+	if (n == 0) {
+		ok = true;
+		goto done;
+	}
+	if (r->text_left == 0) {	/* no room left: cut */
+		r->m->defects |= RW_MIME_TRUNCATED;
 		ok = true;
 		goto done;
 	}
@@ -533,6 +646,7 @@ mime_text_add(struct mime_read *r, const char *cs, const char *s, size_t n,
 		ok = true;
 		goto done;
 	}
+	utf.len = mime_lf(utf.p, utf.len);
 	text = utf.p;
 	len = utf.len;
 	if (html) {
@@ -540,6 +654,7 @@ mime_text_add(struct mime_read *r, const char *cs, const char *s, size_t n,
 			goto done;
 		len = rw_html_reduce(utf.p, utf.len, red, utf.len + 1, &cut,
 		    mime_url, r);
+		len = mime_lf(red, len);	/* a &#13; before a line end */
 		text = red;
 	}
 	if (r->m->nomem)
@@ -551,7 +666,7 @@ mime_text_add(struct mime_read *r, const char *cs, const char *s, size_t n,
 	r->text_left -= r->text_left > 0 ? 1 : 0;	/* the "\n" between */
 	ok = true;
 done:
-	if (utf.cut || cut || (n > 0 && r->text_left == 0 && !ok))
+	if (utf.cut || cut)
 		r->m->defects |= RW_MIME_TRUNCATED;
 	if (!ok)
 		r->m->nomem = true;
@@ -575,7 +690,7 @@ mime_text(struct mime_read *r, GMimeObject *obj, GMimeDataWrapper *w,
 		r->m->defects |= RW_MIME_TRUNCATED;
 		return true;
 	}
-	mime_buf_init(&dec, r->text_left);
+	mime_buf_init(&dec, r->text_left, false);
 	ok = mime_decode(r, w, &dec) && mime_text_add(r,
 	    g_mime_object_get_content_type_parameter(obj, "charset"),
 	    dec.p, dec.len, html);
@@ -604,7 +719,7 @@ mime_name(GMimeObject *obj)
 	else if ((name = g_mime_object_get_content_disposition_parameter(obj,
 	    "filename")) == NULL)
 		name = g_mime_object_get_content_type_parameter(obj, "name");
-	mime_buf_init(&b, SIZE_MAX);
+	mime_buf_init(&b, SIZE_MAX, true);
 	if (name != NULL && !mime_clean(name, strlen(name), &b, &invalid)) {
 		free(b.p);
 		return NULL;
@@ -693,7 +808,8 @@ mime_walk(struct mime_read *r, GMimeObject *obj, int depth)
 		if (!mime_part(r, obj, &attachment, &type))
 			return false;
 		g_free(type);
-		inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+		inner = g_mime_message_part_get_message(
+		    GMIME_MESSAGE_PART(obj));
 		if (inner != NULL)
 			ok = mime_walk(r, g_mime_message_get_mime_part(inner),
 			    depth + 1);
@@ -706,10 +822,13 @@ mime_walk(struct mime_read *r, GMimeObject *obj, int depth)
 	if (type == NULL)		/* the part cap */
 		return true;
 	html = g_ascii_strcasecmp(type, "text/html") == 0;
-	if ((html || g_ascii_strcasecmp(type, "text/plain") == 0 ||
-	    (g_ascii_strncasecmp(type, "text/", 5) == 0 && !attachment)) &&
-	    (w = g_mime_part_get_content(GMIME_PART(obj))) != NULL)
+	if ((w = g_mime_part_get_content(GMIME_PART(obj))) == NULL)
+		ok = true;		/* no content */
+	else if (html || g_ascii_strcasecmp(type, "text/plain") == 0 ||
+	    (g_ascii_strncasecmp(type, "text/", 5) == 0 && !attachment))
 		ok = mime_text(r, obj, w, html);
+	else if ((r->m->defects & RW_MIME_BAD_ENCODING) == 0)
+		ok = mime_decode(r, w, NULL);	/* its encoding checked */
 	g_free(type);
 	return ok;
 }
@@ -727,7 +846,7 @@ mime_header(struct mime_read *r, GMimeHeader *h, bool *invalid)
 		value = "";
 	while (*value == ' ' || *value == '\t')
 		value++;
-	mime_buf_init(&b, SIZE_MAX);
+	mime_buf_init(&b, SIZE_MAX, true);
 	ok = mime_clean(value, strlen(value), &b, invalid) &&
 	    rw_message_add_header(r->m, name != NULL ? name : "",
 	    b.p != NULL ? b.p : "");
@@ -759,8 +878,8 @@ mime_headers(struct mime_read *r, GMimeMessage *msg)
 	while (ok && (i < na || j < nb)) {
 		ha = i < na ? g_mime_header_list_get_header_at(a, i) : NULL;
 		hb = j < nb ? g_mime_header_list_get_header_at(b, j) : NULL;
-		if (ha != NULL && (hb == NULL ||
-		    g_mime_header_get_offset(ha) <= g_mime_header_get_offset(hb))) {
+		if (ha != NULL && (hb == NULL || g_mime_header_get_offset(ha) <=
+		    g_mime_header_get_offset(hb))) {
 			ok = mime_header(r, ha, &invalid);
 			i++;
 		} else if (hb != NULL) {
@@ -816,7 +935,8 @@ rw_mime_read(const char *buf, size_t len, bool truncated, struct rw_message *m)
 	g_mime_parser_options_set_warning_callback(opt, mime_warn, &r);
 	p = g_mime_parser_new_with_stream(st);
 	g_mime_parser_set_format(p, GMIME_FORMAT_MESSAGE);
-	g_mime_parser_set_persist_stream(p, TRUE);	/* contents: substreams */
+	/* the contents: substreams of st, not copies */
+	g_mime_parser_set_persist_stream(p, TRUE);
 	msg = g_mime_parser_construct_message(p, opt);
 	if (msg != NULL && mime_headers(&r, msg))
 		(void)mime_walk(&r, g_mime_message_get_mime_part(msg), 0);

@@ -9,9 +9,10 @@
  *	the goal is to see what the reader sees, not to render it).
  *
  *	Text: tags, comments, <!...> and <?...> declarations are dropped;
- *	the content of script, style and the other raw-text elements
- *	(textarea, xmp, iframe, noembed, noframes, template, title is kept)
- *	is dropped to their end tag; block elements and <br> give a line
+ *	the content of script, style, iframe, noembed, noframes and
+ *	template, which no reader sees, is dropped to their end tag (the
+ *	text of title, textarea and noscript is kept: a mail client shows
+ *	it); block elements and <br> give a line
  *	break, table cells a space; runs of white space become one space.
  *	Character references are decoded as browsers do: the common named
  *	ones (the legacy few also without ';'), &#NN; and &#xHH; with or
@@ -92,9 +93,9 @@ static const char *const link_attrs[] = {
 	"data", NULL
 };
 
+/* content no reader sees (textarea and xmp content is seen: kept) */
 static const char *const raw_text[] = {
-	"script", "style", "textarea", "xmp", "iframe", "noembed", "noframes",
-	"template", NULL
+	"script", "style", "iframe", "noembed", "noframes", "template", NULL
 };
 
 static const char *const blocks[] = {

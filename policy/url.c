@@ -25,7 +25,9 @@
  *	written as a dotted quad; [IPv6] literals in canonical text. The
  *	port is kept unless it is the scheme's default. In the path, query
  *	and fragment, escapes of unreserved characters are decoded, others
- *	kept in upper-case hex; bytes a client would escape are escaped.
+ *	kept in upper-case hex; bytes a client would escape are escaped, a
+ *	'%' that starts no escape too, so that the normal form is its own
+ *	normal form; "." and ".." segments are resolved ("%2e" is a dot).
  *
  *	Each way of hiding the destination found on the way is recorded
  *	(enum rw_url_trick). A host no client could use (an empty one,
@@ -386,7 +388,10 @@ user_hostlike(const char *w, size_t wlen)
 	return strspn(dot, "0123456789") == strlen(dot);
 }
 
-/* clean - the raw URL with tabs and line breaks dropped, edges trimmed */
+/*
+ * clean - the raw URL with tabs and line breaks dropped, edges trimmed,
+ * cut at a NUL
+ */
 static size_t
 clean(const char *raw, size_t len, char *buf, size_t size)
 {
@@ -398,18 +403,61 @@ clean(const char *raw, size_t len, char *buf, size_t size)
 	}
 	while (len > 0 && (unsigned char)raw[len - 1] <= ' ')
 		len--;
-	for (i = 0; i < len && o + 1 < size; i++)
+	for (i = 0; i < len && o + 1 < size && raw[i] != '\0'; i++)
 		if (raw[i] != '\t' && raw[i] != '\n' && raw[i] != '\r')
 			buf[o++] = raw[i];
 	buf[o] = '\0';
 	return o;
 }
 
+/*
+ * dot_segments - a path's "." and ".." segments resolved as browsers
+ * do ("/a/./b/../c" is "/a/c"), in place; its new length. Each byte is
+ * written once and taken back at most once: linear.
+ */
+static size_t
+dot_segments(char *p, size_t len)
+{
+	size_t	r = 0, w = 0, e, sl;
+
+	while (r < len) {
+		for (e = r + 1; e < len && p[e] != '/'; e++)
+			;
+		sl = e - r - 1;
+		if (sl == 1 && p[r + 1] == '.') {
+			if (e == len)
+				p[w++] = '/';
+		} else if (sl == 2 && p[r + 1] == '.' && p[r + 2] == '.') {
+			while (w > 0 && p[w - 1] != '/')
+				w--;
+			if (w > 0)
+				w--;
+			if (e == len)
+				p[w++] = '/';
+		} else {
+			memmove(p + w, p + r, e - r);
+			w += e - r;
+		}
+		r = e;
+	}
+	if (w == 0)
+		p[w++] = '/';
+	return w;
+}
+
+/* end_path - the path written from start: its dot segments resolved */
+static void
+end_path(struct out *o, size_t start)
+{
+	o->len = start + dot_segments(o->buf + start, o->len - start);
+	o->buf[o->len] = '\0';
+}
+
 /* put_rest - path, query and fragment, escapes as a client sends them */
 static void
 put_rest(struct out *o, const char *s, size_t len, unsigned int *tricks)
 {
-	size_t	i;
+	size_t	i, start = o->len;
 	bool	inpath = true;
 
 	if (len == 0 || (s[0] != '/' && s[0] != '\\'))
@@ -418,8 +466,10 @@ put_rest(struct out *o, const char *s, size_t len, unsigned int *tricks)
 		unsigned char c = (unsigned char)s[i];
 		int	hi, lo;
 
-		if (c == '?' || c == '#')
+		if (inpath && (c == '?' || c == '#')) {
 			inpath = false;
+			end_path(o, start);
+		}
 		if (c == '\\' && inpath) {
 			put_byte(o, '/');
 			continue;
@@ -439,12 +489,17 @@ put_rest(struct out *o, const char *s, size_t len, unsigned int *tricks)
 			i += 2;
 			continue;
 		}
-		if (c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' ||
+		/* a lone '%' is written %25, so that every '%' out starts an
+		   escape and normalising twice changes nothing */
+		if (c == '%' || c <= ' ' || c >= 0x7f || c == '"' || c == '<' ||
+		    c == '>' ||
 		    c == '`' || (inpath && (c == '{' || c == '}')))
 			put_escape(o, c);
 		else
 			put_byte(o, (char)c);
 	}
+	if (inpath && o->len > start)
+		end_path(o, start);
 }
 
 /* ------------------------------------------------------------ normalise */
@@ -487,7 +542,8 @@ rw_url_normalise(const char *raw, size_t len, struct rw_url *u)
 	for (end = a; *end != '\0'; end++) {
 		if (*end == '&' && end[1] == '#') {
 			uint32_t cp;
-			size_t	r = rw_html_numeric_ref(end, strlen(end), &cp);
+			size_t	r = rw_html_numeric_ref(end,
+			    n - (size_t)(end - buf), &cp);
 
 			if (r > 0) {
 				end += r - 1;
@@ -726,7 +782,8 @@ rw_url_scan_text(const char *text, size_t len, rw_url_sink *sink, void *ctx)
 
 		if ((c != 'h' && c != 'H' && c != 'f' && c != 'F' && c != 'w' &&
 		    c != 'W') || (i > 0 && (is_alnum((unsigned char)text[i - 1]) ||
-		    strchr("@.-_/:%", text[i - 1]) != NULL)) ||
+		    (text[i - 1] != '\0' &&
+		    strchr("@.-_/:%", text[i - 1]) != NULL))) ||
 		    (pl = starts_url(text + i, len - i)) == 0) {
 			i++;
 			continue;

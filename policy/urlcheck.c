@@ -42,7 +42,7 @@ rw_check_url_obfuscation(const struct rw_config *cfg,
 			continue;
 		rw_url_trick_text(u->tricks, tricks, sizeof(tricks));
 		snprintf(tag, sizeof(tag), "url_obfuscation=%s", u->host);
-		/* cut to fit: the host in full, the URL as far as it goes */
+		/* cut to fit: the URL last, as far as it goes */
 		if (snprintf(reason, sizeof(reason), "link to %s hides its "
 		    "host (%s): %s", u->host, tricks, u->text) < 0)
 			reason[0] = '\0';

@@ -121,8 +121,14 @@ static const struct norm_case norms[] = {
 	{ "http://example.com/a b", true, "http://example.com/a%20b", "example.com", false, 0, false },
 	{ "http://example.com/?q=%e2%82%ac", true, "http://example.com/?q=%E2%82%AC", "example.com", false, 0, false },
 	{ "http://example.com/\xe2\x82\xac", true, "http://example.com/%E2%82%AC", "example.com", false, 0, false },
-	{ "http://example.com/100%", true, "http://example.com/100%", "example.com", false, 0, false },
+	{ "http://example.com/100%", true, "http://example.com/100%25", "example.com", false, 0, false },
+	{ "http://example.com/%%34%31", true, "http://example.com/%2541", "example.com", false, PP, false },
 	{ "http://example.com/a\\b?c\\d", true, "http://example.com/a/b?c\\d", "example.com", false, 0, false },
+	{ "http://example.com/a/./b/../c", true, "http://example.com/a/c", "example.com", false, 0, false },
+	{ "http://example.com/a/%2e%2E/../x/.?q=/../", true, "http://example.com/x/?q=/../", "example.com", false, 0, false },
+	{ "http://example.com/..", true, "http://example.com/", "example.com", false, 0, false },
+	{ "http://example.com/a/b/..#/./", true, "http://example.com/a/#/./", "example.com", false, 0, false },
+	{ "http://example.com//a//", true, "http://example.com//a//", "example.com", false, 0, false },
 	{ "http://example.com/#frag", true, "http://example.com/#frag", "example.com", false, 0, false },
 	{ "http://example.com?x=1", true, "http://example.com/?x=1", "example.com", false, 0, false },
 	/* what browsers make of slashes */
@@ -175,6 +181,17 @@ START_TEST(normalise)
 	    "\"%s\"", c->raw, u.host, c->host);
 	ck_assert_msg(u.host_ip == c->ip, "\"%s\": host_ip %d", c->raw, u.host_ip);
 	ck_assert_msg(!u.truncated, "\"%s\": truncated", c->raw);
+	/* the normal form is its own normal form, with no tricks left */
+	{
+		struct rw_url again;
+
+		ck_assert_msg(rw_url_normalise(u.text, strlen(u.text), &again),
+		    "\"%s\": \"%s\" refused", c->raw, u.text);
+		ck_assert_msg(strcmp(again.text, u.text) == 0 &&
+		    strcmp(again.host, u.host) == 0 && again.tricks == 0,
+		    "\"%s\": again \"%s\" (0x%x)", c->raw, again.text,
+		    again.tricks);
+	}
 	if (c->ip) {
 		char	ipt[RW_IPTEXT_MAX];
 
@@ -229,6 +246,9 @@ START_TEST(normalise_overlong)
 	/* a raw length that stops short of the NUL is honoured */
 	ck_assert(rw_url_normalise("http://example.com/abcdef", 22, &u));
 	ck_assert_str_eq(u.text, "http://example.com/abc");
+	/* a NUL ends it */
+	ck_assert(rw_url_normalise("http://a.example/x\0y", 20, &u));
+	ck_assert_str_eq(u.text, "http://a.example/x");
 }
 END_TEST
 
@@ -294,6 +314,8 @@ static const struct html_case htmls[] = {
 	{ "unknown reference kept", "&bogus; &", "&bogus; &", "" },
 	{ "script and style dropped", "a<script>var x='<b>http://js.example/</b>';</script>b<style>p{}</style>c",
 	    "abc", "" },
+	{ "textarea and noscript text kept", "<textarea>t</textarea><noscript>n</noscript><iframe>i</iframe>",
+	    "tn", "" },
 	{ "script ends only at its end tag", "<script>a</scriptx>b</SCRIPT >c", "c", "" },
 	{ "comments dropped", "a<!-- <a href=http://hidden.example/>x</a> -->b<!-->c<!--->d",
 	    "abcd", "" },

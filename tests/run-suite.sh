@@ -41,7 +41,7 @@ packages="git debhelper dh-autoreconf lintian fakeroot build-essential autoconf 
 # SPF suite, and the daemon over the milter protocol with and without DNS
 SAN_TESTS="tests/check_address tests/check_cidr tests/check_config
 	tests/check_relay tests/check_spf tests/check_dns tests/check_dnscache
-	tests/check_session tests/check_helo tests/check_daemonconf
+	tests/check_session tests/check_helo tests/check_daemonconf tests/check_mime
 	tests/check_state tests/store.sh tests/check_profile tests/check_forgery tests/check_metrics
 	tests/query.sh tests/spf/spf-suite.sh tests/integration/protocol.sh
 	tests/integration/dns.sh tests/integration/dns-queries.sh"
@@ -59,6 +59,8 @@ SAN_TESTS="$SAN_TESTS tests/integration/metrics.sh"
 # the content stage: message buffers and their shared budget, MIME read at
 # end of message, quarantine and discard, through Postfix (issue 9)
 SAN_TESTS="$SAN_TESTS tests/check_msgbuf tests/integration/postfix-content.sh"
+# URL extraction and normalisation, the HTML reader (issue 9)
+SAN_TESTS="$SAN_TESTS tests/check_url"
 
 say() { printf '\n=== %s\n' "$*"; }
 

@@ -17,7 +17,7 @@ set -u
 secs=${1:-60}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${RW_FUZZ_BUILD:-$top/build-fuzz}
-targets=${RW_FUZZ_TARGETS:-"fuzz_address fuzz_config fuzz_dnsmsg fuzz_spfrecord fuzz_names"}
+targets=${RW_FUZZ_TARGETS:-"fuzz_address fuzz_config fuzz_dnsmsg fuzz_spfrecord fuzz_names fuzz_url fuzz_mime"}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 case $secs in
