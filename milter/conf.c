@@ -29,6 +29,7 @@
 #include "dns.h"
 #include "log.h"
 #include "metrics.h"
+#include "msgbuf.h"
 
 static pthread_mutex_t conf_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct rw_snapshot *conf_current;	/* under conf_lock */
@@ -131,6 +132,7 @@ rw_conf_install(struct rw_snapshot *s)
 	struct rw_snapshot *old;
 
 	rw_metrics_lists(s->cfg);	/* before any session sees them */
+	rw_msgbuf_set_budget(s->daemon.content_memory_max);
 	pthread_mutex_lock(&conf_lock);
 	s->generation = ++conf_generation;
 	old = conf_current;

@@ -348,6 +348,10 @@ static const struct rw_config_key keys[] = {
 	    AT(state_max_keys), .min = 1000, .max = 100000000 },
 	{ .name = "state_password_file", .type = RW_CONF_STRING, .def = "",
 	    AT(state_password_file) },
+	/* the content stage: the messages kept for it, all sessions */
+	{ .name = "content_memory_max", .type = RW_CONF_UINT,
+	    .def = "67108864", AT(content_memory_max), .min = 1048576,
+	    .max = 2147483647 },
 };
 
 static const struct rw_config_keytab table = {

@@ -53,6 +53,9 @@ struct rw_daemon_conf {
 	char		*state_prefix;	/* before every key */
 	unsigned int	 state_max_keys; /* the embedded store's cap */
 	char		*state_password_file; /* Redis AUTH; "": none */
+
+	/* the content stage (msgbuf.h) */
+	unsigned int	 content_memory_max; /* bytes, all sessions' messages */
 };
 
 /*

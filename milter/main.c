@@ -69,7 +69,9 @@
 #include "log.h"
 #include "metrics.h"
 #include "metricshttp.h"
+#include "mime.h"
 #include "mlfi.h"
+#include "msgbuf.h"
 #include "sessions.h"
 #include "probe.h"
 #include "spf.h"
@@ -468,6 +470,7 @@ main(int argc, char **argv)
 		rw_fatal("cannot run as user %s", dc->user);
 	if (!setup_signals())
 		rw_fatal("cannot set up signal handling: %s", strerror(errno));
+	rw_mime_init();		/* GMime: before any thread reads a message */
 
 	settings.servers = dc->dns_servers;
 	settings.timeout_ms = dc->dns_timeout_ms;
@@ -488,6 +491,7 @@ main(int argc, char **argv)
 		rw_fatal("cannot start the block list prober");
 	rw_mlfi_set_services(&svc);
 	rw_metrics_set_inflight(rw_sessions_open);
+	rw_metrics_set_content_bytes(rw_msgbuf_budget_used);
 	if (dc->metrics_listen != NULL && dc->metrics_listen[0] != '\0') {
 		if ((metrics = rw_metrics_http_start(dc->metrics_listen, err,
 		    sizeof(err))) == NULL)
@@ -505,6 +509,7 @@ main(int argc, char **argv)
 		rw_dns_stop_resolver(svc.resolver);
 		rw_spf_free(svc.spf);
 		rw_store_close(svc.store);
+		rw_mime_shutdown();
 		rw_urifacts_psl_free(svc.psl);
 	} else {
 		rw_log_warn("%u callback%s still running: exiting without "

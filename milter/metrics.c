@@ -42,7 +42,7 @@
 
 typedef _Atomic uint64_t counter;
 
-#define NACTIONS	5		/* enum rw_action */
+#define NACTIONS	7		/* enum rw_action */
 #define NDNS		6		/* enum rw_dns_status */
 
 /* the latency buckets (seconds): Prometheus' client defaults */
@@ -84,6 +84,23 @@ static struct list_row lists[RW_METRICS_LISTS + 1];	/* last: "other" */
 static _Atomic size_t nlists;
 
 static _Atomic(rw_metrics_gauge_fn *) inflight_fn;
+
+/* the content stage; a rule row's name is immutable once published */
+#define NDEFECTS	6		/* enum rw_mime_defect bits */
+#define RULE_NAME_MAX	128
+static const char *const defect_name[NDEFECTS] = {
+	"bad_boundary", "bad_encoding", "bad_charset", "too_deep",
+	"bad_header", "truncated"
+};
+struct rule_row {
+	char		 name[RULE_NAME_MAX];
+	counter		 hits;
+};
+static counter content_messages, content_bytes, content_truncated;
+static counter mime_defects[NDEFECTS];
+static struct rule_row rules[RW_METRICS_RULES + 1];	/* last: "other" */
+static _Atomic size_t nrules;
+static _Atomic(rw_metrics_size_fn *) content_bytes_fn;
 
 #define INC(c)		atomic_fetch_add_explicit(&(c), 1, memory_order_relaxed)
 #define LOAD(c)		atomic_load_explicit(&(c), memory_order_relaxed)
@@ -296,6 +313,67 @@ rw_metrics_set_inflight(rw_metrics_gauge_fn *fn)
 	atomic_store(&inflight_fn, fn);
 }
 
+/* rw_metrics_content_message - a message read for the content checks */
+void
+rw_metrics_content_message(size_t bytes, bool truncated)
+{
+	INC(content_messages);
+	atomic_fetch_add_explicit(&content_bytes, (uint64_t)bytes,
+	    memory_order_relaxed);
+	if (truncated)
+		INC(content_truncated);
+}
+
+/* rw_metrics_content_defects - one count per defect kind found */
+void
+rw_metrics_content_defects(unsigned int defects)
+{
+	size_t	i;
+
+	for (i = 0; i < NDEFECTS; i++)
+		if (defects & (1u << i))
+			INC(mime_defects[i]);
+}
+
+/* rule_index - the row of a rule name; appended the first time (a name
+ * too long for a row counts as "other") */
+static size_t
+rule_index(const char *name)
+{
+	size_t	i, n = atomic_load_explicit(&nrules, memory_order_acquire);
+
+	if (strlen(name) >= RULE_NAME_MAX)
+		return RW_METRICS_RULES;
+	for (i = 0; i < n; i++)
+		if (strcmp(rules[i].name, name) == 0)
+			return i;
+	pthread_mutex_lock(&names_lock);
+	n = atomic_load_explicit(&nrules, memory_order_relaxed);
+	for (i = 0; i < n; i++)		/* another thread may have added it */
+		if (strcmp(rules[i].name, name) == 0)
+			break;
+	if (i == n && n < RW_METRICS_RULES) {
+		(void)rw_strlcpy_ok(rules[n].name, name, sizeof(rules[n].name));
+		atomic_store_explicit(&nrules, n + 1, memory_order_release);
+	}
+	pthread_mutex_unlock(&names_lock);
+	return i;			/* RW_METRICS_RULES: "other" */
+}
+
+/* rw_metrics_rule_hit - a content rule matched */
+void
+rw_metrics_rule_hit(const char *rule)
+{
+	INC(rules[rule_index(rule != NULL ? rule : "")].hits);
+}
+
+/* rw_metrics_set_content_bytes - the content buffers' gauge */
+void
+rw_metrics_set_content_bytes(rw_metrics_size_fn *fn)
+{
+	atomic_store(&content_bytes_fn, fn);
+}
+
 /* ------------------------------------------------------------ rendering */
 
 static const char *const state_op_name[RW_METRICS_STATE_OPS] = {
@@ -411,6 +489,47 @@ list_family(struct out *o, size_t n, const char *name, const char *help,
 		    escape(esc, sizeof(esc), l->name),
 		    (unsigned long long)LOAD(*c));
 	}
+}
+
+/* content_rows - the content stage's families */
+static void
+content_rows(struct out *o)
+{
+	rw_metrics_size_fn *fn = atomic_load(&content_bytes_fn);
+	size_t	i, n = atomic_load_explicit(&nrules, memory_order_acquire);
+	char	esc[2 * RULE_NAME_MAX + 4];
+	uint64_t v;
+
+	family(o, "relaywarden_content_messages_total", "counter",
+	    "Messages read for the content checks.");
+	put(o, "relaywarden_content_messages_total %llu\n",
+	    (unsigned long long)LOAD(content_messages));
+	family(o, "relaywarden_content_bytes_total", "counter",
+	    "Message bytes read for the content checks.");
+	put(o, "relaywarden_content_bytes_total %llu\n",
+	    (unsigned long long)LOAD(content_bytes));
+	family(o, "relaywarden_content_truncated_total", "counter",
+	    "Messages judged on a prefix (content_scan_max or "
+	    "content_memory_max reached).");
+	put(o, "relaywarden_content_truncated_total %llu\n",
+	    (unsigned long long)LOAD(content_truncated));
+	family(o, "relaywarden_content_buffer_bytes", "gauge",
+	    "Bytes the sessions' message buffers hold now.");
+	put(o, "relaywarden_content_buffer_bytes %zu\n", fn != NULL ? fn() : 0);
+	family(o, "relaywarden_mime_defects_total", "counter",
+	    "Malformed MIME found in messages read, by kind.");
+	for (i = 0; i < NDEFECTS; i++)
+		put(o, "relaywarden_mime_defects_total{kind=\"%s\"} %llu\n",
+		    defect_name[i], (unsigned long long)LOAD(mime_defects[i]));
+	family(o, "relaywarden_rule_hits_total", "counter",
+	    "Content rules that matched, by rule name.");
+	for (i = 0; i < n; i++)
+		put(o, "relaywarden_rule_hits_total{rule=\"%s\"} %llu\n",
+		    escape(esc, sizeof(esc), rules[i].name),
+		    (unsigned long long)LOAD(rules[i].hits));
+	if ((v = LOAD(rules[RW_METRICS_RULES].hits)) != 0)
+		put(o, "relaywarden_rule_hits_total{rule=\"other\"} %llu\n",
+		    (unsigned long long)v);
 }
 
 /* rw_metrics_render - every family as exposition text */
@@ -555,6 +674,7 @@ rw_metrics_render(size_t *len)
 		    atomic_load_explicit(&lists[i].suspended,
 		    memory_order_relaxed) ? 1 : 0);
 	}
+	content_rows(&o);
 	if (o.nomem) {
 		free(o.p);
 		return NULL;

@@ -11,6 +11,7 @@
  *	fixed and bounded: enums, the checks' static names (at most
  *	RW_METRICS_CHECKS, then "other"), the configured lists' display
  *	names (at most RW_METRICS_LISTS over the process's life, then
+ *	"other"), the content rules' names (at most RW_METRICS_RULES, then
  *	"other"). No client address, name or sender is ever a label.
  *
  *	The mail path only adds to C11 atomics (relaxed): no lock is taken
@@ -100,6 +101,21 @@ void	rw_metrics_greylist(enum rw_grey_state);
 /* sessions in flight, read at each scrape (sessions.c's counter) */
 typedef unsigned int rw_metrics_gauge_fn(void);
 void	rw_metrics_set_inflight(rw_metrics_gauge_fn *);
+
+/*
+ * The content stage (stages.c): a message read for the content checks,
+ * its bytes read and whether it was cut (scan cap or memory budget);
+ * the MIME defects found (enum rw_mime_defect bits, one count per
+ * kind); a content rule that matched, by its configured name (at most
+ * RW_METRICS_RULES names over the process's life, then "other").
+ */
+#define RW_METRICS_RULES	64
+void	rw_metrics_content_message(size_t bytes, bool truncated);
+void	rw_metrics_content_defects(unsigned int defects);
+void	rw_metrics_rule_hit(const char *rule);
+/* the bytes the content buffers hold now, read at each scrape (msgbuf.c) */
+typedef size_t rw_metrics_size_fn(void);
+void	rw_metrics_set_content_bytes(rw_metrics_size_fn *);
 
 /*
  * rw_metrics_render - the Prometheus text exposition (format 0.0.4) of

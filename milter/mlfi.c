@@ -6,14 +6,18 @@
  *	Each callback translates one libmilter call into one stage call
  *	(milter/stages.c: record, gather, decide) and the verdict into a
  *	libmilter reply: one log line, smfi_setreply() and an SMFIS_* code.
- *	At end of message it applies the header edits the session lists.
+ *	At end of message it logs one line per content rule that matched,
+ *	then the verdict, applies the header edits the session lists and
+ *	asks the MTA to quarantine (hold) the message when a rule said so.
  *	No policy decision is made here and no session internals are read.
  *
  *	Negotiation asks only for the protocol steps and macros relaywarden
  *	uses: headers only when Authentication-Results is written (forged
- *	ones must be found and removed), with no reply to each, end of
- *	header only when a check runs there, never the body or unknown
- *	commands; per stage the macros below (smfi_setsymlist), so the MTA
+ *	ones must be found and removed) or a content check reads the
+ *	message, with no reply to each, end of header only when a check
+ *	runs there, the body only when a content check needs it (with no
+ *	reply to each chunk: a site without content checks is sent no
+ *	body at all), never unknown commands; per stage the macros below (smfi_setsymlist), so the MTA
  *	sends nothing we ignore. DATA is asked for although no check runs
  *	there (libmilter answers it "continue" without a callback): with
  *	SMFIP_NODATA Postfix still sends the DATA macros, alone, as its
@@ -104,6 +108,7 @@ struct rw_conn {
 	struct rw_snapshot	*snap;
 	struct rw_stages	 st;		/* the session and its lookups */
 	bool			 nr_hdr;	/* the MTA wants no reply to headers */
+	bool			 nr_body;	/* ... nor to body chunks */
 };
 
 /* rw_mlfi_set_services - the daemon's services for every session */
@@ -302,6 +307,21 @@ refused_limits(const struct rw_config *cfg)
 	return false;
 }
 
+/* needs_body - a content check of this policy reads the body */
+static bool
+needs_body(const struct rw_config *cfg)
+{
+	return (rw_content_needs(cfg) & RW_NEED_BODY) != 0;
+}
+
+/* needs_headers - the header step: forged A-R removal or content checks
+ * (the MIME reader needs the header to find the body's parts) */
+static bool
+needs_headers(const struct rw_config *cfg)
+{
+	return rw_session_wants_headers(cfg) || rw_content_needs(cfg) != 0;
+}
+
 /* uses_eoh - a check of this policy runs at the end of the header */
 static bool
 uses_eoh(const struct rw_config *cfg)
@@ -315,15 +335,17 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	/* headers are needed to remove forged Authentication-Results (RFC 8601
-	 * 5); they need no reply, which saves a round trip each. No
-	 * SMFIP_NODATA: the reply to DATA spares Postfix a delayed-ACK wait
-	 * (see DESCRIPTION). */
-	unsigned long unwanted = SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NR_HDR;
+	 * 5) and by content checks; they need no reply, which saves a round
+	 * trip each, nor do body chunks. No SMFIP_NODATA: the reply to DATA
+	 * spares Postfix a delayed-ACK wait (see DESCRIPTION). */
+	unsigned long unwanted = SMFIP_NOUNKNOWN | SMFIP_NR_HDR | SMFIP_NR_BODY;
 	struct rw_snapshot *snap = rw_conf_acquire();
 	bool	mta_ptr = snap != NULL && snap->daemon.use_mta_ptr;
 	/* the listener is known only at connect: ask for what any profile needs */
-	bool	headers = snap == NULL || rw_conf_any(snap, rw_session_wants_headers);
+	bool	headers = snap == NULL || rw_conf_any(snap, needs_headers);
 	bool	eoh = snap == NULL || rw_conf_any(snap, uses_eoh);
+	/* the body only for content checks: a site with none is sent none */
+	bool	body = snap != NULL && rw_conf_any(snap, needs_body);
 	bool	rejected = snap != NULL && rw_conf_any(snap, refused_limits);
 	struct rw_conn *c;
 
@@ -338,7 +360,8 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		return SMFIS_TEMPFAIL;
 	}
 	c->nr_hdr = (f1 & SMFIP_NR_HDR) != 0;
-	*pf0 = (SMFIF_ADDHDRS | SMFIF_CHGHDRS) & f0;
+	c->nr_body = body && (f1 & SMFIP_NR_BODY) != 0;
+	*pf0 = (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE) & f0;
 	if (f0 & SMFIF_SETSYMLIST) {
 		*pf0 |= SMFIF_SETSYMLIST;
 		if (smfi_setsymlist(ctx, SMFIM_CONNECT, mta_ptr ? MACROS_CONNECT_PTR :
@@ -353,7 +376,13 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		unwanted |= SMFIP_NOHDRS;
 	if (!eoh)
 		unwanted |= SMFIP_NOEOH;
+	if (!body)
+		unwanted |= SMFIP_NOBODY;
 	*pf1 = f1 & unwanted;
+	rw_log_debug("negotiated: headers %s, body %s, end of header %s",
+	    (*pf1 & SMFIP_NOHDRS) ? "no" : "yes",
+	    (*pf1 & SMFIP_NOBODY) ? "no" : "yes",
+	    (*pf1 & SMFIP_NOEOH) ? "no" : "yes");
 	/* the recipients the MTA refused itself count for the refused limits */
 	if (rejected && (f1 & SMFIP_RCPT_REJ))
 		*pf1 |= SMFIP_RCPT_REJ;
@@ -553,8 +582,24 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 
 	if (c == NULL)
 		return SMFIS_CONTINUE;
+	/* Postfix gives the queue id first with DATA (its queue file is
+	 * opened after the first recipient): the content logs need it */
+	remember_qid(ctx, c);
 	rw_stages_header(&c->st, name, value);
 	return c->nr_hdr ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* cb_body - a chunk of the body, kept for the content checks */
+static sfsistat
+cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct rw_conn *c = conn_ready(ctx);
+
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	remember_qid(ctx, c);	/* see cb_header */
+	rw_stages_body(&c->st, chunk, len);
+	return c->nr_body ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static sfsistat
@@ -602,6 +647,44 @@ edit_header(SMFICTX *ctx, const struct rw_conn *c, const struct rw_header_edit *
 	return rc == MI_SUCCESS;
 }
 
+/* log_rule_hits - one line per content rule that matched */
+static void
+log_rule_hits(const struct rw_conn *c)
+{
+	const struct rw_rule_hit *hits;
+	char	line[RW_LOGLINE_MAX];
+	size_t	n, i;
+
+	hits = rw_stages_rule_hits(&c->st, &n);
+	for (i = 0; i < n; i++) {
+		rw_stages_hitline(&c->st, &hits[i], line, sizeof(line));
+		rw_log_info("%s: %s", qid(c), line);
+	}
+}
+
+/*
+ * quarantine - a content rule put the message on hold: the MTA keeps it
+ * in its hold queue (Postfix: postqueue -p shows it with "!"). When the
+ * MTA does not allow it, the message is delivered and the failure
+ * logged: a hold we cannot place is no reason to lose or refuse mail.
+ */
+static void
+quarantine(SMFICTX *ctx, const struct rw_conn *c)
+{
+	char	reason[RW_REASON_MAX], safe[RW_REASON_MAX];
+
+	if (!rw_stages_quarantine(&c->st, reason, sizeof(reason)))
+		return;
+	/* the MTA writes it into its queue file: one line, no control bytes */
+	rw_sanitize(safe, sizeof(safe), reason[0] != '\0' ? reason :
+	    "relaywarden content rule");
+	if (smfi_quarantine(ctx, safe) == MI_SUCCESS)
+		rw_log_info("%s: quarantined: %s", qid(c), safe);
+	else
+		rw_log_err("%s: the MTA refused to quarantine the message (%s); "
+		    "it is delivered", qid(c), safe);
+}
+
 static sfsistat
 cb_eom(SMFICTX *ctx)
 {
@@ -620,9 +703,11 @@ cb_eom(SMFICTX *ctx)
 		    "= i (Postfix) or confMILTER_MACROS_EOM (sendmail)");
 	remember_qid(ctx, c);
 	r = rw_stages_eom(&c->st, &v);
+	log_rule_hits(c);
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		rc = apply(ctx, c, RW_STAGE_EOM, r, &v);
-	if (!rw_action_refuses(r)) {
+	if (!rw_action_refuses(r) && rc != SMFIS_TEMPFAIL && r != RW_ACT_DISCARD) {
+		quarantine(ctx, c);
 		/* one edit's room (RW_HEADER_MAX), only while the edits run */
 		struct rw_header_edit *e = malloc(sizeof(*e));
 
@@ -696,6 +781,8 @@ ENTRY(helo, (SMFICTX *ctx, char *helo), (ctx, helo))
 ENTRY(envfrom, (SMFICTX *ctx, char **argv), (ctx, argv))
 ENTRY(envrcpt, (SMFICTX *ctx, char **argv), (ctx, argv))
 ENTRY(header, (SMFICTX *ctx, char *name, char *value), (ctx, name, value))
+ENTRY(body, (SMFICTX *ctx, unsigned char *chunk, size_t len),
+    (ctx, chunk, len))
 ENTRY(eoh, (SMFICTX *ctx), (ctx))
 ENTRY(eom, (SMFICTX *ctx), (ctx))
 ENTRY(abort, (SMFICTX *ctx), (ctx))
@@ -704,14 +791,14 @@ ENTRY(close, (SMFICTX *ctx), (ctx))
 struct smfiDesc rw_milter_desc = {
 	.xxfi_name = "relaywarden",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE,
 	.xxfi_connect = mlfi_connect,
 	.xxfi_helo = mlfi_helo,
 	.xxfi_envfrom = mlfi_envfrom,
 	.xxfi_envrcpt = mlfi_envrcpt,
 	.xxfi_header = mlfi_header,
 	.xxfi_eoh = mlfi_eoh,
-	.xxfi_body = NULL,
+	.xxfi_body = mlfi_body,
 	.xxfi_eom = mlfi_eom,
 	.xxfi_abort = mlfi_abort,
 	.xxfi_close = mlfi_close,

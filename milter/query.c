@@ -43,6 +43,7 @@
 
 #include "conf.h"
 #include "dns.h"
+#include "mime.h"
 #include "spf.h"
 #include "spfsource.h"
 #include "stages.h"
@@ -403,6 +404,7 @@ main(int argc, char **argv)
 		fputs(err, stderr);
 		return 2;
 	}
+	rw_mime_init();		/* before a message is read (-m) */
 	if (grey != NULL) {
 		ch = grey_tool(snap, grey, addr, name, sender, rcpts, nrcpts);
 		rw_conf_release(snap);
@@ -475,5 +477,6 @@ main(int argc, char **argv)
 	}
 	free(st);
 	rw_conf_release(snap);
+	rw_mime_shutdown();
 	return accepted > 0 ? 0 : 1;
 }

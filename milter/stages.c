@@ -25,17 +25,21 @@
 
 #include "stages.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "log.h"
 #include "metrics.h"
+#include "mime.h"
 #include "spf.h"
 #include "store.h"
 #include "urifacts.h"
 
 /* a crashed daemon's concurrency counts fade after this long */
 #define CONC_TTL_S	3600
+/* content_scan_max when the configuration leaves it 0: 1 MiB */
+#define SCAN_MAX_DEFAULT	(1024U * 1024U)
 
 /*
  * A gatherer collects facts from outside the policy core. start() runs
@@ -295,7 +299,72 @@ state_refused(struct rw_stages *st)
 	state_run(st, &p, false);	/* counted for the next recipients */
 }
 
-/* uri_await - the URI lists at end of message (bounded wait) */
+/*
+ * kept - what a msgbuf call reported: the scan cap and the budget are
+ * logged once per message (info, warning), a failed allocation marks
+ * the message (its verdict is on_internal_error)
+ */
+static void
+kept(struct rw_stages *st, enum rw_msgbuf_status ms)
+{
+	switch (ms) {
+	case RW_MSGBUF_OK:
+		break;
+	case RW_MSGBUF_CAPPED:
+		rw_log_info("%s: content_scan_max %zu bytes reached: the content "
+		    "checks read that much of the message", qid_or_noqueue(st),
+		    st->mb.limit);
+		break;
+	case RW_MSGBUF_BUDGET:
+		rw_log_warn("%s: content_memory_max reached (all sessions' "
+		    "messages): the content checks read the first %zu bytes "
+		    "of the message", qid_or_noqueue(st), st->mb.len);
+		break;
+	case RW_MSGBUF_NOMEM:
+		rw_log_err("%s: out of memory keeping the message (%zu bytes "
+		    "kept)", qid_or_noqueue(st), st->mb.len);
+		st->msg_nomem = true;
+		break;
+	}
+}
+
+/*
+ * content_start - end of message: the bytes kept are read as MIME into
+ * the session's message and recorded for the content checks; counted
+ * (messages, bytes, truncated ones, MIME defects by kind)
+ */
+static void
+content_start(struct rw_stages *st, enum rw_stage stage)
+{
+	struct rw_msgbuf *mb = &st->mb;
+
+	if (stage != RW_STAGE_EOM || !st->collect || !mb->active)
+		return;
+	kept(st, rw_msgbuf_finish(mb));
+	if (st->msg_nomem)	/* bytes lost: the verdict is internal */
+		return;
+	rw_message_init(&st->msg);
+	st->msg_held = true;
+	if (!rw_mime_read(mb->buf, mb->len, mb->truncated, &st->msg) ||
+	    st->msg.nomem) {
+		rw_log_err("%s: out of memory reading the message as MIME",
+		    qid_or_noqueue(st));
+		st->msg_nomem = true;
+		return;
+	}
+	rw_metrics_content_message(mb->len, mb->truncated);
+	rw_metrics_content_defects(st->msg.defects);
+	rw_session_record_message(&st->s, &st->msg);
+	/* the bytes are read: give their room back before the verdict waits */
+	rw_msgbuf_release(mb);
+}
+
+/*
+ * uri_await - the URI block list lookups (milter/urifacts.c) for the URL
+ * hosts of the message recorded by content_start: all started and
+ * awaited together (bounded by dns_deadline) before the end of message
+ * verdict. Nothing to start earlier: the hosts are known only now.
+ */
 static void
 uri_await(struct rw_stages *st, enum rw_stage stage)
 {
@@ -306,10 +375,14 @@ uri_await(struct rw_stages *st, enum rw_stage stage)
 		st->nomem = true;
 }
 
-/* the order matters: the state gatherer may need the DNS facts */
+/*
+ * The order matters: the state gatherer may need the DNS facts; the URI
+ * lookups need the message the content gatherer read.
+ */
 static const struct gatherer gatherers[] = {
 	{ .name = "dns", .start = dns_start, .await = dns_await },
 	{ .name = "spf", .start = spf_start, .await = NULL },
+	{ .name = "content", .start = content_start, .await = NULL },
 	{ .name = "uri", .start = NULL, .await = uri_await },
 	{ .name = "state", .start = NULL, .await = state_await },
 };
@@ -345,7 +418,7 @@ decide(struct rw_stages *st, enum rw_stage stage, struct rw_verdict *v)
 bool
 rw_stages_nomem(const struct rw_stages *st)
 {
-	return st->nomem || rw_session_nomem(&st->s);
+	return st->nomem || st->msg_nomem || rw_session_nomem(&st->s);
 }
 
 /* run - the stage's facts are recorded: start the gatherers, decide */
@@ -369,6 +442,9 @@ rw_stages_init(struct rw_stages *st, const struct rw_config *cfg,
 	st->daemon = daemon;
 	st->svc = svc;
 	st->network = svc != NULL;
+	st->collect = rw_content_needs(cfg) != 0;
+	rw_msgbuf_init(&st->mb);
+	rw_message_init(&st->msg);
 	rw_session_init(&st->s, cfg);
 }
 
@@ -408,6 +484,9 @@ rw_stages_mail(struct rw_stages *st, const char *sender, const char *auth_user,
 			return r;
 	}
 	rw_session_record_mail(&st->s, sender, auth_user);
+	if (st->collect)	/* a new message: nothing allocated yet */
+		rw_msgbuf_begin(&st->mb, st->cfg->content_scan_max > 0 ?
+		    st->cfg->content_scan_max : SCAN_MAX_DEFAULT);
 	return run(st, RW_STAGE_MAIL, v);
 }
 
@@ -435,18 +514,91 @@ void
 rw_stages_header(struct rw_stages *st, const char *name, const char *value)
 {
 	rw_session_record_header(&st->s, name, value);
+	if (st->mb.active && name != NULL)
+		kept(st, rw_msgbuf_header(&st->mb, name,
+		    value != NULL ? value : ""));
+}
+
+void
+rw_stages_body(struct rw_stages *st, const void *chunk, size_t len)
+{
+	if (st->mb.active)
+		kept(st, rw_msgbuf_body(&st->mb, chunk, len));
+}
+
+bool
+rw_stages_collecting(const struct rw_stages *st)
+{
+	return st->mb.active;
 }
 
 enum rw_action
 rw_stages_eoh(struct rw_stages *st, struct rw_verdict *v)
 {
+	if (st->mb.active)
+		kept(st, rw_msgbuf_end_header(&st->mb));
 	return run(st, RW_STAGE_EOH, v);
 }
 
 enum rw_action
 rw_stages_eom(struct rw_stages *st, struct rw_verdict *v)
 {
-	return run(st, RW_STAGE_EOM, v);
+	const struct rw_rule_hit *hits;
+	enum rw_action r;
+	size_t	n, i;
+
+	r = run(st, RW_STAGE_EOM, v);
+	hits = rw_session_rule_hits(&st->s, &n);
+	for (i = 0; i < n; i++)
+		rw_metrics_rule_hit(hits[i].rule);
+	return r;
+}
+
+const struct rw_rule_hit *
+rw_stages_rule_hits(const struct rw_stages *st, size_t *n)
+{
+	return rw_session_rule_hits(&st->s, n);
+}
+
+void
+rw_stages_hitline(const struct rw_stages *st, const struct rw_rule_hit *h,
+    char *buf, size_t len)
+{
+	char	rule[RW_REASON_MAX], where[sizeof(h->where)];
+	char	matched[sizeof(h->matched)];
+
+	/* sanitised again: a rule's name and the matched text end in the log */
+	rw_sanitize(rule, sizeof(rule), h->rule != NULL ? h->rule : "-");
+	rw_sanitize(where, sizeof(where), h->where);
+	rw_sanitize(matched, sizeof(matched), h->matched);
+	snprintf(buf, len, "rule=%s line=%u where=\"%s\" action=%s dryrun=%s "
+	    "matched=\"%s\"", rule, h->line, where, rw_action_name(h->action),
+	    h->dryrun || st->cfg->mode == RW_MODE_DRYRUN ? "yes" : "no",
+	    matched);
+}
+
+bool
+rw_stages_quarantine(const struct rw_stages *st, char *buf, size_t len)
+{
+	return rw_session_quarantine(&st->s, buf, len);
+}
+
+const struct rw_message *
+rw_stages_message(const struct rw_stages *st)
+{
+	return st->msg_held ? &st->msg : NULL;
+}
+
+/* content_end - the message's bytes and its reading are released */
+static void
+content_end(struct rw_stages *st)
+{
+	rw_msgbuf_release(&st->mb);
+	if (st->msg_held)
+		rw_message_release(&st->msg);
+	rw_message_init(&st->msg);
+	st->msg_held = false;
+	st->msg_nomem = false;
 }
 
 bool
@@ -459,7 +611,8 @@ rw_stages_header_next(const struct rw_stages *st, size_t *cursor,
 void
 rw_stages_end(struct rw_stages *st)
 {
-	rw_session_reset(&st->s);
+	rw_session_reset(&st->s);	/* forgets the message first */
+	content_end(st);
 	st->qid[0] = '\0';
 }
 
@@ -512,4 +665,5 @@ rw_stages_release(struct rw_stages *st)
 	free(st->conc);
 	st->conc = NULL;
 	rw_session_release(&st->s);
+	content_end(st);
 }

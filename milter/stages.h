@@ -16,8 +16,14 @@
  *	dns_verdict_stage) and SPF (spf.c, evaluated when its identity is
  *	known), and the state store (store.h: rate limits and greylisting,
  *	asked just before the verdicts of CONNECT, MAIL and RCPT, after the
- *	DNS facts it may need). Content scanning plugs in as a further row
- *	of the gatherer table in stages.c. mlfi.c only adds libmilter
+ *	DNS facts it may need). The content stage is a gatherer too: while
+ *	the session's policy has content checks (rw_content_needs), the
+ *	header lines and body chunks are kept (msgbuf.h, bounded by
+ *	content_scan_max and the process's content_memory_max); at end of
+ *	message the "content" gatherer reads them as MIME (mime.h) into
+ *	the session's struct rw_message and records it, and the "uri"
+ *	gatherer (URI block list lookups) starts and awaits its lookups
+ *	before the end of message verdict. mlfi.c only adds libmilter
  *	around these calls, so the query tool answers with the very
  *	sequence that decides real mail.
  *
@@ -32,6 +38,7 @@
 #define RW_STAGES_H
 
 #include "dnsfacts.h"
+#include "msgbuf.h"
 #include "rw_policy.h"
 
 struct rw_resolver;
@@ -64,6 +71,13 @@ struct rw_stages {
 	 * (RW_STAGES_CONC_MAX keys, allocated on first use) */
 	char			(*conc)[RW_STATE_KEY_MAX + 1];
 	size_t			 nconc;
+	/* content: kept from MAIL to the end of the message */
+	bool			 collect;	/* the policy has content checks */
+	struct rw_msgbuf	 mb;		/* the bytes the MTA sent */
+	struct rw_message	 msg;		/* as read at end of message */
+	bool			 msg_held;	/* msg is filled: release it */
+	bool			 msg_nomem;	/* this message lost bytes or facts
+						   to a failed allocation */
 };
 
 void	rw_stages_init(struct rw_stages *, const struct rw_config *,
@@ -85,15 +99,40 @@ enum rw_action rw_stages_rcpt(struct rw_stages *, const char *rcpt,
  * limits; no verdict.
  */
 void	rw_stages_rcpt_refused(struct rw_stages *, const char *rcpt);
-/* rw_stages_header - one header of the message (recorded, no verdict) */
+/*
+ * rw_stages_header - one header of the message (recorded, no verdict;
+ * kept for the content checks when the policy has any)
+ */
 void	rw_stages_header(struct rw_stages *, const char *name, const char *value);
+/*
+ * rw_stages_body - a chunk of the body, kept for the content checks (up
+ * to content_scan_max; the cap is logged once per message); nothing
+ * when the session's policy has no content checks
+ */
+void	rw_stages_body(struct rw_stages *, const void *chunk, size_t len);
+/* rw_stages_collecting - this session keeps the message's bytes */
+bool	rw_stages_collecting(const struct rw_stages *);
 enum rw_action rw_stages_eoh(struct rw_stages *, struct rw_verdict *);
 /*
- * rw_stages_eom - the end-of-message verdict. Unless it refuses, the
- * caller then applies rw_stages_header_next()'s edits. Either way it
- * ends with rw_stages_end().
+ * rw_stages_eom - the end-of-message verdict. The message kept (if any)
+ * is read as MIME and recorded first. Unless it refuses, the caller
+ * then applies rw_stages_header_next()'s edits and the quarantine
+ * (rw_stages_quarantine). Either way it ends with rw_stages_end().
  */
 enum rw_action rw_stages_eom(struct rw_stages *, struct rw_verdict *);
+/* rw_stages_rule_hits - the content rules that matched at end of message */
+const struct rw_rule_hit *rw_stages_rule_hits(const struct rw_stages *,
+	    size_t *n);
+/*
+ * rw_stages_hitline - the log line of one rule hit (qid not included):
+ * rule=NAME line=N where=... action=... dryrun=yes|no matched="..."
+ */
+void	rw_stages_hitline(const struct rw_stages *, const struct rw_rule_hit *,
+	    char *buf, size_t len);
+/* rw_stages_quarantine - a quarantine was decided: its reason in buf */
+bool	rw_stages_quarantine(const struct rw_stages *, char *buf, size_t len);
+/* rw_stages_message - the message as read at end of message; NULL: none */
+const struct rw_message *rw_stages_message(const struct rw_stages *);
 bool	rw_stages_header_next(const struct rw_stages *, size_t *cursor,
 	    struct rw_header_edit *);
 /* rw_stages_end - the transaction is over (end of message, RSET, abort) */

@@ -30,6 +30,16 @@ rw_check_fn	rw_check_forged_local_sender;
 rw_check_fn	rw_check_bounce_multiple_rcpts;
 rw_check_fn	rw_check_client_access_name;
 rw_check_fn	rw_check_uribl;
+rw_check_fn	rw_check_rules;
+
+/*
+ * Content rules (rules.c). rw_rules_eval - every rule for this client
+ * once against f->msg into f's hits and rule errors (once per message:
+ * f->rules_done); false when out of memory. rw_rule_verdict - the
+ * verdict of one hit's action.
+ */
+bool		rw_rules_eval(const struct rw_rules *, struct rw_facts *);
+enum rw_action	rw_rule_verdict(const struct rw_rule_hit *, struct rw_verdict *);
 
 /* rw_dns_stage_applies - a DNS verdict is due for these facts now */
 bool		rw_dns_stage_applies(const struct rw_config *,

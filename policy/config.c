@@ -553,6 +553,44 @@ parse_line(struct parse_ctx *ctx, char *line, const struct where *w)
 	set_value(ctx, key, ctx->target[t], value, w);
 }
 
+/*
+ * load_rules - the rules file named by "rules", read through the caller's
+ * reader (as "file:" lists are) and compiled (rules.c); its errors are
+ * reported at "rulesfile:line", a file that cannot be read at the line
+ * of the key
+ */
+static void
+load_rules(struct parse_ctx *ctx, struct rw_config *cfg)
+{
+	struct where w = { cfg->source, 0 };
+	const struct rw_config_key *key = rw_conf_key_named("rules");
+	char	 err[256], *text;
+	size_t	 used;
+
+	if (cfg->rules_file == NULL || cfg->rules_file[0] == '\0')
+		return;
+	w.line = ctx->seen[0][key - ctx->tab[0]->keys];
+	if (ctx->reader == NULL) {
+		report(ctx, &w, "rules: a rules file cannot be read here");
+		return;
+	}
+	err[0] = '\0';
+	if ((text = ctx->reader(cfg->rules_file, ctx->reader_ctx, err,
+	    sizeof(err))) == NULL) {
+		report(ctx, &w, "rules: cannot read %s: %s", cfg->rules_file, err);
+		return;
+	}
+	used = ctx->err != NULL ? ctx->errused : 0;
+	if (!rw_rules_parse(text, cfg->rules_file, &cfg->rules,
+	    ctx->err != NULL ? ctx->err + used : NULL,
+	    ctx->err != NULL ? ctx->errlen - used : 0)) {
+		ctx->nerrors++;
+		if (ctx->err != NULL)
+			ctx->errused += strlen(ctx->err + used);
+	}
+	free(text);
+}
+
 /* rw_config_keytab_free - free what the table's keys allocated in target */
 void
 rw_config_keytab_free(const struct rw_config_keytab *tab, void *target)
@@ -635,6 +673,9 @@ rw_config_parse_extra(const char *text, const char *source,
 	}
 	if (ctx.oom || ctx.nerrors > 0)
 		goto fail;
+	load_rules(&ctx, cfg);
+	if (ctx.oom || ctx.nerrors > 0)
+		goto fail;
 	free(copy);
 	for (t = 0; t < NTABLES; t++)
 		free(ctx.seen[t]);
@@ -673,6 +714,7 @@ rw_config_free(struct rw_config *cfg)
 	if (cfg == NULL)
 		return;
 	rw_config_keytab_free(rw_config_keys(), cfg);
+	rw_rules_free(cfg->rules);
 	free(cfg->source);
 	free(cfg);
 }

@@ -301,6 +301,11 @@ static const struct rw_config_key keys[] = {
 	    AT(greylist_skip_dnswl) },
 	{ .name = "state_failure", .type = RW_CONF_WORD, .def = "accept",
 	    AT(state_failure), .words = rw_words_state_failure },
+	/* content (rules.c): the rules file is read and compiled by config.c */
+	{ .name = "rules", .type = RW_CONF_STRING, .def = "", AT(rules_file),
+	    .max = 1024 },
+	{ .name = "content_scan_max", .type = RW_CONF_UINT, .def = "1048576",
+	    AT(content_scan_max), .min = 4096, .max = 64 * 1024 * 1024 },
 };
 
 static const struct rw_config_keytab table = {

@@ -1023,7 +1023,39 @@ struct rw_rule_hit {
 	bool		 dryrun;	/* the rule's own dryrun */
 	char		 where[64];	/* "header Subject", "url", "body", ... */
 	char		 matched[128];	/* the matched text, sanitised, cut */
+	const char	*reply;		/* the rule's reply text; NULL: default */
+	const char	*source;	/* the rules file, for "file:line" */
 };
+
+#define RW_RULES_MAX		1000	/* rules in one file */
+#define RW_RULE_HITS_MAX	64	/* hits kept per message; more counted */
+#define RW_RULE_ERRORS_MAX	16	/* rule errors kept per message */
+
+/*
+ * A rule that could not be matched against the message (its match
+ * limit reached): treated as no match, logged by the glue as an error
+ * of that rule (never a refusal, never a stall).
+ */
+struct rw_rule_error {
+	const char	*rule;
+	unsigned int	 line;
+	char		 where[64];
+	char		 why[96];
+};
+
+/*
+ * rw_rules_parse - a rules file's text (rules.c; format in rules(5))
+ * compiled into *out. Every error is written to err as "source:line:
+ * msg" lines; false then (and *out NULL). An empty file is no rules.
+ * Release with rw_rules_free().
+ */
+bool	rw_rules_parse(const char *text, const char *source,
+	    struct rw_rules **out, char *err, size_t errlen);
+void	rw_rules_free(struct rw_rules *);
+/* rw_rules_count - rules in the file (NULL: 0) */
+size_t	rw_rules_count(const struct rw_rules *);
+/* rw_rules_source - the rules file's name as configured */
+const char *rw_rules_source(const struct rw_rules *);
 
 /* ------------------------------------------------------------ facts, verdicts, session */
 
@@ -1081,6 +1113,15 @@ struct rw_facts {
 	enum rw_stage	 stage;		/* the stage being decided */
 	/* content (end of message): the message as read; NULL: not read */
 	const struct rw_message *msg;
+	/*
+	 * the rules' hits on msg, in file order, evaluated by the session
+	 * once at end of message (allocated then; freed at reset)
+	 */
+	bool		 rules_done;
+	struct rw_rule_hit *rule_hits;
+	size_t		 nrule_hits, rule_hits_cap, rule_hits_dropped;
+	struct rw_rule_error *rule_errors;	/* RW_RULE_ERRORS_MAX */
+	size_t		 nrule_errors;
 	/*
 	 * URI lists, parallel to cfg->dnsbl[] (only the uribl entries are
 	 * used), gathered at end of message (rw_uribl_facts); NULL: not
@@ -1217,6 +1258,12 @@ void	rw_session_record_message(struct rw_session *, const struct rw_message *);
  * logged on its own line), in file order; *n of them.
  */
 const struct rw_rule_hit *rw_session_rule_hits(const struct rw_session *,
+	    size_t *n);
+/*
+ * rw_session_rule_errors - the rules that could not be matched (their
+ * match limit reached: no match), one log line each as errors; *n.
+ */
+const struct rw_rule_error *rw_session_rule_errors(const struct rw_session *,
 	    size_t *n);
 /*
  * rw_session_quarantine - a QUARANTINE was decided (and not in dryrun):

@@ -82,6 +82,8 @@ static const struct rw_check checks[] = {
 	{ .name = "rate_limit", .stage = RW_STAGE_RCPT, .fn = rw_check_rate_limit },
 	/* last: a recipient another check refuses is named for that check */
 	{ .name = "greylist", .stage = RW_STAGE_RCPT, .fn = rw_check_greylist },
+	/* content, end of message: the rules' hits (rules.c) */
+	{ .name = "rules", .stage = RW_STAGE_EOM, .fn = rw_check_rules },
 	/* the URI lists join the connection's list score (uribl.c) */
 	{ .name = "uribl", .stage = RW_STAGE_EOM, .fn = rw_check_uribl },
 };
@@ -100,23 +102,54 @@ rw_session_record_message(struct rw_session *s, const struct rw_message *m)
 	s->f.msg = m;
 }
 
-/* rw_session_rule_hits - SKELETON: the rules work fills this in */
+/* rw_session_rule_hits - the rules' hits at end of message, file order */
 const struct rw_rule_hit *
 rw_session_rule_hits(const struct rw_session *s, size_t *n)
 {
-	(void)s;
-	*n = 0;
-	return NULL;
+	*n = s->f.nrule_hits;
+	return s->f.rule_hits;
 }
 
-/* rw_session_quarantine - SKELETON: the rules work fills this in */
+/* rw_session_rule_errors - rules not matched for an error (limits) */
+const struct rw_rule_error *
+rw_session_rule_errors(const struct rw_session *s, size_t *n)
+{
+	*n = s->f.nrule_errors;
+	return s->f.rule_errors;
+}
+
+/*
+ * rw_session_quarantine - a QUARANTINE outcome not in dryrun (mode or
+ * rule): the reason for the hold queue ("rule NAME (file:LINE)")
+ */
 bool
 rw_session_quarantine(const struct rw_session *s, char *buf, size_t len)
 {
-	(void)s;
+	size_t	i;
+
 	if (len > 0)
 		buf[0] = '\0';
+	for (i = 0; i < s->noutcomes; i++)
+		if (s->outcomes[i].v.action == RW_ACT_QUARANTINE &&
+		    !s->outcomes[i].v.dryrun) {
+			if (len > 0)
+				rw_sanitize(buf, len, s->outcomes[i].v.text);
+			return true;
+		}
 	return false;
+}
+
+/* rules_free - forget the rules' hits and errors (a new message) */
+static void
+rules_free(struct rw_facts *f)
+{
+	free(f->rule_hits);
+	free(f->rule_errors);
+	f->rule_hits = NULL;
+	f->rule_errors = NULL;
+	f->nrule_hits = f->rule_hits_cap = f->rule_hits_dropped = 0;
+	f->nrule_errors = 0;
+	f->rules_done = false;
 }
 
 /* rw_session_stage_used - does any check run at this stage */
@@ -183,8 +216,8 @@ same_tag(const struct rw_session *s, const struct rw_verdict *v)
 
 /* record_outcome - keep a tag or dryrun note; false when out of memory */
 static bool
-record_outcome(struct rw_session *s, enum rw_stage stage,
-    const struct rw_verdict *v)
+record_outcome_on(struct rw_session *s, enum rw_stage stage,
+    const struct rw_verdict *v, const char *subject)
 {
 	struct rw_outcome *o;
 
@@ -211,8 +244,15 @@ record_outcome(struct rw_session *s, enum rw_stage stage,
 	o = &s->outcomes[s->noutcomes++];
 	o->stage = stage;
 	o->v = *v;
-	rw_sanitize(o->subject, sizeof(o->subject), subject_of(s, stage));
+	rw_sanitize(o->subject, sizeof(o->subject), subject);
 	return true;
+}
+
+static bool
+record_outcome(struct rw_session *s, enum rw_stage stage,
+    const struct rw_verdict *v)
+{
+	return record_outcome_on(s, stage, v, subject_of(s, stage));
 }
 
 /* forget_outcomes - drop the outcomes of stage `from` and later ones */
@@ -272,6 +312,48 @@ name_access(struct rw_session *s)
 	return true;
 }
 
+/*
+ * content - before the end of message checks: a message the reader could
+ * not hold is an internal error (tempfail, never a 5xx); else the rules
+ * are evaluated once, and the hits of dryrun rules become notes ("rule
+ * NAME" as their subject). CONTINUE, or the TEMPFAIL to answer.
+ */
+static enum rw_action
+content(struct rw_session *s, struct rw_verdict *v)
+{
+	const struct rw_rule_hit *h;
+	struct rw_verdict nv;
+	char	subject[96];
+	size_t	i;
+
+	if (s->f.msg == NULL || s->f.rules_done)
+		return RW_ACT_CONTINUE;
+	if (s->f.msg->nomem) {
+		s->nomem = true;
+		(void)nomem_verdict(v);
+		rw_strlcpy_ok(v->reason, "the message could not be read: out of "
+		    "memory", sizeof(v->reason));
+		return RW_ACT_TEMPFAIL;
+	}
+	if (!rw_rules_eval(s->cfg->rules, &s->f)) {
+		s->nomem = true;
+		return nomem_verdict(v);
+	}
+	for (i = 0; i < s->f.nrule_hits; i++) {
+		h = &s->f.rule_hits[i];
+		if (!h->dryrun)
+			continue;
+		verdict_clear(&nv);
+		(void)rw_rule_verdict(h, &nv);
+		nv.dryrun = true;
+		nv.tag[0] = '\0';	/* a dryrun rule never tags */
+		snprintf(subject, sizeof(subject), "rule %s", h->rule);
+		if (!record_outcome_on(s, RW_STAGE_EOM, &nv, subject))
+			return nomem_verdict(v);
+	}
+	return RW_ACT_CONTINUE;
+}
+
 /* rw_session_decide - run the stage's checks, once each; apply dryrun */
 enum rw_action
 rw_session_decide(struct rw_session *s, enum rw_stage stage,
@@ -285,6 +367,8 @@ rw_session_decide(struct rw_session *s, enum rw_stage stage,
 	s->f.stage = stage;
 	if (stage == s->cfg->dns_verdict_stage && !name_access(s))
 		return nomem_verdict(v);
+	if (stage == RW_STAGE_EOM && content(s, v) != RW_ACT_CONTINUE)
+		return RW_ACT_TEMPFAIL;
 	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
 		if (check_stage(s->cfg, &checks[i]) != stage)
 			continue;
@@ -293,15 +377,21 @@ rw_session_decide(struct rw_session *s, enum rw_stage stage,
 		cv.action = r;
 		if (r == RW_ACT_CONTINUE)
 			continue;
-		if (r == RW_ACT_TAG) {
+		if (r == RW_ACT_TAG || r == RW_ACT_QUARANTINE) {
+			/* a quarantine is kept like a tag; a note in dryrun */
+			cv.dryrun = r == RW_ACT_QUARANTINE &&
+			    s->cfg->mode == RW_MODE_DRYRUN;
 			if (!record_outcome(s, stage, &cv))
 				return nomem_verdict(v);
-			if (v->action == RW_ACT_CONTINUE)
-				*v = cv;	/* the log names the first tag */
+			/* the log names the first tag, or a quarantine */
+			if (v->action == RW_ACT_CONTINUE ||
+			    (v->action == RW_ACT_TAG && r == RW_ACT_QUARANTINE))
+				*v = cv;
 			continue;
 		}
 		*v = cv;
-		if (rw_action_refuses(r) && s->cfg->mode == RW_MODE_DRYRUN) {
+		if ((rw_action_refuses(r) || r == RW_ACT_DISCARD) &&
+		    s->cfg->mode == RW_MODE_DRYRUN) {
 			v->dryrun = true;
 			if (!record_outcome(s, stage, v))
 				return nomem_verdict(v);
@@ -415,6 +505,7 @@ rw_facts_release(struct rw_facts *f)
 {
 	free(f->bl);
 	f->bl = NULL;
+	rules_free(f);
 	rw_uribl_facts_release(f);
 	rw_fact_clear(&f->client_name);
 	rw_fact_clear(&f->helo);
@@ -443,6 +534,7 @@ rw_session_reset(struct rw_session *s)
 	rw_spf_note_clear(&s->f.spf_mail);
 	s->f.nrcpt_accepted = 0;
 	s->f.msg = NULL;
+	rules_free(&s->f);
 	rw_uribl_facts_release(&s->f);
 	s->f.insider = s->f.trusted_network;
 	forget_outcomes(s, RW_STAGE_MAIL);
@@ -629,11 +721,19 @@ rw_session_dryrun_header(const struct rw_session *s, char *buf, size_t len)
 
 		if (!note->v.dryrun)
 			continue;
-		n = snprintf(buf + o, len - o, "%s%s <%s>: would %s (%s): %s %s %s",
-		    any ? ";\n\t" : "", rw_stage_name(note->stage),
-		    note->subject, rw_action_name(note->v.action),
-		    note->v.check != NULL ? note->v.check : "policy",
-		    note->v.rcode, note->v.xcode, note->v.text);
+		if (note->v.rcode[0] == '\0')	/* tag, quarantine, discard */
+			n = snprintf(buf + o, len - o, "%s%s <%s>: would %s (%s)%s%s",
+			    any ? ";\n\t" : "", rw_stage_name(note->stage),
+			    note->subject, rw_action_name(note->v.action),
+			    note->v.check != NULL ? note->v.check : "policy",
+			    note->v.text[0] ? ": " : "", note->v.text);
+		else
+			n = snprintf(buf + o, len - o, "%s%s <%s>: would %s (%s): "
+			    "%s %s %s", any ? ";\n\t" : "",
+			    rw_stage_name(note->stage), note->subject,
+			    rw_action_name(note->v.action),
+			    note->v.check != NULL ? note->v.check : "policy",
+			    note->v.rcode, note->v.xcode, note->v.text);
 		if (n < 0 || (size_t)n >= len - o) {
 			buf[o] = '\0';	/* drop the entry that did not fit */
 			return any;
@@ -656,11 +756,20 @@ rw_session_tags(const struct rw_session *s, char *buf, size_t len)
 	if (len == 0)
 		return false;
 	buf[0] = '\0';
-	/* a connection-stage tag does not mark an authenticated user's mail */
-	if (s->f.insider || s->f.client_ok)
-		return false;
+	/*
+	 * a connection-stage tag does not mark an authenticated user's mail;
+	 * a content rule the admin applied to insiders does. A quarantine is
+	 * a tag as well (in dryrun too: tags are never held back).
+	 */
 	for (i = 0; i < s->noutcomes; i++) {
-		if (s->outcomes[i].v.action != RW_ACT_TAG)
+		if (s->outcomes[i].v.action != RW_ACT_TAG &&
+		    s->outcomes[i].v.action != RW_ACT_QUARANTINE)
+			continue;
+		if (s->outcomes[i].v.tag[0] == '\0' || (s->outcomes[i].v.dryrun &&
+		    s->outcomes[i].v.action == RW_ACT_TAG))
+			continue;
+		if ((s->f.insider || s->f.client_ok) &&
+		    s->outcomes[i].stage != RW_STAGE_EOM)
 			continue;
 		n = snprintf(buf + o, len - o, "%s%s", o ? "; " : "",
 		    s->outcomes[i].v.tag);

@@ -24,7 +24,7 @@ src=${RW_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 # lowest first; one layer per line
 LAYERS='
 redisurl
-log deadline dnsmsg spfrecord daemonconf metrics mime
+log deadline dnsmsg spfrecord daemonconf metrics mime msgbuf
 dnscache daemon sessions metricshttp store
 dns
 conf spfsource

@@ -254,6 +254,61 @@ START_TEST(test_spf_dns_gauge)
 }
 END_TEST
 
+/* the content stage: messages, bytes, truncated ones, defects by kind,
+ * rule hits by name (a copied name: the configuration may be freed),
+ * names past RW_METRICS_RULES as "other", a quoted name escaped */
+START_TEST(test_content)
+{
+	char	name[RW_METRICS_RULES + 4][16], *t, buf[128];
+	size_t	i, rows = 0;
+	const char *p;
+
+	rw_metrics_content_message(1000, false);
+	rw_metrics_content_message(1048576, true);
+	rw_metrics_content_defects(RW_MIME_BAD_BOUNDARY | RW_MIME_TRUNCATED);
+	rw_metrics_content_defects(RW_MIME_BAD_BOUNDARY);
+	snprintf(buf, sizeof(buf), "hex\"url");
+	rw_metrics_rule_hit(buf);
+	buf[0] = 'X';			/* the caller's copy changes: ours not */
+	rw_metrics_rule_hit("hex\"url");
+	for (i = 0; i < sizeof(name) / sizeof(name[0]); i++) {
+		snprintf(name[i], sizeof(name[i]), "r%zu", i);
+		rw_metrics_rule_hit(name[i]);
+	}
+	t = render();
+	ck_assert_msg(sample(t, "relaywarden_content_messages_total") == 2,
+	    "messages: got %g, want 2", sample(t,
+	    "relaywarden_content_messages_total"));
+	ck_assert_msg(sample(t, "relaywarden_content_bytes_total") == 1049576,
+	    "bytes: got %g, want 1049576", sample(t,
+	    "relaywarden_content_bytes_total"));
+	ck_assert_msg(sample(t, "relaywarden_content_truncated_total") == 1,
+	    "truncated: got %g, want 1", sample(t,
+	    "relaywarden_content_truncated_total"));
+	ck_assert_msg(sample(t, "relaywarden_mime_defects_total{kind="
+	    "\"bad_boundary\"}") == 2, "bad_boundary: want 2");
+	ck_assert_msg(sample(t, "relaywarden_mime_defects_total{kind="
+	    "\"truncated\"}") == 1, "truncated defect: want 1");
+	ck_assert_msg(sample(t, "relaywarden_mime_defects_total{kind="
+	    "\"bad_charset\"}") == 0, "bad_charset: want 0");
+	ck_assert_msg(sample(t, "relaywarden_rule_hits_total{rule="
+	    "\"hex\\\"url\"}") == 2, "rule hex\"url: got %g, want 2",
+	    sample(t, "relaywarden_rule_hits_total{rule=\"hex\\\"url\"}"));
+	ck_assert_msg(sample(t, "relaywarden_rule_hits_total{rule=\"r0\"}") == 1,
+	    "rule r0: want 1");
+	/* 1 + 63 names fit; r63 .. r67 are "other" */
+	ck_assert_msg(sample(t, "relaywarden_rule_hits_total{rule=\"other\"}")
+	    == 5, "other: got %g, want 5", sample(t,
+	    "relaywarden_rule_hits_total{rule=\"other\"}"));
+	for (p = t; (p = strstr(p, "\nrelaywarden_rule_hits_total{")) != NULL;
+	    p++)
+		rows++;
+	ck_assert_msg(rows == RW_METRICS_RULES + 1, "rule rows: got %zu, want "
+	    "%d", rows, RW_METRICS_RULES + 1);
+	free(t);
+}
+END_TEST
+
 static Suite *
 metrics_suite(void)
 {
@@ -266,6 +321,7 @@ metrics_suite(void)
 	tcase_add_test(tc, test_lists);
 	tcase_add_test(tc, test_check_overflow);
 	tcase_add_test(tc, test_spf_dns_gauge);
+	tcase_add_test(tc, test_content);
 	suite_add_tcase(s, tc);
 	return s;
 }
