@@ -40,6 +40,13 @@ rw_check_fn	rw_check_rules;
  */
 bool		rw_rules_eval(const struct rw_rules *, struct rw_facts *);
 enum rw_action	rw_rule_verdict(const struct rw_rule_hit *, struct rw_verdict *);
+rw_check_fn	rw_check_url_obfuscation;
+
+/* rw_url_tricks_hiding - these rw_url_trick bits hide a link's destination */
+bool		rw_url_tricks_hiding(unsigned int tricks);
+/* html.c's character references, which url.c also reads in hosts */
+size_t		rw_html_numeric_ref(const char *, size_t, uint32_t *cp);
+size_t		rw_utf8_encode(uint32_t cp, char *b);
 
 /* rw_dns_stage_applies - a DNS verdict is due for these facts now */
 bool		rw_dns_stage_applies(const struct rw_config *,

@@ -217,6 +217,9 @@ static const struct rw_config_key keys[] = {
 	    AT(forged_local_sender), .words = rw_words_check_action },
 	{ .name = "bounce_multiple_rcpts", .type = RW_CONF_WORD, .def = "off",
 	    AT(bounce_multiple_rcpts), .words = rw_words_check_action },
+	/* content: a link that hides where it points (urlcheck.c) */
+	{ .name = "url_obfuscation", .type = RW_CONF_WORD, .def = "off",
+	    AT(url_obfuscation), .words = rw_words_check_action },
 	/*
 	 * block and allow lists: four keys, one array. Only "dnsbl" releases
 	 * it (for rw_config_free); none has a default to replace.

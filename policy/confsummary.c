@@ -163,6 +163,8 @@ rw_config_summary_extra(const struct rw_config *cfg,
 	    "local sender from an unauthenticated outsider");
 	put_check(&o, "bounce_multiple_rcpts", cfg->bounce_multiple_rcpts,
 	    "null sender, second recipient on");
+	put_check(&o, "url_obfuscation", cfg->url_obfuscation,
+	    "a link hiding where it points");
 	caller_lines(&o, "lists");
 	put(&o, "%-20s", "lists");
 	if (cfg->ndnsbl == 0)

@@ -84,6 +84,8 @@ static const struct rw_check checks[] = {
 	{ .name = "greylist", .stage = RW_STAGE_RCPT, .fn = rw_check_greylist },
 	/* content, end of message: the rules' hits (rules.c) */
 	{ .name = "rules", .stage = RW_STAGE_EOM, .fn = rw_check_rules },
+	{ .name = "url_obfuscation", .stage = RW_STAGE_EOM,
+	    .fn = rw_check_url_obfuscation },
 	/* the URI lists join the connection's list score (uribl.c) */
 	{ .name = "uribl", .stage = RW_STAGE_EOM, .fn = rw_check_uribl },
 };
