@@ -53,6 +53,8 @@ SAN_TESTS="$SAN_TESTS tests/integration/redis.sh tests/integration/redis-fleet.s
 SAN_TESTS="$SAN_TESTS tests/integration/nodelay.sh"
 # the metrics endpoint's thread and the counters the sessions share (issue 10)
 SAN_TESTS="$SAN_TESTS tests/integration/metrics.sh"
+# URI block lists: the end of message lookups and their facts (issue 9)
+SAN_TESTS="$SAN_TESTS tests/check_uribl tests/integration/uribl.sh"
 
 say() { printf '\n=== %s\n' "$*"; }
 
