@@ -61,6 +61,8 @@ SAN_TESTS="$SAN_TESTS tests/integration/metrics.sh"
 SAN_TESTS="$SAN_TESTS tests/check_msgbuf tests/integration/postfix-content.sh"
 # URL extraction and normalisation, the HTML reader (issue 9)
 SAN_TESTS="$SAN_TESTS tests/check_url"
+# URI block lists: the end of message lookups and their facts (issue 9)
+SAN_TESTS="$SAN_TESTS tests/check_uribl tests/integration/uribl.sh"
 
 say() { printf '\n=== %s\n' "$*"; }
 
