@@ -26,6 +26,7 @@
 #             trusted client makes none either; hosts hidden by percent
 #             encoding (the seeds' http://%73%70%61%6d...) or written as a
 #             hex IP are asked as the client would follow them
+#   (query)   relaywarden-query -m -D refuses such a message file the same way
 #   cap       uribl_max_lookups = 2: two subjects asked, the URLs past
 #             the cap logged
 #   dead      the list does not answer (a blackhole server): the message
@@ -221,6 +222,19 @@ noverdict main T1
 sleep 0.2
 check "main T1: a trusted client's message makes no query ($(since | wc -l))" \
     test "$(since | wc -l)" -eq 0
+
+# ------------------------------------------------------------ the query tool
+# relaywarden-query -m -D runs the same stages over a message file, through
+# the configuration's dns_servers
+QUERY=${RELAYWARDEN_QUERY:-$(dirname "$RELAYWARDEN")/relaywarden-query}
+printf '%s\r\n' "From: <sender@example.org>" "Subject: uribl.sh Q1" \
+    "Content-Type: text/plain" "" "Go to http://www.spammer.co.uk/buy" \
+    >"$T/q1.eml"
+"$QUERY" -c "$T/main.conf" -D -m "$T/q1.eml" -a 192.0.2.30 \
+    -r user@example.test >"$T/log/query-q1.txt" 2>&1
+check "relaywarden-query -m -D: the link refused by uribl ($(grep -m1 'check=uribl' "$T/log/query-q1.txt"))" \
+    grep -q 'action=reject check=uribl .*550 5\.7\.1 Message refused: it links to spammer\.co\.uk, listed by surbl' \
+    "$T/log/query-q1.txt"
 
 # ------------------------------------------------------------ the cap
 body K1 "Links: http://k1.example/ http://k2.example/ http://www.k1.example/ http://k3.example/ http://spam.example/"
