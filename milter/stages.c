@@ -360,9 +360,10 @@ content_start(struct rw_stages *st, enum rw_stage stage)
 }
 
 /*
- * uri_await - the URI block list lookups (urifacts.c) for the URL hosts
- * of the message content_start recorded, all at once, awaited (bounded
- * by dns_deadline) before the end of message verdict
+ * uri_await - the URI block list lookups (milter/urifacts.c) for the URL
+ * hosts of the message recorded by content_start: all started and
+ * awaited together (bounded by dns_deadline) before the end of message
+ * verdict. Nothing to start earlier: the hosts are known only now.
  */
 static void
 uri_await(struct rw_stages *st, enum rw_stage stage)

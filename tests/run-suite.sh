@@ -56,8 +56,13 @@ SAN_TESTS="$SAN_TESTS tests/integration/redis.sh tests/integration/redis-fleet.s
 SAN_TESTS="$SAN_TESTS tests/integration/nodelay.sh"
 # the metrics endpoint's thread and the counters the sessions share (issue 10)
 SAN_TESTS="$SAN_TESTS tests/integration/metrics.sh"
+# the content stage: message buffers and their shared budget, MIME read at
+# end of message, quarantine and discard, through Postfix (issue 9)
+SAN_TESTS="$SAN_TESTS tests/check_msgbuf tests/integration/postfix-content.sh"
 # URL extraction and normalisation, the HTML reader (issue 9)
 SAN_TESTS="$SAN_TESTS tests/check_url"
+# URI block lists: the end of message lookups and their facts (issue 9)
+SAN_TESTS="$SAN_TESTS tests/check_uribl tests/integration/uribl.sh"
 
 say() { printf '\n=== %s\n' "$*"; }
 

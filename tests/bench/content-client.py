@@ -16,7 +16,10 @@ none), end of header (unless skipped), the body in 65535-byte chunks
 
 Prints one line:
   negotiated headers=yes|no body=yes|no nr_body=yes|no messages N ok A
-  refused R seconds S msgs_per_s M mb_per_s B body_bytes_sent X
+  refused R errors E seconds S msgs_per_s M mb_per_s B body_bytes_sent X
+  [error TEXT]
+(errors: sessions cut or not connected). Exit 0 when every message was
+answered without a refusal, 1 otherwise.
 mb_per_s counts the message's bytes (FILE's size) per second, MB = 10^6
 bytes; body_bytes_sent what actually went over the socket as body.
 Uses the protocol helpers of tests/drills/milterclient.py.
@@ -56,8 +59,9 @@ def split_message(data):
 class Result:
     def __init__(self):
         self.lock = threading.Lock()
-        self.ok = self.refused = self.body_sent = 0
+        self.ok = self.refused = self.body_sent = self.errors = 0
         self.proto = None
+        self.error = ""
 
 
 def session(spec, i, fields, body, res):
@@ -104,7 +108,13 @@ def session(spec, i, fields, body, res):
 
 def worker(spec, ids, fields, body, res):
     for i in ids:
-        ok, proto, sent = session(spec, i, fields, body, res)
+        try:
+            ok, proto, sent = session(spec, i, fields, body, res)
+        except (OSError, mc.Cut) as e:
+            with res.lock:
+                res.errors += 1
+                res.error = str(e)
+            continue
         with res.lock:
             res.proto = proto
             res.body_sent += sent
@@ -139,11 +149,13 @@ def main():
     def yn(b):
         return "yes" if b else "no"
     print("negotiated headers=%s body=%s nr_body=%s messages %d ok %d "
-          "refused %d seconds %.3f msgs_per_s %.1f mb_per_s %.2f "
-          "body_bytes_sent %d" % (
+          "refused %d errors %d seconds %.3f msgs_per_s %.1f mb_per_s %.2f "
+          "body_bytes_sent %d%s" % (
               yn(not proto & SMFIP_NOHDRS), yn(not proto & SMFIP_NOBODY),
-              yn(proto & SMFIP_NR_BODY), a.n, res.ok, res.refused, dt,
-              a.n / dt, a.n * len(data) / dt / 1e6, res.body_sent))
+              yn(proto & SMFIP_NR_BODY), a.n, res.ok, res.refused,
+              res.errors, dt, a.n / dt, a.n * len(data) / dt / 1e6,
+              res.body_sent, (" error " + res.error) if res.errors else ""))
+    sys.exit(0 if res.ok == a.n else 1)
 
 
 if __name__ == "__main__":

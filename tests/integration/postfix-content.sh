@@ -19,7 +19,13 @@
 #      and the content metrics count it as read and truncated;
 #   e. the negotiation: with rules the daemon asks Postfix for the body
 #      (its debug line "negotiated: ... body yes"); a site with no rules
-#      asks for none ("body no") and mail still flows.
+#      asks for none ("body no") and mail still flows;
+#   f. content_memory_max at its least (1 MiB) over the milter protocol
+#      (budget.py, no Postfix): while session A holds 700 KB of a 5 MB
+#      message (and the room it grew to), session B's 5 MB message cannot
+#      get room: B is answered, judged on what it holds (the budget
+#      logged, counted as truncated), then A is answered too, its prefix
+#      scanned to the cap; the buffers are given back.
 # Ports 25760-25762.
 #
 #   RELAYWARDEN=milter/relaywarden tests/integration/postfix-content.sh
@@ -150,8 +156,29 @@ check "rule hits by name: hexurl 1" \
 check "the buffers are given back (relaywarden_content_buffer_bytes 0)" \
     test "$(metric relaywarden_content_buffer_bytes)" = 0
 
-# ------------------------------------------------------------ e. no rules
+# ------------------------------------------------------------ f. memory budget
 rw_stop rw
+conf "$T/budget.conf" "rules = $T/rules" "content_memory_max = 1048576"
+start rw3 "$T/budget.conf" || rw_summary
+out=$(/usr/bin/python3 "$RW_TOP_SRCDIR/tests/integration/budget.py" \
+    "unix:$T/run/rw.sock" "$T/big.eml" 700000 2>&1)
+rw_note "$(tr '\n' ' ' <<<"$out")"
+check "session B, past the budget, is answered continue (not refused)" \
+    grep -qx 'B c' <<<"$out"
+check "session A, holding its room meanwhile, is answered continue" \
+    grep -qx 'A c' <<<"$out"
+rw_expect_log "B's budget shortfall is logged with its queue id" \
+    "$T/log/rw3.log" '^.* BUDGETB: content_memory_max reached \(all sessions. messages\): the content checks read the first [0-9]+ bytes'
+rw_expect_nolog "A never met the budget" "$T/log/rw3.log" 'BUDGETA: content_memory_max'
+rw_expect_log "A's scan cap is logged" "$T/log/rw3.log" \
+    'BUDGETA: content_scan_max 1048576 bytes reached'
+check "both counted as truncated" \
+    test "$(metric relaywarden_content_truncated_total)" = 2
+check "the buffers are given back" \
+    test "$(metric relaywarden_content_buffer_bytes)" = 0
+rw_stop rw3
+
+# ------------------------------------------------------------ e. no rules
 start rw2 "$T/norules.conf" || rw_summary
 LOG=$T/log/rw2.log
 s5=$(rw_subject norules)

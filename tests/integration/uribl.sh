@@ -8,8 +8,8 @@
 #
 # rbldnsd serves one URI list, uri.test, from three data sets
 # (tests/dns/uribl-*.zone): a dnset of registered domains (spammer.co.uk,
-# spam.example; "test" listed and "invalid" not, RFC 5782 5), an ip4set
-# (192.0.2.77) and an ip6trie (2001:db8::77). The daemons ask rbldnsd
+# spam.example, hidden.example; "test" listed and "invalid" not, RFC 5782
+# 5), an ip4set (192.0.2.77, .78) and an ip6trie (2001:db8::77). The daemons ask rbldnsd
 # directly (dns_servers), so its query log holds every query they make.
 # Client addresses are data (192.0.2.x); nothing connects to them.
 #
@@ -23,7 +23,12 @@
 #             asked reversed; an HTML href is read; 127.0.0.1 and
 #             127.255.255.x answers are no listing (the latter logged
 #             loudly); a message without links makes no query at all; a
-#             trusted client makes none either
+#             trusted client makes none either; hosts hidden by percent
+#             encoding (the seeds' http://%73%70%61%6d...) or written as a
+#             hex IP are asked as the client would follow them
+#   (query)   relaywarden-query -m -D refuses such a message file the same way
+#   cap       uribl_max_lookups = 2: two subjects asked, the URLs past
+#             the cap logged
 #   dead      the list does not answer (a blackhole server): the message
 #             is tempfailed with 451 4.4.3 within dns_deadline, never a 5xx
 #   failopen  the same with dns_fail_open = yes: the message passes
@@ -94,6 +99,8 @@ daemon() {
 
 daemon main "dns_servers = 127.0.0.1:$P_RBL" "dns_timeout = 1s" \
     "dns_deadline = 3s" "dnsbl_probe_interval = 300"
+daemon cap "dns_servers = 127.0.0.1:$P_RBL" "dns_timeout = 1s" \
+    "dns_deadline = 3s" "dnsbl_probe_interval = 0" "uribl_max_lookups = 2"
 daemon dead "dns_servers = 127.0.0.1:$P_HOLE" "dns_timeout = 500ms" \
     "dns_retries = 1" "dns_deadline = 1500ms" "dnsbl_probe_interval = 0"
 daemon failopen "dns_servers = 127.0.0.1:$P_HOLE" "dns_timeout = 500ms" \
@@ -183,6 +190,17 @@ body H1 '<html><body><p>Hello</p><a href="http://track.spam.example/c?id=5">here
 mt main H1 192.0.2.14 REPLYCODE -D ctype=text/html
 verdict main H1 reject "550 5.7.1 Message refused: it links to spam.example, listed by surbl"
 
+# hidden.example and 192.0.2.78 are asked nowhere else: not in the cache
+body O1 "Hidden: http://%68%69%64%64%65%6e.example/x and http://0xc0.0.2.78/y"
+mark
+mt main O1 192.0.2.17 REPLYCODE
+verdict main O1 reject "550 5.7.1 Message refused: it links to hidden.example, listed by surbl"
+sleep 0.2
+check "main O1: the percent-encoded host asked as hidden.example ($(n 'hidden\.example\.uri\.test A'))" \
+    test "$(n 'hidden\.example\.uri\.test A')" -eq 1
+check "main O1: the hex IP host asked as 192.0.2.78 ($(n '78\.2\.0\.192\.uri\.test A'))" \
+    test "$(n '78\.2\.0\.192\.uri\.test A')" -eq 1
+
 body N1 "See http://notalisting.example/ and http://refused.example/"
 mt main N1 192.0.2.15 PASS
 noverdict main N1
@@ -204,6 +222,32 @@ noverdict main T1
 sleep 0.2
 check "main T1: a trusted client's message makes no query ($(since | wc -l))" \
     test "$(since | wc -l)" -eq 0
+
+# ------------------------------------------------------------ the query tool
+# relaywarden-query -m -D runs the same stages over a message file, through
+# the configuration's dns_servers
+QUERY=${RELAYWARDEN_QUERY:-$(dirname "$RELAYWARDEN")/relaywarden-query}
+printf '%s\r\n' "From: <sender@example.org>" "Subject: uribl.sh Q1" \
+    "Content-Type: text/plain" "" "Go to http://www.spammer.co.uk/buy" \
+    >"$T/q1.eml"
+"$QUERY" -c "$T/main.conf" -D -m "$T/q1.eml" -a 192.0.2.30 \
+    -r user@example.test >"$T/log/query-q1.txt" 2>&1
+check "relaywarden-query -m -D: the link refused by uribl ($(grep -m1 'check=uribl' "$T/log/query-q1.txt"))" \
+    grep -q 'action=reject check=uribl .*550 5\.7\.1 Message refused: it links to spammer\.co\.uk, listed by surbl' \
+    "$T/log/query-q1.txt"
+
+# ------------------------------------------------------------ the cap
+body K1 "Links: http://k1.example/ http://k2.example/ http://www.k1.example/ http://k3.example/ http://spam.example/"
+mark
+mt cap K1 192.0.2.18 PASS
+noverdict cap K1
+sleep 0.2
+check "cap K1: uribl_max_lookups = 2: two subjects asked ($(n '[^ ]*\.uri\.test A'))" \
+    test "$(n '[^ ]*\.uri\.test A')" -eq 2
+check "cap K1: the first two distinct registered domains ($(n 'k[12]\.example\.uri\.test A'))" \
+    test "$(n 'k[12]\.example\.uri\.test A')" -eq 2
+rw_expect_log "cap K1: the URLs past the cap logged" "$T/log/cap.log" \
+    "K1: uribl: 2 URLs past uribl_max_lookups = 2 not looked up" 3
 
 # ------------------------------------------------------------ dead list
 body D1 "Cheap offer: http://www.spammer.co.uk/buy"
