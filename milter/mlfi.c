@@ -726,11 +726,11 @@ cb_eom(SMFICTX *ctx)
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		rc = apply(ctx, c, RW_STAGE_EOM, r, &v);
 	if (!rw_action_refuses(r) && rc != SMFIS_TEMPFAIL && r != RW_ACT_DISCARD) {
+		struct rw_header_edit *e;
+
 		quarantine(ctx, c);
 		/* one edit's room (RW_HEADER_MAX), only while the edits run */
-		struct rw_header_edit *e = malloc(sizeof(*e));
-
-		if (e == NULL) {
+		if ((e = malloc(sizeof(*e))) == NULL) {
 			rw_stages_end(&c->st);
 			return internal_error(ctx, &c->snap->daemon,
 			    "out of memory for the header edits");
