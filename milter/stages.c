@@ -564,17 +564,16 @@ void
 rw_stages_hitline(const struct rw_stages *st, const struct rw_rule_hit *h,
     char *buf, size_t len)
 {
-	char	rule[RW_REASON_MAX], where[sizeof(h->where)];
-	char	matched[sizeof(h->matched)];
-
-	/* sanitised again: a rule's name and the matched text end in the log */
-	rw_sanitize(rule, sizeof(rule), h->rule != NULL ? h->rule : "-");
-	rw_sanitize(where, sizeof(where), h->where);
-	rw_sanitize(matched, sizeof(matched), h->matched);
+	/*
+	 * rules.c hands where and matched over sanitised (rw_sanitize) and
+	 * a rule's name is letters, digits and "-_." (name_ok): printed as
+	 * they are, so an escaped byte is not escaped twice in the log
+	 */
 	snprintf(buf, len, "rule=%s line=%u where=\"%s\" action=%s dryrun=%s "
-	    "matched=\"%s\"", rule, h->line, where, rw_action_name(h->action),
+	    "matched=\"%s\"", h->rule != NULL ? h->rule : "-", h->line, h->where,
+	    rw_action_name(h->action),
 	    h->dryrun || st->cfg->mode == RW_MODE_DRYRUN ? "yes" : "no",
-	    matched);
+	    h->matched);
 }
 
 bool
