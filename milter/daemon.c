@@ -37,6 +37,16 @@
  *	as the TCP socket that listens (SO_ACCEPTCONN) on the configured
  *	port: no other socket of ours can listen on it. A unix socket has no
  *	Nagle; nothing is done for it.
+ *
+ *	rw_daemon_malloc_arenas() caps glibc's malloc arenas at the number
+ *	of CPUs (at least 2). libmilter runs each session's callbacks on
+ *	whichever pool thread is free, and glibc gives each new thread an
+ *	arena of its own, up to 8 per CPU: a session's few small blocks end
+ *	up spread over 16 arenas on 2 CPUs, each with its own partly used
+ *	pages. With 2,000 held sessions the cap saved 0.3-0.5 MiB of RSS
+ *	(of about 8); throughput through Postfix did not move beyond the
+ *	machine's noise (issue 11; the per-thread cache serves most small
+ *	allocations without taking an arena's lock anyway).
  */
 #include "config.h"
 
@@ -47,6 +57,9 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <dirent.h>
+#if HAVE_DECL_M_ARENA_MAX
+#include <malloc.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -346,4 +359,21 @@ rw_daemon_tcp_nodelay(const char *conn)
 		    "TCP_NODELAY not set, replies may wait for delayed ACKs",
 		    conn);
 	return found > 0;
+}
+
+/* rw_daemon_malloc_arenas - cap glibc's malloc arenas (see DESCRIPTION) */
+int
+rw_daemon_malloc_arenas(void)
+{
+#if HAVE_DECL_M_ARENA_MAX
+	long	n;
+
+	if (getenv("MALLOC_ARENA_MAX") != NULL || getenv("GLIBC_TUNABLES") != NULL)
+		return 0;
+	if ((n = sysconf(_SC_NPROCESSORS_ONLN)) < 2 || n > INT_MAX)
+		n = 2;
+	return mallopt(M_ARENA_MAX, (int)n) == 1 ? (int)n : 0;
+#else
+	return 0;
+#endif
 }

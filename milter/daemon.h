@@ -34,6 +34,14 @@ bool	rw_daemon_detach(void);
  */
 bool	rw_daemon_tcp_nodelay(const char *conn);
 
+/*
+ * rw_daemon_malloc_arenas - at most as many malloc arenas as CPUs online
+ * (at least 2), before any thread starts; glibc only, and nothing is done
+ * when the environment sets the arenas itself (MALLOC_ARENA_MAX or
+ * GLIBC_TUNABLES). Returns the number set, 0 when none was.
+ */
+int	rw_daemon_malloc_arenas(void);
+
 /* the soft limit asked for when the hard limit is unlimited */
 #define RW_NOFILE_CEILING 1048576UL
 

@@ -277,12 +277,13 @@ fill_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
  * positive weight, a listing the filter accepts): only they can appear
  * in a refusal text. Asked now, awaited to the same deadline.
  */
-static void
+static bool
 fetch_txt(struct rw_dns_session *ds, const struct rw_config *cfg,
     struct rw_facts *f, const struct timespec *deadline)
 {
 	struct rw_dns_lookup *txt[RW_DNSBL_MAX];
 	const struct rw_dns_rrset *t;
+	char	reason[RW_TXT_MAX];
 	size_t	i, j, n = 0;
 
 	for (i = 0; i < ds->nbl; i++) {
@@ -304,16 +305,20 @@ fetch_txt(struct rw_dns_session *ds, const struct rw_config *cfg,
 			txt[n++] = ds->bl_txt[i];
 	}
 	if (n == 0)
-		return;
+		return true;
 	rw_dns_wait(ds->resolver, txt, n, deadline);
 	for (i = 0; i < ds->nbl; i++) {
 		if (ds->bl_txt[i] == NULL)
 			continue;
 		t = rw_dns_answer(ds->resolver, ds->bl_txt[i]);
-		if (t->status == RW_DNS_OK && t->n > 0 && t->rr[0].text != NULL)
-			rw_txt_sanitize(f->bl[i].txt, sizeof(f->bl[i].txt),
-			    t->rr[0].text, t->rr[0].textlen);
+		if (t->status != RW_DNS_OK || t->n == 0 || t->rr[0].text == NULL)
+			continue;
+		rw_txt_sanitize(reason, sizeof(reason), t->rr[0].text,
+		    t->rr[0].textlen);
+		if (!rw_fact_set(&f->bl[i].txt, reason))
+			return false;
 	}
+	return true;
 }
 
 /* rw_dnsfacts_gather - wait for what the verdict needs; fill the facts */
@@ -368,7 +373,10 @@ rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
 	}
 	for (i = 0; i < ds->nbl; i++)
 		fill_list(ds, cfg, i, &f->bl[i], qid, f->client_addr);
-	fetch_txt(ds, cfg, f, &deadline);
+	if (!fetch_txt(ds, cfg, f, &deadline)) {
+		rw_log_err("%s: out of memory for the DNS facts", qid);
+		return false;
+	}
 	f->dns_ready = true;
 	ds->gathered = true;
 	if (rw_log_debug_on()) {	/* a name from DNS: escaped */

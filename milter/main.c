@@ -378,6 +378,8 @@ main(int argc, char **argv)
 	unsigned long nofile_before = 0, nofile = 0, nofile_hard = 0;
 	int	 ch, rc;
 
+	/* before any thread (libmilter's, the resolver's) exists */
+	(void)rw_daemon_malloc_arenas();
 	while ((ch = getopt(argc, argv, "c:fp:tV")) != -1) {
 		switch (ch) {
 		case 'c':

@@ -20,8 +20,11 @@ struct rw_metrics_http;
  * "[::1]:9367") and serve in a thread of libmicrohttpd's. The calling
  * thread's signal mask is kept for that thread with SIGHUP, SIGTERM,
  * SIGINT, SIGUSR1 and SIGPIPE blocked (they belong to main.c).
- * @return	NULL with a reason in err when the address is bad or the
- *		socket cannot be opened (port in use)
+ * The first call loads libmicrohttpd (dlopen): a daemon without
+ * metrics_listen never maps it.
+ * @return	NULL with a reason in err when the address is bad, the
+ *		library cannot be loaded, or the socket cannot be opened
+ *		(port in use)
  */
 struct rw_metrics_http *rw_metrics_http_start(const char *listen, char *err,
 	    size_t errlen);

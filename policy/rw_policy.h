@@ -162,7 +162,9 @@ struct rw_dnsbl_fact {
 	bool			 suspended;	/* failed its RFC 5782 probe */
 	uint32_t		 a[RW_DNSBL_A_MAX];	/* A answers, host order */
 	size_t			 na;
-	char			 txt[RW_TXT_MAX];	/* sanitised TXT reason */
+	/* the sanitised TXT reason (RW_TXT_MAX), asked only for a listing:
+	 * rw_fact_empty or its own copy (rw_fact_set), as the text facts */
+	const char		*txt;
 };
 
 enum rw_dns_verdict_action { RW_DNSACT_REJECT = 0, RW_DNSACT_TEMPFAIL, RW_DNSACT_TAG };
@@ -1104,6 +1106,7 @@ struct rw_facts {
 	 * lists, or not gathered yet, holds none: NULL reads as not asked)
 	 */
 	struct rw_dnsbl_fact *bl;
+	size_t		 nbl;		/* entries in bl (for the release) */
 	bool		 dns_ready;	/* the glue gathered DNS facts for this stage */
 	/* SPF (filled by the glue at HELO and MAIL) */
 	struct rw_spf_note spf_helo;
@@ -1128,6 +1131,7 @@ struct rw_facts {
 	 * gathered. Freed with the transaction.
 	 */
 	struct rw_uribl_fact *uri;
+	size_t		 nuri;		/* entries in uri (for the release) */
 };
 
 struct rw_verdict {
@@ -1199,8 +1203,9 @@ void	rw_session_init(struct rw_session *, const struct rw_config *);
 /* rw_session_release - free what the session allocated; init may follow */
 void	rw_session_release(struct rw_session *);
 /*
- * rw_facts_lists - make room for the facts of cfg->ndnsbl lists (zeroed:
- * not asked), once per session; false when out of memory. Released by
+ * rw_facts_lists - make room for the facts of cfg->ndnsbl lists (not
+ * asked, no TXT: txt is rw_fact_empty), once per session; false when out
+ * of memory. Released by
  * rw_session_release() (or rw_facts_release() for facts of one's own).
  */
 bool	rw_facts_lists(struct rw_facts *, size_t n);

@@ -503,18 +503,29 @@ rw_facts_init(struct rw_facts *f)
 bool
 rw_facts_lists(struct rw_facts *f, size_t n)
 {
+	size_t	i;
+
 	if (f->bl != NULL || n == 0)
 		return true;
-	f->bl = calloc(n, sizeof(*f->bl));
-	return f->bl != NULL;
+	if ((f->bl = calloc(n, sizeof(*f->bl))) == NULL)
+		return false;
+	for (i = 0; i < n; i++)
+		f->bl[i].txt = rw_fact_empty;
+	f->nbl = n;
+	return true;
 }
 
 /* rw_facts_release - free the texts and the list facts */
 void
 rw_facts_release(struct rw_facts *f)
 {
+	size_t	i;
+
+	for (i = 0; f->bl != NULL && i < f->nbl; i++)
+		rw_fact_clear(&f->bl[i].txt);
 	free(f->bl);
 	f->bl = NULL;
+	f->nbl = 0;
 	rules_free(f);
 	rw_uribl_facts_release(f);
 	rw_fact_clear(&f->client_name);

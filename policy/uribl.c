@@ -170,7 +170,7 @@ take(struct rw_uribl_fact *uf, const struct rw_uri_subject *s,
 	uf->bl.na = 0;
 	for (i = 0; i < na && i < RW_DNSBL_A_MAX; i++)
 		uf->bl.a[uf->bl.na++] = a[i];
-	uf->bl.txt[0] = '\0';
+	rw_fact_clear(&uf->bl.txt);
 	if (is_listing)
 		(void)rw_strlcpy_ok(uf->subject, s->name, sizeof(uf->subject));
 }
@@ -225,18 +225,29 @@ rw_uribl_counts(const struct rw_dnsbl_zone *z, const struct rw_uribl_fact *uf)
 bool
 rw_uribl_facts(struct rw_facts *f, size_t n)
 {
+	size_t	i;
+
 	if (f->uri != NULL || n == 0)
 		return true;
-	f->uri = calloc(n, sizeof(*f->uri));
-	return f->uri != NULL;
+	if ((f->uri = calloc(n, sizeof(*f->uri))) == NULL)
+		return false;
+	f->nuri = n;
+	for (i = 0; i < n; i++)
+		f->uri[i].bl.txt = rw_fact_empty;
+	return true;
 }
 
 /* rw_uribl_facts_release - free the transaction's URI facts */
 void
 rw_uribl_facts_release(struct rw_facts *f)
 {
+	size_t	i;
+
+	for (i = 0; f->uri != NULL && i < f->nuri; i++)
+		rw_fact_clear(&f->uri[i].bl.txt);
 	free(f->uri);
 	f->uri = NULL;
+	f->nuri = 0;
 }
 
 /* append - ", x" to a bounded list; cut silently at the end (display) */

@@ -626,14 +626,16 @@ fill_facts(struct rw_facts *f, const struct blf *bl, size_t n)
 
 	ck_assert_msg(rw_facts_lists(f, RW_DNSBL_MAX), "out of memory");
 	for (i = 0; i < n; i++) {
+		rw_fact_clear(&f->bl[i].txt);
 		memset(&f->bl[i], 0, sizeof(f->bl[i]));
+		f->bl[i].txt = rw_fact_empty;
 		f->bl[i].status = bl[i].st;
 		f->bl[i].suspended = bl[i].suspended;
 		for (j = 0; j < 4 && bl[i].a[j] != 0; j++)
 			f->bl[i].a[f->bl[i].na++] = bl[i].a[j];
 		if (bl[i].txt != NULL)
-			snprintf(f->bl[i].txt, sizeof(f->bl[i].txt), "%s",
-			    bl[i].txt);
+			ck_assert_msg(rw_fact_set(&f->bl[i].txt, bl[i].txt),
+			    "out of memory");
 	}
 }
 

@@ -575,8 +575,7 @@ START_TEST(test_verdict)
 			    &an->a, an->a != 0 ? 1 : 0);
 		}
 		if (nu == 0 && c->txt != NULL && s.f.uri[i].subject[0] != '\0')
-			snprintf(s.f.uri[i].bl.txt, sizeof(s.f.uri[i].bl.txt),
-			    "%s", c->txt);
+			ck_assert(rw_fact_set(&s.f.uri[i].bl.txt, c->txt));
 		nu++;
 	}
 	memset(&v, 0, sizeof(v));
