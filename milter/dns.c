@@ -47,6 +47,9 @@
 #include "log.h"
 #include "metrics.h"
 
+/* reloads that moved dns_servers while queries were in flight, at most */
+#define RW_DNS_DRAINING_MAX	4
+
 struct rw_resolver {
 	pthread_mutex_t		 lock;		/* guards everything below and the cache */
 	pthread_cond_t		 done_cv;
@@ -60,6 +63,15 @@ struct rw_resolver {
 	char			*new_servers;	/* reload: applied by the thread */
 	bool			 servers_changed;
 	struct rw_dns_stats	 stats;
+	/* the resolver thread's own, never read by another thread: */
+	char			*servers;	/* ch's dns_servers; NULL: resolv.conf */
+	ares_channel		 draining[RW_DNS_DRAINING_MAX];	/* channels
+				   replaced by a reload, until their last
+				   query is answered */
+	unsigned int		 ndraining;
+	bool			 stayopen;	/* ch keeps its sockets open */
+	int			 timeout_ms;	/* start-up settings, for a rebuild */
+	int			 tries;
 };
 
 static const struct rw_dns_rrset timeout_answer = { .status = RW_DNS_TIMEOUT };
@@ -258,17 +270,199 @@ wake_waiters(struct rw_resolver *r)
 	pthread_mutex_unlock(&r->lock);
 }
 
+/*
+ * servers_on_loopback - every server of the channel is 127.0.0.0/8 or ::1.
+ * Only then may the channel keep its sockets open between queries: a
+ * kept socket keeps its source port, and RFC 5452 asks a resolver to
+ * vary it so that a forged answer must guess it as well as the query id.
+ * Nobody off the machine can forge a datagram from loopback, so there
+ * the socket, its descriptor flags and its 1 MiB buffer are made once
+ * instead of for every query after an idle moment (c-ares 1.18 closes
+ * a socket as soon as no query is left on it): seven system calls a
+ * query with a new client per message (issue 11).
+ */
+static bool
+servers_on_loopback(ares_channel ch)
+{
+	struct ares_addr_port_node *list = NULL, *n;
+	bool	all = true;
+	const unsigned char *b;
+	static const unsigned char v6_loopback[16] = { [15] = 1 };
+
+	if (ares_get_servers_ports(ch, &list) != ARES_SUCCESS || list == NULL)
+		return false;
+	for (n = list; n != NULL && all; n = n->next) {
+		if (n->family == AF_INET) {
+			b = (const unsigned char *)&n->addr.addr4;
+			all = b[0] == 127;
+		} else if (n->family == AF_INET6)
+			all = memcmp(&n->addr.addr6, v6_loopback, 16) == 0;
+		else
+			all = false;
+	}
+	ares_free_data(list);
+	return all;
+}
+
+/* open_channel - a channel on these servers (NULL: resolv.conf's) */
+static bool
+open_channel(struct rw_resolver *r, const char *servers, bool stayopen,
+    ares_channel *ch, char *err, size_t errlen)
+{
+	struct ares_options o;
+	int	rc, mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+	    ARES_OPT_SOCK_RCVBUF;
+
+	memset(&o, 0, sizeof(o));
+	o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH |
+	    (stayopen ? ARES_FLAG_STAYOPEN : 0);
+	o.timeout = r->timeout_ms;
+	o.tries = r->tries;
+	/*
+	 * Room for a burst of answers (many new clients at once, each asking
+	 * several lists) while the thread is busy: an answer the kernel drops
+	 * costs its sessions dns_timeout. The kernel caps this at
+	 * net.core.rmem_max.
+	 */
+	o.socket_receive_buffer_size = RW_DNS_RCVBUF;
+	if ((rc = ares_init_options(ch, &o, mask)) != ARES_SUCCESS) {
+		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
+		return false;
+	}
+	if (servers != NULL && servers[0] != '\0' &&
+	    (rc = ares_set_servers_ports_csv(*ch, servers)) != ARES_SUCCESS) {
+		snprintf(err, errlen, "dns_servers %s: %s", servers,
+		    ares_strerror(rc));
+		ares_destroy(*ch);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * init_channel - r->ch on these servers, keeping its sockets open when
+ * every server is on loopback (servers_on_loopback()). Whether they are
+ * is known only once c-ares has the list (resolv.conf's, when servers is
+ * NULL), and the flag only at ares_init_options(): so a second channel.
+ */
+static bool
+init_channel(struct rw_resolver *r, const char *servers, char *err,
+    size_t errlen)
+{
+	ares_channel ch, kept;
+
+	if (!open_channel(r, servers, false, &ch, err, errlen))
+		return false;
+	r->stayopen = false;
+	if (servers_on_loopback(ch) &&
+	    open_channel(r, servers, true, &kept, err, errlen)) {
+		ares_destroy(ch);
+		ch = kept;
+		r->stayopen = true;
+	}
+	r->ch = ch;
+	return true;
+}
+
+/* channel_busy - some query of ch is still waiting for its answer */
+static bool
+channel_busy(ares_channel ch)
+{
+	struct timeval tv;
+
+	return ares_timeout(ch, NULL, &tv) != NULL;	/* NULL: none pending */
+}
+
+/*
+ * rebuild_channel - reload: a new channel on the new servers, in the
+ * resolver thread. Not ares_set_servers_ports_csv(): c-ares 1.18 refuses
+ * it while a query is outstanding (ARES_ENOTIMP), which lost a reload's
+ * new servers on any busy system; and keeping sockets open must follow
+ * the new servers. New queries go to the new channel at once; the old one
+ * is polled on (r->draining) until its last query is answered, so no
+ * lookup in flight is cut short. On failure the old channel stays.
+ */
+static void
+rebuild_channel(struct rw_resolver *r, char *servers)
+{
+	ares_channel old = r->ch;
+	bool	was = r->stayopen;
+	char	err[256];
+
+	/* the same servers: nothing to do; none: resolv.conf only at start */
+	if (servers[0] == '\0' ||
+	    (r->servers != NULL && strcmp(r->servers, servers) == 0)) {
+		free(servers);
+		return;
+	}
+	if (!init_channel(r, servers, err, sizeof(err))) {
+		r->ch = old;
+		r->stayopen = was;
+		rw_log_err("dns: cannot use dns_servers %s: %s; still asking the "
+		    "previous servers", servers, err);
+		free(servers);
+		return;
+	}
+	if (channel_busy(old))
+		r->draining[r->ndraining++] = old;
+	else
+		ares_destroy(old);	/* idle: no callback runs */
+	if (r->stayopen != was)
+		rw_log_info("dns: dns_servers %s: sockets %s between queries",
+		    servers, r->stayopen ? "kept open (all on loopback)" :
+		    "opened per query (not all on loopback)");
+	free(r->servers);
+	r->servers = servers;
+}
+
+/* poll_set - append ch's sockets to pfd (owner[] says whose); new count */
+static int
+poll_set(ares_channel ch, struct pollfd *pfd, ares_channel *owner, int n)
+{
+	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	unsigned int bits;
+	int	i;
+
+	/* ares.h's ARES_GETSOCK_* shift a signed 1 into bit 31: use our own */
+	bits = (unsigned int)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+	for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+		bool rd = (bits & (1u << i)) != 0;
+		bool wr = (bits & (1u << (i + ARES_GETSOCK_MAXNUM))) != 0;
+
+		if (!rd && !wr)
+			continue;
+		pfd[n].fd = socks[i];
+		pfd[n].events = (short)((rd ? POLLIN : 0) | (wr ? POLLOUT : 0));
+		pfd[n].revents = 0;
+		owner[n] = ch;
+		n++;
+	}
+	return n;
+}
+
+/* ms_until - ares_timeout() of ch, at most limit_ms, in ms */
+static int
+ms_until(ares_channel ch, int limit_ms)
+{
+	struct timeval tv, maxtv = { 1, 0 }, *tvp;
+	int	ms;
+
+	tvp = ares_timeout(ch, &maxtv, &tv);
+	ms = (int)(tvp->tv_sec * 1000 + tvp->tv_usec / 1000);
+	return ms < limit_ms ? ms : limit_ms;
+}
+
 /* resolver_loop - the only thread that calls ares_*() after start-up */
 static void *
 resolver_loop(void *arg)
 {
 	struct rw_resolver *r = arg;
-	struct pollfd pfd[ARES_GETSOCK_MAXNUM + 1];
-	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	struct pollfd pfd[(RW_DNS_DRAINING_MAX + 1) * ARES_GETSOCK_MAXNUM + 1];
+	ares_channel owner[(RW_DNS_DRAINING_MAX + 1) * ARES_GETSOCK_MAXNUM];
 	struct rw_dns_lookup *q, *next;
-	struct timeval tv, maxtv = { 1, 0 }, *tvp;
+	char	*servers;
 	char	drain[64];
-	unsigned int bits;
+	unsigned int d;
 	int	i, n, timeout_ms;
 	bool	stop;
 
@@ -277,13 +471,16 @@ resolver_loop(void *arg)
 		q = r->q_head;
 		r->q_head = r->q_tail = NULL;
 		stop = r->stop;
-		if (r->servers_changed) {
+		servers = NULL;
+		/* a change waits only while RW_DNS_DRAINING_MAX channels drain */
+		if (r->servers_changed && r->ndraining < RW_DNS_DRAINING_MAX) {
 			r->servers_changed = false;
-			if (r->new_servers != NULL &&
-			    ares_set_servers_ports_csv(r->ch, r->new_servers) != ARES_SUCCESS)
-				rw_log_err("dns: cannot use dns_servers %s", r->new_servers);
+			servers = r->new_servers;	/* now this thread's */
+			r->new_servers = NULL;
 		}
 		pthread_mutex_unlock(&r->lock);
+		if (servers != NULL)
+			rebuild_channel(r, servers);	/* takes servers */
 		for (; q != NULL; q = next) {
 			next = q->qnext;
 			q->qnext = NULL;
@@ -297,25 +494,15 @@ resolver_loop(void *arg)
 		wake_waiters(r);	/* queries that failed at once */
 		if (stop)
 			break;
-		n = 0;
-		/* ares.h's ARES_GETSOCK_* shift a signed 1 into bit 31: use our own */
-		bits = (unsigned int)ares_getsock(r->ch, socks, ARES_GETSOCK_MAXNUM);
-		for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-			bool rd = (bits & (1u << i)) != 0;
-			bool wr = (bits & (1u << (i + ARES_GETSOCK_MAXNUM))) != 0;
-
-			if (!rd && !wr)
-				continue;
-			pfd[n].fd = socks[i];
-			pfd[n].events = (short)((rd ? POLLIN : 0) | (wr ? POLLOUT : 0));
-			pfd[n].revents = 0;
-			n++;
+		n = poll_set(r->ch, pfd, owner, 0);
+		timeout_ms = ms_until(r->ch, 1000);
+		for (d = 0; d < r->ndraining; d++) {
+			n = poll_set(r->draining[d], pfd, owner, n);
+			timeout_ms = ms_until(r->draining[d], timeout_ms);
 		}
 		pfd[n].fd = r->wake[0];
 		pfd[n].events = POLLIN;
 		pfd[n].revents = 0;
-		tvp = ares_timeout(r->ch, &maxtv, &tv);
-		timeout_ms = (int)(tvp->tv_sec * 1000 + tvp->tv_usec / 1000);
 		if (poll(pfd, (nfds_t)n + 1, timeout_ms) < 0 && errno != EINTR) {
 			rw_log_err("dns: poll: %s", strerror(errno));
 			sleep(1);
@@ -324,50 +511,27 @@ resolver_loop(void *arg)
 			while (read(r->wake[0], drain, sizeof(drain)) > 0)
 				;
 		for (i = 0; i < n; i++)
-			ares_process_fd(r->ch,
+			ares_process_fd(owner[i],
 			    (pfd[i].revents & (POLLIN | POLLERR | POLLHUP)) ? pfd[i].fd :
 			    ARES_SOCKET_BAD,
 			    (pfd[i].revents & POLLOUT) ? pfd[i].fd : ARES_SOCKET_BAD);
 		/* timeouts and retries */
 		ares_process_fd(r->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+		for (d = 0; d < r->ndraining; d++) {
+			ares_process_fd(r->draining[d], ARES_SOCKET_BAD,
+			    ARES_SOCKET_BAD);
+			if (!channel_busy(r->draining[d])) {
+				ares_destroy(r->draining[d]);
+				r->draining[d--] = r->draining[--r->ndraining];
+			}
+		}
 		wake_waiters(r);
 	}
+	for (d = 0; d < r->ndraining; d++)
+		ares_destroy(r->draining[d]);
 	ares_destroy(r->ch);	/* cancels what is in flight: callbacks run */
 	wake_waiters(r);
 	return NULL;
-}
-
-static bool
-init_channel(struct rw_resolver *r, const struct rw_dns_settings *s, char *err,
-    size_t errlen)
-{
-	struct ares_options o;
-	int	rc, mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-	    ARES_OPT_SOCK_RCVBUF;
-
-	memset(&o, 0, sizeof(o));
-	o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH;
-	o.timeout = (int)s->timeout_ms;
-	o.tries = (int)s->tries;
-	/*
-	 * Room for a burst of answers (many new clients at once, each asking
-	 * several lists) while the thread is busy: an answer the kernel drops
-	 * costs its sessions dns_timeout. The kernel caps this at
-	 * net.core.rmem_max.
-	 */
-	o.socket_receive_buffer_size = RW_DNS_RCVBUF;
-	if ((rc = ares_init_options(&r->ch, &o, mask)) != ARES_SUCCESS) {
-		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
-		return false;
-	}
-	if (s->servers != NULL && s->servers[0] != '\0' &&
-	    (rc = ares_set_servers_ports_csv(r->ch, s->servers)) != ARES_SUCCESS) {
-		snprintf(err, errlen, "dns_servers %s: %s", s->servers,
-		    ares_strerror(rc));
-		ares_destroy(r->ch);
-		return false;
-	}
-	return true;
 }
 
 /* resolver_free - what start made; the thread is not running */
@@ -382,6 +546,7 @@ resolver_free(struct rw_resolver *r)
 	pthread_mutex_destroy(&r->lock);	/* tsan.supp: no thread left */
 	rw_dns_cache_free(r->cache);
 	free(r->new_servers);
+	free(r->servers);
 	free(r);
 }
 
@@ -416,7 +581,14 @@ rw_dns_start_resolver(const struct rw_dns_settings *s, char *err, size_t errlen)
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto fail;
 	}
-	if (!init_channel(r, s, err, errlen))
+	r->timeout_ms = (int)s->timeout_ms;
+	r->tries = (int)s->tries;
+	if (s->servers != NULL && s->servers[0] != '\0' &&
+	    (r->servers = strdup(s->servers)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (!init_channel(r, s->servers, err, errlen))
 		goto fail;
 	if (pthread_create(&r->tid, NULL, resolver_loop, r) != 0) {
 		snprintf(err, errlen, "cannot start the resolver thread");

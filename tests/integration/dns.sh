@@ -39,7 +39,9 @@
 #   failopen   dns_fail_open = yes lets the mail through on SERVFAIL
 #   (reload)   a SIGHUP while a session waits for DNS (blackhole): it
 #              still gets its 4xx, and logs its DNS facts at debug level
-#              after the reload (for the ThreadSanitizer build)
+#              after the reload (for the ThreadSanitizer build); a SIGHUP
+#              that moves dns_servers while a query is in flight: the next
+#              session asks the new server, the one in flight still ends
 #
 #   RELAYWARDEN=milter/relaywarden tests/integration/dns.sh
 #
@@ -381,6 +383,32 @@ rw_expect_log "blackhole: reloaded during BHR's lookup" "$T/log/blackhole.log" '
 check "blackhole: BHR's DNS facts were logged (debug) after the reload" \
     awk '/reloaded .*blackhole\.conf/ { r = NR } r && NR > r && /debug: BHR: dns client=/ { f = 1 } END { exit !f }' \
     "$T/log/blackhole.log"
+
+# A reload that moves dns_servers while a lookup is still in flight to the
+# old server (the blackhole keeps it there for dns_timeout x tries = 4 s).
+# c-ares 1.18 refuses new servers on a channel with queries outstanding;
+# they were lost with "cannot use dns_servers" until the resolver thread
+# opened a new channel for them. A session after the reload is answered
+# by the new server (unbound: FCrDNS pass, which the blackhole can never
+# give), and the lookup in flight still ends as it would have.
+(mt blackhole BHM 192.0.2.51 bob@example.test REPLYCODE >"$T/log/bhm.result") &
+bg=$!
+sleep 0.3
+sed -i "s/^dns_servers = .*/$UNBOUND/" "$T/blackhole.conf"
+kill -HUP "$(rw_pid_of blackhole)"
+reloads() { test "$(grep -c 'reloaded .*/blackhole\.conf' "$T/log/blackhole.log")" -ge 2; }
+check "blackhole: reloaded with dns_servers moved to unbound" rw_wait 5 reloads
+# (2001:db8::10: no lookup of it is pending on the old channel to join)
+mt blackhole MOVED 2001:db8::10 bob@example.test CONTINUE -D eom=1 \
+    -D ar="mx.example.test; iprev=pass policy.iprev=2001:db8::10 (client.example.test)" -D tag=
+line blackhole "MOVED: FCrDNS pass, answered by the new server" \
+    'MOVED: dns client=2001:db8::10 ptr=ok rdns=pass name=client\.example\.test'
+wait "$bg"
+sed 's/^/     /' "$T/log/bhm.result"
+grep -q '^ok ' "$T/log/bhm.result" && pass "blackhole BHM: completed across the move" ||
+    fail "blackhole BHM: $(cat "$T/log/bhm.result")"
+verdict blackhole BHM tempfail rdns '450 4\.7\.25 Reverse DNS validation failed temporarily for 192\.0\.2\.51'
+noline blackhole "the moved dns_servers were taken" 'cannot use dns_servers'
 
 # ============================================================== the end
 for d in $DAEMONS; do
