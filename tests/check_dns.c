@@ -626,9 +626,7 @@ fill_facts(struct rw_facts *f, const struct blf *bl, size_t n)
 
 	ck_assert_msg(rw_facts_lists(f, RW_DNSBL_MAX), "out of memory");
 	for (i = 0; i < n; i++) {
-		rw_fact_clear(&f->bl[i].txt);
-		memset(&f->bl[i], 0, sizeof(f->bl[i]));
-		f->bl[i].txt = rw_fact_empty;
+		rw_dnsbl_fact_reset(&f->bl[i]);
 		f->bl[i].status = bl[i].st;
 		f->bl[i].suspended = bl[i].suspended;
 		for (j = 0; j < 4 && bl[i].a[j] != 0; j++)

@@ -289,6 +289,7 @@ START_TEST(test_record)
 	ck_assert_msg(rw_dnsbl_parse(c->spec, RW_BL_URI, &z, err, sizeof(err)),
 	    "%s: parse: %s", c->label, err);
 	memset(&uf, 0, sizeof(uf));
+	rw_dnsbl_fact_reset(&uf.bl);
 	for (i = 0; i < 4 && c->v[i].subject != NULL; i++) {
 		memset(&s, 0, sizeof(s));
 		snprintf(s.name, sizeof(s.name), "%s", c->v[i].subject);
