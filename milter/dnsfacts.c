@@ -244,14 +244,9 @@ fill_list(struct rw_dns_session *ds, const struct rw_config *cfg, size_t i,
 	enum rw_bl_answer cls;
 	bool	hit = false, list_error = false;
 
-	/* the TXT reason is a fact text: freed, then "" again (never NULL) */
-	rw_fact_clear(&bf->txt);
-	memset(bf, 0, sizeof(*bf));
-	bf->txt = rw_fact_empty;
-	if (ds->bl_a[i] == NULL) {
-		bf->status = RW_DNS_NOT_ASKED;
+	rw_dnsbl_fact_reset(bf);	/* not asked; its TXT freed, "" */
+	if (ds->bl_a[i] == NULL)
 		return;
-	}
 	bf->status = a->status;
 	bf->suspended = rw_probe_suspended(ds->probes, cfg->dnsbl[i].zone);
 	for (j = 0; j < a->n && bf->na < RW_DNSBL_A_MAX; j++) {

@@ -7,11 +7,64 @@
  *	table in session.c. rw_verdict_set() is the one place that fills a
  *	verdict's reply, so codes and texts stay consistent; rw_verdict_tag()
  *	fills a TAG outcome's header part.
+ *
+ *	The ASCII character classes the parsers of untrusted text share
+ *	(html.c, url.c, str.c, ...) are here too, inline: they are asked of
+ *	every byte of a message's text, and are locale-free where
+ *	<ctype.h> follows the locale and wants EOF-or-unsigned-char ints.
  */
 #ifndef RW_CHECKS_H
 #define RW_CHECKS_H
 
 #include "rw_policy.h"
+
+/* rw_isalpha - an ASCII letter */
+static inline bool
+rw_isalpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* rw_isdigit - an ASCII decimal digit */
+static inline bool
+rw_isdigit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* rw_isalnum - an ASCII letter or digit */
+static inline bool
+rw_isalnum(unsigned char c)
+{
+	return rw_isalpha(c) || rw_isdigit(c);
+}
+
+/* rw_isspace - HTML's ASCII white space: space, tab, LF, CR, FF (not VT) */
+static inline bool
+rw_isspace(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* rw_hexval - the value of a hex digit (either case), -1 if it is none */
+static inline int
+rw_hexval(unsigned char c)
+{
+	if (rw_isdigit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* rw_tolower - ASCII lowercase of one byte; others unchanged */
+static inline unsigned char
+rw_tolower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
 
 rw_check_fn	rw_check_client_access;
 rw_check_fn	rw_check_sender_access;

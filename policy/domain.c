@@ -26,7 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "rw_policy.h"
+#include "checks.h"
 
 static bool
 normalize_literal(const char *in, size_t len, char *out, size_t outlen,
@@ -71,8 +71,7 @@ toolong:
 static bool
 label_char(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+	return rw_isalnum(c) || c == '-' || c == '_';
 }
 
 /* normalize - rw_domain_normalize() without the failure guarantee */

@@ -31,7 +31,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +58,7 @@ rw_conf_looks_like_name(const char *key)
 	if (strchr(key, ':') != NULL || strchr(key, '/') != NULL)
 		return false;	/* an IPv6 address or a prefix */
 	for (p = key; *p != '\0'; p++)
-		if (isalpha((unsigned char)*p))
+		if (rw_isalpha((unsigned char)*p))
 			return true;
 	return false;
 }

@@ -118,36 +118,6 @@ struct html {
 };
 
 static bool
-is_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-static int
-hexval(unsigned char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static bool
 in_list(const char *const *list, const char *name)
 {
 	size_t	i;
@@ -205,8 +175,8 @@ rw_html_numeric_ref(const char *s, size_t len, uint32_t *cp)
 	}
 	start = i;
 	for (; i < len; i++) {
-		int d = hex ? hexval((unsigned char)s[i]) :
-		    (is_digit((unsigned char)s[i]) ? s[i] - '0' : -1);
+		int d = hex ? rw_hexval((unsigned char)s[i]) :
+		    (rw_isdigit((unsigned char)s[i]) ? s[i] - '0' : -1);
 
 		if (d < 0)
 			break;
@@ -244,7 +214,7 @@ char_ref(const char *s, size_t len, bool in_attr, char *u, size_t *ulen)
 		return n;
 	}
 	for (n = 1; n < len && n <= REF_NAME_MAX &&
-	    (is_alpha((unsigned char)s[n]) || is_digit((unsigned char)s[n])); n++)
+	    rw_isalnum((unsigned char)s[n]); n++)
 		;
 	if (n == 1)
 		return 0;
@@ -270,8 +240,8 @@ char_ref(const char *s, size_t len, bool in_attr, char *u, size_t *ulen)
 		}
 		if (best == NULL)
 			return 0;
-		if (in_attr && nl < len && (is_alpha((unsigned char)s[nl]) ||
-		    is_digit((unsigned char)s[nl]) || s[nl] == '='))
+		if (in_attr && nl < len && (rw_isalnum((unsigned char)s[nl]) ||
+		    s[nl] == '='))
 			return 0;
 	}
 	if (best->cp != 0)
@@ -302,9 +272,9 @@ decode_value(const char *v, size_t vlen, char *buf, size_t size)
 		buf[o++] = v[i++];
 	}
 	buf[o] = '\0';
-	for (i = 0; i < o && is_space((unsigned char)buf[i]); i++)
+	for (i = 0; i < o && rw_isspace((unsigned char)buf[i]); i++)
 		;
-	while (o > i && is_space((unsigned char)buf[o - 1]))
+	while (o > i && rw_isspace((unsigned char)buf[o - 1]))
 		o--;
 	memmove(buf, buf + i, o - i);
 	buf[o - i] = '\0';
@@ -399,7 +369,7 @@ read_name(struct html *h, char *name, const char *stops)
 	while (h->i < h->len) {
 		unsigned char c = (unsigned char)h->s[h->i];
 
-		if (is_space(c) || c == '/' || c == '>' ||
+		if (rw_isspace(c) || c == '/' || c == '>' ||
 		    (c != '\0' && strchr(stops, c) != NULL))
 			break;
 		if (n + 1 < NAME_MAX_)
@@ -418,21 +388,21 @@ meta_refresh(struct html *h, const char *c)
 	const char *end;
 	char	q;
 
-	while (is_space((unsigned char)*c) || is_digit((unsigned char)*c) ||
+	while (rw_isspace((unsigned char)*c) || rw_isdigit((unsigned char)*c) ||
 	    *c == '.')
 		c++;
 	if (*c == ';' || *c == ',')
 		c++;
-	while (is_space((unsigned char)*c))
+	while (rw_isspace((unsigned char)*c))
 		c++;
 	if (strncasecmp(c, "url", 3) == 0) {
 		const char *p = c + 3;
 
-		while (is_space((unsigned char)*p))
+		while (rw_isspace((unsigned char)*p))
 			p++;
 		if (*p == '=') {
 			c = p + 1;
-			while (is_space((unsigned char)*c))
+			while (rw_isspace((unsigned char)*c))
 				c++;
 		}
 	}
@@ -443,7 +413,7 @@ meta_refresh(struct html *h, const char *c)
 			end = c + strlen(c);
 	} else
 		end = c + strlen(c);
-	while (end > c && is_space((unsigned char)end[-1]))
+	while (end > c && rw_isspace((unsigned char)end[-1]))
 		end--;
 	report_link(h, c, (size_t)(end - c));
 }
@@ -464,7 +434,7 @@ tag(struct html *h, bool end, char *name)
 	while (h->i < h->len) {
 		unsigned char c = (unsigned char)h->s[h->i];
 
-		if (is_space(c) || c == '/') {
+		if (rw_isspace(c) || c == '/') {
 			h->i++;
 			continue;
 		}
@@ -479,12 +449,12 @@ tag(struct html *h, bool end, char *name)
 		read_name(h, attr, "=");
 		if (h->i == vstart)	/* cannot happen; never stall */
 			h->i++;
-		while (h->i < h->len && is_space((unsigned char)h->s[h->i]))
+		while (h->i < h->len && rw_isspace((unsigned char)h->s[h->i]))
 			h->i++;
 		if (h->i >= h->len || h->s[h->i] != '=')
 			continue;
 		h->i++;
-		while (h->i < h->len && is_space((unsigned char)h->s[h->i]))
+		while (h->i < h->len && rw_isspace((unsigned char)h->s[h->i]))
 			h->i++;
 		if (h->i < h->len && (h->s[h->i] == '"' || h->s[h->i] == '\'')) {
 			char	q = h->s[h->i++];
@@ -496,7 +466,8 @@ tag(struct html *h, bool end, char *name)
 			h->i = vstart + vlen + (e != NULL ? 1 : 0);
 		} else {
 			vstart = h->i;
-			while (h->i < h->len && !is_space((unsigned char)h->s[h->i]) &&
+			while (h->i < h->len &&
+			    !rw_isspace((unsigned char)h->s[h->i]) &&
 			    h->s[h->i] != '>')
 				h->i++;
 			vlen = h->i - vstart;
@@ -531,7 +502,7 @@ raw_skip(struct html *h, const char *name)
 		    h->s[h->i + 1] == '/' &&
 		    strncasecmp(h->s + h->i + 2, name, nl) == 0 &&
 		    (h->len - h->i == nl + 2 ||
-		    is_space((unsigned char)h->s[h->i + 2 + nl]) ||
+		    rw_isspace((unsigned char)h->s[h->i + 2 + nl]) ||
 		    h->s[h->i + 2 + nl] == '/' || h->s[h->i + 2 + nl] == '>'))
 			return;
 		h->i++;
@@ -553,7 +524,7 @@ markup(struct html *h)
 			skip_past(h, ">");
 		return true;
 	}
-	if (c1 == '?' || (c1 == '/' && !is_alpha(c2))) {
+	if (c1 == '?' || (c1 == '/' && !rw_isalpha(c2))) {
 		skip_past(h, ">");
 		return true;
 	}
@@ -565,7 +536,7 @@ markup(struct html *h)
 			emit_space(h);
 		return true;
 	}
-	if (!is_alpha(c1))
+	if (!rw_isalpha(c1))
 		return false;
 	tag(h, false, name);
 	if (in_list(blocks, name))
@@ -597,7 +568,7 @@ rw_html_reduce(const char *html, size_t len, char *out, size_t outlen,
 
 		if (c == '<' && markup(&h))
 			continue;
-		if (is_space(c)) {
+		if (rw_isspace(c)) {
 			emit_space(&h);
 			h.i++;
 		} else if (c == '&' && (n = char_ref(html + h.i, len - h.i, false,

@@ -166,6 +166,13 @@ struct rw_dnsbl_fact {
 	 * rw_fact_empty or its own copy (rw_fact_set), as the text facts */
 	const char		*txt;
 };
+/*
+ * rw_dnsbl_fact_reset - the fact reads "not asked": no answers, not
+ * suspended, txt "" (its copy freed, never NULL). The one way to reset
+ * a list fact: a memset alone would leak the copy and leave txt NULL.
+ * A zeroed fact (txt NULL, as calloc leaves it) may be reset too.
+ */
+void	rw_dnsbl_fact_reset(struct rw_dnsbl_fact *);
 
 enum rw_dns_verdict_action { RW_DNSACT_REJECT = 0, RW_DNSACT_TEMPFAIL, RW_DNSACT_TAG };
 

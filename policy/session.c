@@ -510,9 +510,19 @@ rw_facts_lists(struct rw_facts *f, size_t n)
 	if ((f->bl = calloc(n, sizeof(*f->bl))) == NULL)
 		return false;
 	for (i = 0; i < n; i++)
-		f->bl[i].txt = rw_fact_empty;
+		rw_dnsbl_fact_reset(&f->bl[i]);
 	f->nbl = n;
 	return true;
+}
+
+/* rw_dnsbl_fact_reset - not asked, txt "" again (freed, never NULL) */
+void
+rw_dnsbl_fact_reset(struct rw_dnsbl_fact *bf)
+{
+	rw_fact_clear(&bf->txt);
+	memset(bf, 0, sizeof(*bf));
+	bf->status = RW_DNS_NOT_ASKED;
+	bf->txt = rw_fact_empty;
 }
 
 /* rw_facts_release - free the texts and the list facts */

@@ -14,7 +14,7 @@
 
 #include <string.h>
 
-#include "rw_policy.h"
+#include "checks.h"
 
 /* rw_strlcpy_ok - copy, false and empty dst on truncation */
 bool
@@ -79,18 +79,12 @@ rw_lowercase(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
-static int
-lower_char(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
 /* rw_strieq - ASCII case-insensitive equality */
 bool
 rw_strieq(const char *a, const char *b)
 {
 	for (; *a != '\0' && *b != '\0'; a++, b++)
-		if (lower_char((unsigned char)*a) != lower_char((unsigned char)*b))
+		if (rw_tolower((unsigned char)*a) != rw_tolower((unsigned char)*b))
 			return false;
 	return *a == *b;
 }

@@ -164,13 +164,14 @@ static void
 take(struct rw_uribl_fact *uf, const struct rw_uri_subject *s,
     enum rw_dns_status st, const uint32_t *a, size_t na, bool is_listing)
 {
+	bool	suspended = uf->bl.suspended;	/* the list's, kept */
 	size_t	i;
 
+	rw_dnsbl_fact_reset(&uf->bl);	/* the answer's: replaced */
+	uf->bl.suspended = suspended;
 	uf->bl.status = st;
-	uf->bl.na = 0;
 	for (i = 0; i < na && i < RW_DNSBL_A_MAX; i++)
 		uf->bl.a[uf->bl.na++] = a[i];
-	rw_fact_clear(&uf->bl.txt);
 	if (is_listing)
 		(void)rw_strlcpy_ok(uf->subject, s->name, sizeof(uf->subject));
 }
@@ -233,7 +234,7 @@ rw_uribl_facts(struct rw_facts *f, size_t n)
 		return false;
 	f->nuri = n;
 	for (i = 0; i < n; i++)
-		f->uri[i].bl.txt = rw_fact_empty;
+		rw_dnsbl_fact_reset(&f->uri[i].bl);
 	return true;
 }
 

@@ -83,42 +83,6 @@ static const char *const trick_names[] = {
 	"percent-path", "bad-host"
 };
 
-static bool
-is_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_alnum(unsigned char c)
-{
-	return is_alpha(c) || is_digit(c);
-}
-
-static int
-hexval(unsigned char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static unsigned char
-lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
 /* ------------------------------------------------------------ output */
 
 struct out {
@@ -185,7 +149,7 @@ ipv4_part(const char *s, size_t len, uint64_t *v, bool *odd)
 		*odd = true;
 	}
 	for (; i < len; i++) {
-		int d = hexval((unsigned char)s[i]);
+		int d = rw_hexval((unsigned char)s[i]);
 
 		if (d < 0 || (unsigned int)d >= base)
 			return false;
@@ -269,7 +233,7 @@ ascii_name(const char *h)
 			label = 0;
 			continue;
 		}
-		if (!is_alnum(c) && c != '-' && c != '_')
+		if (!rw_isalnum(c) && c != '-' && c != '_')
 			return false;
 		if (++label > 63)
 			return false;
@@ -327,10 +291,10 @@ decode_host(const char *w, size_t wlen, char *h, size_t hsize,
 		unsigned char c = (unsigned char)w[i];
 
 		if (c == '%' && i + 2 < wlen &&
-		    hexval((unsigned char)w[i + 1]) >= 0 &&
-		    hexval((unsigned char)w[i + 2]) >= 0) {
-			c = (unsigned char)(hexval((unsigned char)w[i + 1]) * 16 +
-			    hexval((unsigned char)w[i + 2]));
+		    rw_hexval((unsigned char)w[i + 1]) >= 0 &&
+		    rw_hexval((unsigned char)w[i + 2]) >= 0) {
+			c = (unsigned char)(rw_hexval((unsigned char)w[i + 1]) *
+			    16 + rw_hexval((unsigned char)w[i + 2]));
 			*tricks |= RW_URLT_PERCENT_HOST;
 			i += 3;
 			if (c == '\0' || o + 1 >= hsize)
@@ -373,7 +337,7 @@ user_hostlike(const char *w, size_t wlen)
 		return true;		/* a long, escaped user: hiding */
 	n = strlen(u);
 	for (i = 0; i < n; i++)
-		u[i] = (char)lower((unsigned char)u[i]);
+		u[i] = (char)rw_tolower((unsigned char)u[i]);
 	if (strstr(u, "www") != NULL)
 		return true;
 	strip_dots(u);
@@ -475,11 +439,11 @@ put_rest(struct out *o, const char *s, size_t len, unsigned int *tricks)
 			continue;
 		}
 		if (c == '%' && i + 2 < len &&
-		    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+		    (hi = rw_hexval((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = rw_hexval((unsigned char)s[i + 2])) >= 0) {
 			unsigned char d = (unsigned char)(hi * 16 + lo);
 
-			if (is_alnum(d)) {
+			if (rw_isalnum(d)) {
 				*tricks |= RW_URLT_PERCENT_PATH;
 				put_byte(o, (char)d);
 			} else if (d == '-' || d == '.' || d == '_' || d == '~')
@@ -621,7 +585,7 @@ rw_url_normalise(const char *raw, size_t len, struct rw_url *u)
 		if (nonascii && !idn_host(host, sizeof(host)))
 			goto bad;
 		for (i = 0; host[i] != '\0'; i++)
-			host[i] = (char)lower((unsigned char)host[i]);
+			host[i] = (char)rw_tolower((unsigned char)host[i]);
 		strip_dots(host);
 		if (ends_in_number(host)) {
 			if (!ipv4_host(host, &u->ip, &plain))
@@ -781,7 +745,8 @@ rw_url_scan_text(const char *text, size_t len, rw_url_sink *sink, void *ctx)
 		unsigned char c = (unsigned char)text[i];
 
 		if ((c != 'h' && c != 'H' && c != 'f' && c != 'F' && c != 'w' &&
-		    c != 'W') || (i > 0 && (is_alnum((unsigned char)text[i - 1]) ||
+		    c != 'W') || (i > 0 &&
+		    (rw_isalnum((unsigned char)text[i - 1]) ||
 		    (text[i - 1] != '\0' &&
 		    strchr("@.-_/:%", text[i - 1]) != NULL))) ||
 		    (pl = starts_url(text + i, len - i)) == 0) {

@@ -40,28 +40,6 @@
 #define RCPT	"u@ours.test"
 
 static const char *
-act(enum rw_action a)
-{
-	switch (a) {
-	case RW_ACT_CONTINUE:
-		return "CONTINUE";
-	case RW_ACT_ACCEPT:
-		return "ACCEPT";
-	case RW_ACT_TAG:
-		return "TAG";
-	case RW_ACT_TEMPFAIL:
-		return "TEMPFAIL";
-	case RW_ACT_REJECT:
-		return "REJECT";
-	case RW_ACT_QUARANTINE:
-		return "QUARANTINE";
-	case RW_ACT_DISCARD:
-		return "DISCARD";
-	}
-	return "?";
-}
-
-static const char *
 bla(enum rw_bl_answer a)
 {
 	switch (a) {
@@ -626,9 +604,7 @@ fill_facts(struct rw_facts *f, const struct blf *bl, size_t n)
 
 	ck_assert_msg(rw_facts_lists(f, RW_DNSBL_MAX), "out of memory");
 	for (i = 0; i < n; i++) {
-		rw_fact_clear(&f->bl[i].txt);
-		memset(&f->bl[i], 0, sizeof(f->bl[i]));
-		f->bl[i].txt = rw_fact_empty;
+		rw_dnsbl_fact_reset(&f->bl[i]);
 		f->bl[i].status = bl[i].st;
 		f->bl[i].suspended = bl[i].suspended;
 		for (j = 0; j < 4 && bl[i].a[j] != 0; j++)
@@ -1001,7 +977,8 @@ want_verdict(const char *label, enum rw_action got, const struct rw_verdict *v,
 	size_t	i;
 
 	ck_assert_msg(got == c->want, "%s: got %s (%s %s %s), want %s", label,
-	    act(got), v->rcode, v->xcode, v->text, act(c->want));
+	    rw_action_name(got), v->rcode, v->xcode, v->text,
+	    rw_action_name(c->want));
 	if (c->rcode != NULL) {
 		ck_assert_msg(strcmp(v->rcode, c->rcode) == 0, "%s: rcode: got "
 		    "\"%s\", want \"%s\"", label, v->rcode, c->rcode);
@@ -1057,15 +1034,15 @@ run_dns_case(const struct dns_case *c, const char *absent, const char *reason)
 	memset(&v, 0, sizeof(v));
 	a = step_connect(&s, c->client, "client.example.test", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: connect: got %s, want CONTINUE",
-	    c->label, act(a));
+	    c->label, rw_action_name(a));
 	a = step_helo(&s, "client.example.test", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: helo: got %s, want CONTINUE",
-	    c->label, act(a));
+	    c->label, rw_action_name(a));
 	rw_session_record_mail(&s, "alice@sender.test", c->auth);
 	if (!c->at_mail) {
 		a = rw_session_decide(&s, RW_STAGE_MAIL, &v);
 		ck_assert_msg(a == RW_ACT_CONTINUE, "%s: mail: got %s (%s), want "
-		    "CONTINUE", c->label, act(a), v.text);
+		    "CONTINUE", c->label, rw_action_name(a), v.text);
 	}
 	/* the glue gathers the DNS facts now */
 	fill_facts(&s.f, c->bl, 4);
@@ -1083,7 +1060,8 @@ run_dns_case(const struct dns_case *c, const char *absent, const char *reason)
 			goto done;
 		a = step_rcpt(&s, c->rcpt, &v);
 		ck_assert_msg(a == RW_ACT_CONTINUE, "%s: rcpt after MAIL: got %s "
-		    "(%s %s), want CONTINUE", c->label, act(a), v.rcode, v.text);
+		    "(%s %s), want CONTINUE", c->label, rw_action_name(a),
+		    v.rcode, v.text);
 	} else {
 		memset(&v, 0, sizeof(v));
 		a = step_rcpt(&s, c->rcpt, &v);
@@ -1147,7 +1125,7 @@ START_TEST(test_stage_mail_not_at_rcpt)
 	s.f.dns_ready = true;
 	a = step_rcpt(&s, RCPT, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "stage mail, listed, at RCPT: got %s "
-	    "(%s %s), want CONTINUE", act(a), v.rcode, v.text);
+	    "(%s %s), want CONTINUE", rw_action_name(a), v.rcode, v.text);
 	rw_session_release(&s);
 	rw_config_free(cfg);
 
@@ -1160,13 +1138,13 @@ START_TEST(test_stage_mail_not_at_rcpt)
 	s.f.dns_ready = true;
 	a = rw_session_decide(&s, RW_STAGE_MAIL, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "stage rcpt, listed, at MAIL: got %s "
-	    "(%s %s), want CONTINUE", act(a), v.rcode, v.text);
+	    "(%s %s), want CONTINUE", rw_action_name(a), v.rcode, v.text);
 	a = rw_session_decide(&s, RW_STAGE_CONNECT, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "stage rcpt, listed, at CONNECT: got "
-	    "%s, want CONTINUE", act(a));
+	    "%s, want CONTINUE", rw_action_name(a));
 	a = step_rcpt(&s, RCPT, &v);
 	ck_assert_msg(a == RW_ACT_REJECT, "stage rcpt, listed, at RCPT: got %s, "
-	    "want REJECT", act(a));
+	    "want REJECT", rw_action_name(a));
 	rw_session_release(&s);
 	rw_config_free(cfg);
 }
@@ -1359,7 +1337,7 @@ START_TEST(test_rdns_unknown_client)
 	s.f.dns_ready = true;
 	a = step_rcpt(&s, RCPT, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "unknown client, rdns none: got %s "
-	    "(%s %s), want CONTINUE", act(a), v.rcode, v.text);
+	    "(%s %s), want CONTINUE", rw_action_name(a), v.rcode, v.text);
 	rw_session_release(&s);
 	rw_config_free(cfg);
 }

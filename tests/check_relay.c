@@ -40,28 +40,6 @@
 #define C_ALL4 C_DOMAINS "trusted_networks = 0.0.0.0/0\n"
 #define C_ALL6 C_DOMAINS "trusted_networks = ::/0\n"
 
-static const char *
-act(enum rw_action a)
-{
-	switch (a) {
-	case RW_ACT_CONTINUE:
-		return "CONTINUE";
-	case RW_ACT_ACCEPT:
-		return "ACCEPT";
-	case RW_ACT_TAG:
-		return "TAG";
-	case RW_ACT_TEMPFAIL:
-		return "TEMPFAIL";
-	case RW_ACT_REJECT:
-		return "REJECT";
-	case RW_ACT_QUARANTINE:
-		return "QUARANTINE";
-	case RW_ACT_DISCARD:
-		return "DISCARD";
-	}
-	return "?";
-}
-
 static struct rw_config *
 parse(const char *label, const char *text)
 {
@@ -87,15 +65,16 @@ start(const char *label, struct rw_session *s, const struct rw_config *cfg,
 	memset(&v, 0, sizeof(v));
 	a = step_connect(s, client, "client.example", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: connect %s: got %s, want "
-	    "CONTINUE", label, client, act(a));
+	    "CONTINUE", label, client, rw_action_name(a));
 	memset(&v, 0, sizeof(v));
 	a = step_helo(s, "client.example", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: helo: got %s, want CONTINUE",
-	    label, act(a));
+	    label, rw_action_name(a));
 	memset(&v, 0, sizeof(v));
 	a = step_mail(s, sender, auth, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: mail %s: got %s (%s %s %s), "
-	    "want CONTINUE", label, sender, act(a), v.rcode, v.xcode, v.text);
+	    "want CONTINUE", label, sender, rw_action_name(a), v.rcode, v.xcode,
+	    v.text);
 }
 
 /* want_reply - the verdict carries this reply */
@@ -330,10 +309,10 @@ START_TEST(test_relay)
 	memset(&v, 0, sizeof(v));
 	a = step_rcpt(&s, c->rcpt, &v);
 	ck_assert_msg(a == c->want, "%s: rcpt %s from %s: got %s (%s %s %s), "
-	    "want %s", c->label, c->rcpt, c->client, act(a), v.rcode, v.xcode,
-	    v.text, act(c->want));
+	    "want %s", c->label, c->rcpt, c->client, rw_action_name(a), v.rcode,
+	    v.xcode, v.text, rw_action_name(c->want));
 	ck_assert_msg(v.action == c->want, "%s: verdict action: got %s, want "
-	    "%s", c->label, act(v.action), act(c->want));
+	    "%s", c->label, rw_action_name(v.action), rw_action_name(c->want));
 	ck_assert_msg(!v.dryrun, "%s: dryrun: got true, want false", c->label);
 	if (c->want == RW_ACT_REJECT) {
 		want_reply(c->label, &v, "550", "5.7.1", "Relaying denied");
@@ -401,8 +380,9 @@ START_TEST(test_relay_long)
 	memset(&v, 0, sizeof(v));
 	a = step_rcpt(&s, rcpt, &v);
 	ck_assert_msg(a == c->want, "%s: rcpt of %zu octets from %s: got %s "
-	    "(%s %s %s), want %s", c->label, strlen(rcpt), c->client, act(a),
-	    v.rcode, v.xcode, v.text, act(c->want));
+	    "(%s %s %s), want %s", c->label, strlen(rcpt), c->client,
+	    rw_action_name(a), v.rcode, v.xcode, v.text,
+	    rw_action_name(c->want));
 	rw_session_release(&s);
 	rw_config_free(cfg);
 }
@@ -422,16 +402,16 @@ START_TEST(test_relay_unknown_client)
 	memset(&v, 0, sizeof(v));
 	a = step_connect(&s, NULL, "unknown", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: connect: got %s, want "
-	    "CONTINUE", label, act(a));
+	    "CONTINUE", label, rw_action_name(a));
 	a = step_mail(&s, SENDER, NULL, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: mail: got %s, want CONTINUE",
-	    label, act(a));
+	    label, rw_action_name(a));
 	a = step_rcpt(&s, "u@else.test", &v);
 	ck_assert_msg(a == RW_ACT_REJECT, "%s: rcpt u@else.test: got %s, want "
-	    "REJECT", label, act(a));
+	    "REJECT", label, rw_action_name(a));
 	a = step_rcpt(&s, "u@ours.test", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: rcpt u@ours.test: got %s, "
-	    "want CONTINUE", label, act(a));
+	    "want CONTINUE", label, rw_action_name(a));
 	rw_session_release(&s);
 	rw_config_free(cfg);
 }
@@ -462,7 +442,8 @@ START_TEST(test_relay_per_recipient)
 		memset(&v, 0, sizeof(v));
 		a = step_rcpt(&s, steps[i].rcpt, &v);
 		ck_assert_msg(a == steps[i].want, "per recipient: rcpt %s: got "
-		    "%s, want %s", steps[i].rcpt, act(a), act(steps[i].want));
+		    "%s, want %s", steps[i].rcpt, rw_action_name(a),
+		    rw_action_name(steps[i].want));
 	}
 	rw_session_release(&s);
 	rw_config_free(cfg);
@@ -524,7 +505,8 @@ check_step(const char *label, struct rw_session *s, const char *rcpt,
 	memset(&v, 0, sizeof(v));
 	a = step_rcpt(s, rcpt, &v);
 	ck_assert_msg(a == want, "%s: rcpt %s: got %s (%s %s %s), want %s",
-	    label, rcpt, act(a), v.rcode, v.xcode, v.text, act(want));
+	    label, rcpt, rw_action_name(a), v.rcode, v.xcode, v.text,
+	    rw_action_name(want));
 	if (want == RW_ACT_TEMPFAIL)
 		want_reply(label, &v, "452", "4.5.3", "Too many recipients");
 	else if (want == RW_ACT_REJECT)
@@ -601,7 +583,7 @@ START_TEST(test_max_recipients_reset)
 	memset(&v, 0, sizeof(v));
 	a = step_mail(&s, SENDER, NULL, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: second mail: got %s, want "
-	    "CONTINUE", label, act(a));
+	    "CONTINUE", label, rw_action_name(a));
 	check_step(label, &s, "d@ours.test", OK);
 	check_step(label, &s, "e@ours.test", OK);
 	check_step(label, &s, "f@ours.test", TF);
@@ -688,18 +670,18 @@ START_TEST(test_client_access)
 	a = step_connect(&s, c->client, "client.example", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: connect %s: got %s, want "
 	    "CONTINUE (the verdict is given at MAIL)", c->label, c->client,
-	    act(a));
+	    rw_action_name(a));
 	memset(&v, 0, sizeof(v));
 	a = step_helo(&s, "client.example", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: helo: got %s, want CONTINUE",
-	    c->label, act(a));
+	    c->label, rw_action_name(a));
 	memset(&v, 0, sizeof(v));
 	a = step_mail(&s, c->sender, NULL, &v);
 	ck_assert_msg(a == c->want, "%s: mail from %s: got %s (%s %s %s), "
-	    "want %s", c->label, c->client, act(a), v.rcode, v.xcode, v.text,
-	    act(c->want));
+	    "want %s", c->label, c->client, rw_action_name(a), v.rcode, v.xcode,
+	    v.text, rw_action_name(c->want));
 	ck_assert_msg(v.action == c->want, "%s: verdict action: got %s, want "
-	    "%s", c->label, act(v.action), act(c->want));
+	    "%s", c->label, rw_action_name(v.action), rw_action_name(c->want));
 	if (c->rcode != NULL)
 		want_reply(c->label, &v, c->rcode, c->xcode, c->text);
 	if (c->check != NULL)
@@ -731,7 +713,7 @@ START_TEST(test_client_access_every_mail)
 		memset(&v, 0, sizeof(v));
 		a = step_mail(&s, SENDER, NULL, &v);
 		ck_assert_msg(a == RW_ACT_REJECT, "%s: mail %d: got %s, want "
-		    "REJECT", label, i + 1, act(a));
+		    "REJECT", label, i + 1, rw_action_name(a));
 	}
 	rw_session_release(&s);
 	rw_config_free(cfg);
@@ -785,8 +767,8 @@ START_TEST(test_sender_access)
 	memset(&v, 0, sizeof(v));
 	a = step_mail(&s, c->sender, NULL, &v);
 	ck_assert_msg(a == c->want, "%s: mail from %s: got %s (%s %s %s), "
-	    "want %s", c->label, c->sender, act(a), v.rcode, v.xcode, v.text,
-	    act(c->want));
+	    "want %s", c->label, c->sender, rw_action_name(a), v.rcode, v.xcode,
+	    v.text, rw_action_name(c->want));
 	if (c->want == RW_ACT_REJECT)
 		want_reply(c->label, &v, "550", "5.7.1", c->text);
 	else if (c->want == RW_ACT_TEMPFAIL)
@@ -820,9 +802,9 @@ START_TEST(test_dryrun_relay)
 	memset(&v, 0, sizeof(v));
 	a = step_rcpt(&s, "x@else.test", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: rcpt x@else.test: got %s, "
-	    "want CONTINUE", label, act(a));
+	    "want CONTINUE", label, rw_action_name(a));
 	ck_assert_msg(v.action == RW_ACT_REJECT, "%s: verdict action: got %s, "
-	    "want REJECT", label, act(v.action));
+	    "want REJECT", label, rw_action_name(v.action));
 	ck_assert_msg(v.dryrun, "%s: dryrun: got false, want true", label);
 	want_reply(label, &v, "550", "5.7.1", "Relaying denied");
 
@@ -830,7 +812,7 @@ START_TEST(test_dryrun_relay)
 	a = step_rcpt(&s, "a@ours.test", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE && v.action == RW_ACT_CONTINUE,
 	    "%s: rcpt a@ours.test: got %s/%s, want CONTINUE/CONTINUE", label,
-	    act(a), act(v.action));
+	    rw_action_name(a), rw_action_name(v.action));
 
 	ck_assert_msg(rw_session_dryrun_header(&s, hdr, sizeof(hdr)),
 	    "%s: header: got none, want one", label);
@@ -893,14 +875,14 @@ START_TEST(test_dryrun_client)
 	memset(&v, 0, sizeof(v));
 	a = step_connect(&s, "192.0.2.5", "client.example", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: connect: got %s, want "
-	    "CONTINUE", label, act(a));
+	    "CONTINUE", label, rw_action_name(a));
 	memset(&v, 0, sizeof(v));
 	a = step_mail(&s, SENDER, NULL, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: mail: got %s, want CONTINUE",
-	    label, act(a));
+	    label, rw_action_name(a));
 	ck_assert_msg(v.action == RW_ACT_REJECT && v.dryrun, "%s: verdict: got "
-	    "%s dryrun=%d, want REJECT dryrun=1", label, act(v.action),
-	    v.dryrun);
+	    "%s dryrun=%d, want REJECT dryrun=1", label,
+	    rw_action_name(v.action), v.dryrun);
 	want_reply(label, &v, "550", "5.7.1", "go away");
 	ck_assert_msg(rw_session_dryrun_header(&s, hdr, sizeof(hdr)) &&
 	    strstr(hdr, "go away") != NULL, "%s: header: got \"%s\", want one "

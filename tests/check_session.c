@@ -10,8 +10,9 @@
  *	transaction do not; the header edits at end of message come from
  *	the recorded outcomes and facts, in a fixed order, forged
  *	Authentication-Results removed last first; which stages have
- *	checks (for negotiation). DNS and SPF facts are set by hand, as the
- *	gatherers would set them.
+ *	checks (for negotiation); a list fact, reset, reads "not asked" with
+ *	an empty TXT. DNS and SPF facts are set by hand, as the gatherers
+ *	would set them.
  */
 #include "config.h"
 
@@ -372,6 +373,78 @@ START_TEST(logline_bounds)
 }
 END_TEST
 
+/*
+ * A list fact, reset, reads "not asked" with an empty TXT (never NULL),
+ * whatever it held and however often it is reset; it takes a TXT again
+ * after. A leaked or twice-freed TXT copy shows under ASan.
+ */
+static const struct reset_case {
+	const char	*label;
+	bool		 zeroed;	/* a zeroed fact (txt NULL), not from
+					 * rw_facts_lists() */
+	const char	*held;		/* TXT before the reset; NULL: none */
+	int		 resets;
+	const char	*again;		/* TXT set after; NULL: none */
+} reset_cases[] = {
+	{ "fresh fact, reset once", false, NULL, 1, NULL },
+	{ "zeroed fact, reset once", true, NULL, 1, NULL },
+	{ "zeroed fact, reset twice, a TXT", true, NULL, 2, "reason" },
+	{ "listing with a TXT, reset once", false, "listed, see x.test", 1,
+	    NULL },
+	{ "listing with a TXT, reset twice", false, "listed, see x.test", 2,
+	    NULL },
+	{ "reset, then a new TXT", false, "old reason", 1, "new reason" },
+	{ "reset twice, then a new TXT", false, "old reason", 2, "new reason" },
+	{ "empty TXT set, reset, empty again", false, "", 1, "" },
+};
+
+START_TEST(list_fact_reset)
+{
+	const struct reset_case *c = &reset_cases[_i];
+	struct rw_facts f;
+	struct rw_dnsbl_fact zeroed, *bf;
+	int	i;
+
+	rw_facts_init(&f);
+	memset(&zeroed, 0, sizeof(zeroed));
+	if (c->zeroed)
+		bf = &zeroed;
+	else {
+		ck_assert_msg(rw_facts_lists(&f, 2), "out of memory");
+		bf = &f.bl[1];
+		ck_assert_msg(bf->txt != NULL && bf->txt[0] == '\0',
+		    "%s: new fact's TXT: got %s, want \"\"", c->label,
+		    bf->txt == NULL ? "NULL" : bf->txt);
+	}
+	if (c->held != NULL) {
+		bf->status = RW_DNS_OK;
+		bf->suspended = true;
+		bf->a[0] = 0x7f000002;
+		bf->na = 1;
+		ck_assert_msg(rw_fact_set(&bf->txt, c->held), "out of memory");
+	}
+	for (i = 0; i < c->resets; i++) {
+		rw_dnsbl_fact_reset(bf);
+		ck_assert_msg(bf->txt != NULL && bf->txt[0] == '\0',
+		    "%s: TXT after reset %d: got %s, want \"\"", c->label,
+		    i + 1, bf->txt == NULL ? "NULL" : bf->txt);
+		ck_assert_msg(bf->status == RW_DNS_NOT_ASKED &&
+		    !bf->suspended && bf->na == 0, "%s: after reset %d: got "
+		    "status %d suspended %d na %zu, want not asked, not "
+		    "suspended, no answers", c->label, i + 1, (int)bf->status,
+		    bf->suspended, bf->na);
+	}
+	if (c->again != NULL) {
+		ck_assert_msg(rw_fact_set(&bf->txt, c->again), "out of memory");
+		ck_assert_msg(strcmp(bf->txt, c->again) == 0,
+		    "%s: TXT set again: got \"%s\", want \"%s\"", c->label,
+		    bf->txt, c->again);
+	}
+	rw_fact_clear(&zeroed.txt);
+	rw_facts_release(&f);
+}
+END_TEST
+
 static Suite *
 session_suite(void)
 {
@@ -386,6 +459,8 @@ session_suite(void)
 	tcase_add_test(tc, header_no_authserv);
 	tcase_add_test(tc, stages_used);
 	tcase_add_test(tc, logline_bounds);
+	tcase_add_loop_test(tc, list_fact_reset, 0,
+	    sizeof(reset_cases) / sizeof(reset_cases[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

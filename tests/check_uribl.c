@@ -33,28 +33,6 @@
 #define IPV4(a, b, c, d) \
 	(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (d))
 
-static const char *
-act(enum rw_action a)
-{
-	switch (a) {
-	case RW_ACT_CONTINUE:
-		return "CONTINUE";
-	case RW_ACT_ACCEPT:
-		return "ACCEPT";
-	case RW_ACT_TAG:
-		return "TAG";
-	case RW_ACT_TEMPFAIL:
-		return "TEMPFAIL";
-	case RW_ACT_REJECT:
-		return "REJECT";
-	case RW_ACT_QUARANTINE:
-		return "QUARANTINE";
-	case RW_ACT_DISCARD:
-		return "DISCARD";
-	}
-	return "?";
-}
-
 static struct rw_config *
 parse(const char *label, const char *text)
 {
@@ -289,6 +267,7 @@ START_TEST(test_record)
 	ck_assert_msg(rw_dnsbl_parse(c->spec, RW_BL_URI, &z, err, sizeof(err)),
 	    "%s: parse: %s", c->label, err);
 	memset(&uf, 0, sizeof(uf));
+	rw_dnsbl_fact_reset(&uf.bl);
 	for (i = 0; i < 4 && c->v[i].subject != NULL; i++) {
 		memset(&s, 0, sizeof(s));
 		snprintf(s.name, sizeof(s.name), "%s", c->v[i].subject);
@@ -538,12 +517,13 @@ START_TEST(test_verdict)
 	memset(&v, 0, sizeof(v));
 	a = step_connect(&s, c->client, "client.example.test", &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: connect: got %s", c->label,
-	    act(a));
+	    rw_action_name(a));
 	a = step_helo(&s, "client.example.test", &v);
-	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: helo: got %s", c->label, act(a));
+	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: helo: got %s", c->label,
+	    rw_action_name(a));
 	a = step_mail(&s, "alice@sender.test", c->auth, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: mail: got %s (%s)", c->label,
-	    act(a), v.text);
+	    rw_action_name(a), v.text);
 	/* the connection's lists, as the DNS gatherer leaves them */
 	ck_assert(rw_facts_lists(&s.f, cfg->ndnsbl));
 	for (i = 0; i < cfg->ndnsbl; i++) {
@@ -557,7 +537,7 @@ START_TEST(test_verdict)
 	s.f.dns_ready = true;
 	a = step_rcpt(&s, c->rcpt, &v);
 	ck_assert_msg(a == RW_ACT_CONTINUE, "%s: rcpt: got %s (%s)", c->label,
-	    act(a), v.text);
+	    rw_action_name(a), v.text);
 	/* the message, then the URI gatherer's facts */
 	add_host(&m, "www.example.net");
 	rw_session_record_message(&s, &m);
@@ -583,8 +563,8 @@ START_TEST(test_verdict)
 	if (a == RW_ACT_CONTINUE && v.action == RW_ACT_TAG)
 		a = RW_ACT_TAG;		/* tagged: the mail goes on */
 	ck_assert_msg(a == c->want, "%s: got %s (%s %s %s; %s), want %s",
-	    c->label, act(a), v.rcode, v.xcode, v.text, v.reason,
-	    act(c->want));
+	    c->label, rw_action_name(a), v.rcode, v.xcode, v.text, v.reason,
+	    rw_action_name(c->want));
 	ck_assert_msg(v.dryrun == c->dryrun, "%s: dryrun: got %d, want %d",
 	    c->label, v.dryrun, c->dryrun);
 	if (c->rcode != NULL) {
@@ -668,7 +648,8 @@ START_TEST(test_never_5xx)
 		a = rw_session_decide(&s, RW_STAGE_EOM, &v);
 		ck_assert_msg(a != RW_ACT_REJECT && v.rcode[0] != '5',
 		    "conf %d, %s: got %s %s %s, want no 5xx", _i,
-		    rw_dns_status_name(sts[k]), act(a), v.rcode, v.text);
+		    rw_dns_status_name(sts[k]), rw_action_name(a), v.rcode,
+		    v.text);
 		rw_session_release(&s);
 		rw_message_release(&m);
 	}
