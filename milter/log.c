@@ -8,6 +8,13 @@
  *	interleave. The stderr copy carries a timestamp and the level,
  *	because in the foreground there is no syslog daemon to add them.
  *
+ *	Under systemd (relaywarden -f as a service) stderr is a journal
+ *	stream, and journald also reads /dev/log: every line would be in
+ *	the journal twice, and rsyslog would file the stderr copy outside
+ *	mail.log. So the stderr copy is left out when stderr is the journal,
+ *	which systemd tells by JOURNAL_STREAM=DEVICE:INODE of that stream
+ *	(systemd.exec(5)); syslog keeps the facility and the priority.
+ *
  *	The foreground flag is written once, before any other thread
  *	starts. The debug flag changes at every reload while session
  *	threads read it, so it is an atomic (relaxed: it orders nothing).
@@ -19,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,14 +35,30 @@
 
 #define LOG_LINE_MAX	2048
 
-static bool log_foreground;		/* -f */
+static bool log_stderr;			/* -f, and stderr is not the journal */
 static atomic_bool log_debug;		/* log_level = debug */
 
-/* rw_log_set_foreground - also write to stderr */
+/* stderr_is_journal - systemd connected stderr to the journal */
+static bool
+stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char	end;
+
+	if (js == NULL || sscanf(js, "%llu:%llu%c", &dev, &ino, &end) != 2 ||
+	    fstat(STDERR_FILENO, &st) != 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
+/* rw_log_set_foreground - also write to stderr, unless it is the journal */
 void
 rw_log_set_foreground(bool on)
 {
-	log_foreground = on;
+	log_stderr = on && !stderr_is_journal();
 }
 
 /* rw_log_set_debug - let rw_log_debug() lines through */
@@ -55,7 +79,7 @@ vlog(int prio, const char *tag, const char *fmt, va_list ap)
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	syslog(prio, "%s%s", tag, msg);
-	if (!log_foreground)
+	if (!log_stderr)
 		return;
 	now = time(NULL);
 	if (localtime_r(&now, &tm) == NULL ||
@@ -109,7 +133,7 @@ rw_fatal(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	if (!log_foreground) {
+	if (!log_stderr) {	/* a fatal is seen on stderr always */
 		va_list	ap2;
 
 		va_copy(ap2, ap);

@@ -23,7 +23,8 @@
 #define RW_PRINTF(a, b)	__attribute__((format(printf, a, b)))
 
 void	rw_log_open(void);
-/* rw_log_set_foreground - -f: copy every line to stderr (start-up only) */
+/* rw_log_set_foreground - -f: copy every line to stderr, unless stderr is
+ * the journal (JOURNAL_STREAM; start-up only) */
 void	rw_log_set_foreground(bool);
 /* rw_log_set_debug - log_level = debug: rw_log_debug() lines are written */
 void	rw_log_set_debug(bool);

@@ -5,8 +5,8 @@
 # miltertest (no MTA): relay control, address tricks, insiders, SMTP AUTH,
 # IPv6 clients, max_recipients, client_access, sender_access, dryrun, the
 # HELO address-literal check (refused and tagged),
-# queue id in the log, SIGHUP reload (good and broken configurations) and
-# SIGTERM. The Lua scripts send the sessions; this script writes the
+# queue id in the log, SIGHUP reload (good and broken configurations),
+# SIGTERM, and no stderr copy of the log when stderr is the journal. The Lua scripts send the sessions; this script writes the
 # configurations, checks replies through miltertest's exit status and
 # checks the daemon's log lines.
 #
@@ -290,6 +290,28 @@ if rw_start_daemon dbg "$T/debug.conf" -p "unix:$T/run/dbg.sock"; then
 	rw_expect_nolog "debug: no log line begins with injected text" "$DLOG" \
 	    '^[[:space:]]*FORGED'
 	check "debug: no CR in the log" test "$(tr -cd '\r' <"$DLOG" | wc -c)" -eq 0
+fi
+
+# -------------------------------------------------------------- journal
+# Under systemd (relaywarden -f as a service) stderr is a journal stream
+# and journald also reads /dev/log: the stderr copy of each line would be
+# a second copy in the journal. systemd names that stream in
+# JOURNAL_STREAM=DEVICE:INODE; when it is stderr, lines go to syslog only.
+# The same session as the debug daemon's above, whose stderr had them.
+if [ -n "${DLOG:-}" ]; then
+	: >"$T/log/jr.log"
+	if JOURNAL_STREAM=$(stat -c '%d:%i' "$T/log/jr.log") \
+	    rw_start_daemon jr "$T/debug.conf" -p "unix:$T/run/jr.sock"; then
+		miltertest -D sock="unix:$T/run/jr.sock" -D srcdir="$RW_HERE" \
+		    -s "$RW_HERE/loginject.lua" >"$MT_OUT-journal.txt" 2>&1
+		check "journal: the session ran (see $MT_OUT-journal.txt)" \
+		    grep -q '^loginject.lua: ' "$MT_OUT-journal.txt"
+		rw_stop jr
+		rw_expect_nolog "journal: stderr is the journal: no copy of the lines there" \
+		    "$T/log/jr.log" 'connect from |mail from=<|stopped'
+		check "debug (control): without JOURNAL_STREAM they were on stderr" \
+		    grep -q 'LOG1: mail from=<' "$DLOG"
+	fi
 fi
 
 # -------------------------------------------------------------- the sample
