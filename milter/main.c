@@ -469,6 +469,11 @@ main(int argc, char **argv)
 	    rw_daemon_session_cap(nofile), dc->max_sessions > 0 ? "" :
 	    " (max_sessions = 0: from the descriptor limit)",
 	    (dc->session_timeout_ms + 999) / 1000);
+	/* the MIME module, when the policy reads messages: before the socket
+	 * and detaching, so that a module that cannot be loaded fails the
+	 * start, on stderr, leaving no socket behind */
+	if (!admit_mime(snap, err, sizeof(err)))
+		rw_fatal("%s", err);
 	if (rw_daemon_socket_busy(sock))
 		rw_fatal("%s: another process is listening on this socket", sock);
 	if (smfi_setconn(sock) != MI_SUCCESS)
@@ -486,10 +491,6 @@ main(int argc, char **argv)
 		rw_fatal("cannot set permissions on %s", sock);
 	/* inherited by every accepted socket: no Nagle/delayed-ACK stalls */
 	(void)rw_daemon_tcp_nodelay(sock);
-	/* the MIME module, when the policy reads messages: before detaching,
-	 * so that a module that cannot be loaded fails the start, on stderr */
-	if (!admit_mime(snap, err, sizeof(err)))
-		rw_fatal("%s", err);
 	if (!foreground && !rw_daemon_detach())
 		rw_fatal("cannot detach: %s", strerror(errno));
 	if (!rw_daemon_write_pidfile(dc->pidfile))
