@@ -167,7 +167,8 @@ rw_conf_log_report(char *report, bool error)
 
 /* rw_conf_reload - SIGHUP */
 void
-rw_conf_reload(const char *path, struct rw_resolver *resolver)
+rw_conf_reload(const char *path, struct rw_resolver *resolver,
+    bool (*admit)(const struct rw_snapshot *, char *err, size_t errlen))
 {
 	char	 err[RW_ERR_MAX];
 	char	 summary[RW_SUMMARY_MAX];
@@ -180,6 +181,14 @@ rw_conf_reload(const char *path, struct rw_resolver *resolver)
 		rw_conf_log_report(err, true);
 		rw_log_err("reload of %s failed; the previous configuration stays in force",
 		    path);
+		return;
+	}
+	/* what the new policy needs loaded (the MIME module) before a
+	 * session can use it */
+	if (admit != NULL && !admit(s, err, sizeof(err))) {
+		rw_log_err("reload of %s: %s; the previous configuration stays "
+		    "in force", path, err);
+		snapshot_free(s);
 		return;
 	}
 	dc = &s->daemon;

@@ -54,9 +54,14 @@ void	rw_conf_release(struct rw_snapshot *);
 /* rw_conf_install - make s current; it takes over the caller's reference */
 void	rw_conf_install(struct rw_snapshot *s);
 struct rw_resolver;
-/* rw_conf_reload - SIGHUP: read path, and install only when valid; the
- * resolver takes the new dns_servers and dns_cache_size */
-void	rw_conf_reload(const char *path, struct rw_resolver *);
+/*
+ * rw_conf_reload - SIGHUP: read path, and install only when valid and
+ * admit (NULL: none) accepts it (false with a reason in err: logged,
+ * the old policy stays); the resolver takes the new dns_servers and
+ * dns_cache_size
+ */
+void	rw_conf_reload(const char *path, struct rw_resolver *,
+	    bool (*admit)(const struct rw_snapshot *, char *err, size_t errlen));
 /* rw_conf_log_report - log each line of an error report or summary */
 void	rw_conf_log_report(char *report, bool error);
 

@@ -69,7 +69,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "metricshttp.h"
-#include "mime.h"
+#include "mimeload.h"
 #include "mlfi.h"
 #include "msgbuf.h"
 #include "sessions.h"
@@ -221,6 +221,27 @@ open_store(const struct rw_daemon_conf *dc)
 	return st;
 }
 
+/* content_checked - the policy reads the message (headers, body, MIME) */
+static bool
+content_checked(const struct rw_config *cfg)
+{
+	return rw_content_needs(cfg) != 0;
+}
+
+/*
+ * admit_mime - a configuration about to be installed (at start, by a
+ * reload) that has content checks gets the MIME module first
+ * (mimeload.h); false with the reason in err: at start the daemon does
+ * not start, a reload keeps the old policy. Main thread only.
+ */
+static bool
+admit_mime(const struct rw_snapshot *snap, char *err, size_t errlen)
+{
+	if (!rw_conf_any(snap, content_checked))
+		return true;
+	return rw_mimeload_load(err, errlen);
+}
+
 /*
  * store_for_reload - a reload enabled rate limits or greylisting and no
  * store is open yet: open it now. Sessions read svc->store with an
@@ -270,7 +291,8 @@ serve(const char *config_path, struct rw_services *svc)
 			if (n <= 0 || sig == 0)
 				break;		/* smfi_main() returned */
 			if (sig == SIGHUP && state == SERVING) {
-				rw_conf_reload(config_path, svc->resolver);
+				rw_conf_reload(config_path, svc->resolver,
+				    admit_mime);
 				store_for_reload(svc);
 			} else if ((sig == SIGTERM || sig == SIGINT) &&
 			    state == SERVING) {
@@ -447,6 +469,11 @@ main(int argc, char **argv)
 	    rw_daemon_session_cap(nofile), dc->max_sessions > 0 ? "" :
 	    " (max_sessions = 0: from the descriptor limit)",
 	    (dc->session_timeout_ms + 999) / 1000);
+	/* the MIME module, when the policy reads messages: before the socket
+	 * and detaching, so that a module that cannot be loaded fails the
+	 * start, on stderr, leaving no socket behind */
+	if (!admit_mime(snap, err, sizeof(err)))
+		rw_fatal("%s", err);
 	if (rw_daemon_socket_busy(sock))
 		rw_fatal("%s: another process is listening on this socket", sock);
 	if (smfi_setconn(sock) != MI_SUCCESS)
@@ -472,7 +499,6 @@ main(int argc, char **argv)
 		rw_fatal("cannot run as user %s", dc->user);
 	if (!setup_signals())
 		rw_fatal("cannot set up signal handling: %s", strerror(errno));
-	rw_mime_init();		/* GMime: before any thread reads a message */
 
 	settings.servers = dc->dns_servers;
 	settings.timeout_ms = dc->dns_timeout_ms;
@@ -511,7 +537,7 @@ main(int argc, char **argv)
 		rw_dns_stop_resolver(svc.resolver);
 		rw_spf_free(svc.spf);
 		rw_store_close(svc.store);
-		rw_mime_shutdown();
+		rw_mimeload_shutdown();
 		rw_urifacts_psl_free(svc.psl);
 	} else {
 		rw_log_warn("%u callback%s still running: exiting without "

@@ -2,6 +2,15 @@
 /*
  * NAME
  *	mime.h - the message's bytes read as MIME (GMime) into a struct rw_message
+ * DESCRIPTION
+ *	mime.c is linked into relaywarden-query, tests/check_mime and the
+ *	fuzz target as it is. The daemon does not link it (nor GMime): it is
+ *	built, with mime_module.c, into the module relaywarden-mime.so, which
+ *	the daemon's mimeload.c dlopen()s when a policy has content checks
+ *	(issue 11: GMime, GLib and GIO cost every daemon 3.5 MiB of RSS).
+ *	The module exports one object, rw_mime_module, the table of the three
+ *	functions below; in the daemon, rw_mime_read() is mimeload.c's,
+ *	which calls the module's through that table.
  */
 #ifndef RW_MIME_H
 #define RW_MIME_H
@@ -25,5 +34,20 @@ void	rw_mime_shutdown(void);
  */
 bool	rw_mime_read(const char *buf, size_t len, bool truncated,
 	    struct rw_message *m);
+
+/*
+ * The module's entry table (mime_module.c): the only symbol
+ * relaywarden-mime.so exports (milter/mime_module.map). abi is
+ * RW_MIME_ABI, raised whenever this table or struct rw_message changes,
+ * so a daemon never calls a module built from other sources.
+ */
+#define RW_MIME_ABI	1
+struct rw_mime_api {
+	unsigned int	 abi;
+	void		(*init)(void);
+	bool		(*read)(const char *, size_t, bool, struct rw_message *);
+	void		(*shutdown)(void);
+};
+extern const struct rw_mime_api rw_mime_module;
 
 #endif /* RW_MIME_H */

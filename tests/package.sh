@@ -96,6 +96,13 @@ grep -E '^(E|W):' "$T/log/lintian.log" | sed 's/^/     | /'
 
 # what is inside
 dpkg-deb -c "$deb" >"$T/log/contents.txt"
+# the MIME module (GMime's only user in the daemon) in the package's
+# private directory, pkglibdir: dh_auto_configure's multiarch libdir
+MIMEMOD=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/relaywarden/relaywarden-mime.so
+check "the .deb holds .$MIMEMOD" grep -q " \.$MIMEMOD\$" "$T/log/contents.txt"
+dpkg-deb -f "$deb" Depends >"$T/log/depends.txt"
+check "it depends on GMime (dh_shlibdeps: $(grep -o 'libgmime[^,]*' "$T/log/depends.txt"))" \
+    grep -q 'libgmime-3\.0-0' "$T/log/depends.txt"
 for f in ./usr/sbin/relaywarden ./usr/sbin/relaywarden-query \
     ./usr/share/man/man8/relaywarden.8.gz ./usr/share/man/man8/relaywarden-query.8.gz \
     ./usr/share/man/man5/relaywarden.conf.5.gz ./etc/relaywarden/relaywarden.conf \
@@ -166,7 +173,13 @@ dns_servers = 127.0.0.1:$P_DNS
 rdns_check = off
 spf_check = no
 spf_check_helo = no
+# content checks: the daemon loads the packaged MIME module
+rules = $T/pkg.rules
 EOF
+cat >"$T/pkg.rules" <<'EOF'
+hexurl  url-host  /(^|\.)spam\.example$/  reject for=all "hidden link to a known bad host"
+EOF
+chmod 644 "$T/pkg.rules"
 # RuntimeDirectory=relaywarden (0755, root), then the ExecStartPre lines
 install -d -m 0755 /run/relaywarden
 sed -n 's/^ExecStartPre=-\{0,1\}//p' "$unit" >"$T/run/pre.sh"
@@ -207,6 +220,16 @@ rw_expect_log "the packaged daemon logged the refusal" "$T/log/rw.log" \
     'stage=rcpt action=reject check=relay .*192\.0\.2\.10.*rcpt=<alice@outside\.test>'
 rw_expect_nolog "Postfix reached the milter (no connect error)" "$T/log/postfix.log" \
     'warning: connect to Milter service'
+# content: the packaged module read a base64 HTML part's link
+/usr/bin/python3 "$SRC/tests/integration/mkmsg.py" hexurl "$(rw_subject pkg-hexurl)" \
+    "$T/hexurl.eml"
+# shellcheck disable=SC2086
+rw_swaks pkg-hexurl 26 '^<\*\* +550 5\.7\.1 hidden link to a known bad host' $S $XC \
+    --to bob@example.test --data "@$T/hexurl.eml"
+rw_expect_log "the packaged daemon loaded $MIMEMOD" "$T/log/rw.log" \
+    "MIME module $MIMEMOD loaded"
+check "GMime is mapped into the packaged daemon" \
+    grep -q 'libgmime-3\.0' "/proc/$pid/maps"
 
 # -------------------------------------------------------------- purge
 rw_stop postfix
@@ -219,7 +242,7 @@ else
 	fail "dpkg --purge (see $T/log/dpkg.log)"
 fi
 check "purged: not known to dpkg" bash -c '! dpkg-query -W -f="\${Status}" relaywarden 2>/dev/null | grep -q installed'
-for f in /usr/sbin/relaywarden /usr/sbin/relaywarden-query /etc/relaywarden \
+for f in /usr/sbin/relaywarden /usr/sbin/relaywarden-query "$MIMEMOD" /etc/relaywarden \
     /var/lib/relaywarden /lib/systemd/system/relaywarden.service /run/relaywarden; do
 	check "purged: $f gone" test ! -e "$f"
 done

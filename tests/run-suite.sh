@@ -63,6 +63,9 @@ SAN_TESTS="$SAN_TESTS tests/check_msgbuf tests/integration/postfix-content.sh"
 SAN_TESTS="$SAN_TESTS tests/check_url"
 # URI block lists: the end of message lookups and their facts (issue 9)
 SAN_TESTS="$SAN_TESTS tests/check_uribl tests/integration/uribl.sh"
+# the MIME module dlopen()ed at start and at a reload, the daemon's
+# policy code bound into it (issue 11)
+SAN_TESTS="$SAN_TESTS tests/check-mimemod.sh tests/integration/mimemod.sh"
 
 say() { printf '\n=== %s\n' "$*"; }
 

@@ -79,8 +79,8 @@
 #	(300 messages, 10 sessions, 1 round, 200 held sessions, one burst).
 #
 #	Unless RELAYWARDEN is set, builds the tree first in build-bench/
-#	(configure --disable-integration, make relaywarden and the null
-#	filter). As root it installs missing Debian packages (postfix,
+#	(configure --disable-integration, make relaywarden, its MIME module
+#	and the null filter). As root it installs missing Debian packages (postfix,
 #	unbound, dnsutils and the build dependencies), as run-suite.sh does.
 #	Ports 25400-25499 on 127.0.0.1 only. On a shared machine do not run
 #	it while other load runs: the figures would show that load.
@@ -153,7 +153,8 @@ if [ -z "${RELAYWARDEN:-}" ]; then
 		mkdir -p "$B" && (cd "$B" && "$TOP/configure" -q --disable-integration) || exit 1
 	fi
 	echo "# building in $B"
-	make -s -C "$B" -j2 milter/relaywarden tests/bench/nullfilter >"$B/bench-make.log" 2>&1 ||
+	make -s -C "$B" -j2 milter/relaywarden milter/relaywarden-mime.so \
+	    tests/bench/nullfilter >"$B/bench-make.log" 2>&1 ||
 	    { tail -20 "$B/bench-make.log"; exit 1; }
 	RELAYWARDEN=$B/milter/relaywarden
 	: "${NULLFILTER:=$B/tests/bench/nullfilter}"
