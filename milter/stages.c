@@ -299,6 +299,13 @@ state_refused(struct rw_stages *st)
 	state_run(st, &p, false);	/* counted for the next recipients */
 }
 
+/* a message's bytes and its reading (rw_stages.content) */
+struct rw_stages_content {
+	struct rw_msgbuf	 mb;		/* the bytes the MTA sent */
+	struct rw_message	 msg;		/* as read at end of message */
+	bool			 msg_held;	/* msg is filled: release it */
+};
+
 /*
  * kept - what a msgbuf call reported: the scan cap and the budget are
  * logged once per message (info, warning), a failed allocation marks
@@ -313,16 +320,16 @@ kept(struct rw_stages *st, enum rw_msgbuf_status ms)
 	case RW_MSGBUF_CAPPED:
 		rw_log_info("%s: content_scan_max %zu bytes reached: the content "
 		    "checks read that much of the message", qid_or_noqueue(st),
-		    st->mb.limit);
+		    st->content->mb.limit);
 		break;
 	case RW_MSGBUF_BUDGET:
 		rw_log_warn("%s: content_memory_max reached (all sessions' "
 		    "messages): the content checks read the first %zu bytes "
-		    "of the message", qid_or_noqueue(st), st->mb.len);
+		    "of the message", qid_or_noqueue(st), st->content->mb.len);
 		break;
 	case RW_MSGBUF_NOMEM:
 		rw_log_err("%s: out of memory keeping the message (%zu bytes "
-		    "kept)", qid_or_noqueue(st), st->mb.len);
+		    "kept)", qid_or_noqueue(st), st->content->mb.len);
 		st->msg_nomem = true;
 		break;
 	}
@@ -336,25 +343,28 @@ kept(struct rw_stages *st, enum rw_msgbuf_status ms)
 static void
 content_start(struct rw_stages *st, enum rw_stage stage)
 {
-	struct rw_msgbuf *mb = &st->mb;
+	struct rw_stages_content *ct = st->content;
+	struct rw_msgbuf *mb;
 
-	if (stage != RW_STAGE_EOM || !st->collect || !mb->active)
+	if (stage != RW_STAGE_EOM || !st->collect || ct == NULL ||
+	    !ct->mb.active)
 		return;
+	mb = &ct->mb;
 	kept(st, rw_msgbuf_finish(mb));
 	if (st->msg_nomem)	/* bytes lost: the verdict is internal */
 		return;
-	rw_message_init(&st->msg);
-	st->msg_held = true;
-	if (!rw_mime_read(mb->buf, mb->len, mb->truncated, &st->msg) ||
-	    st->msg.nomem) {
+	rw_message_init(&ct->msg);
+	ct->msg_held = true;
+	if (!rw_mime_read(mb->buf, mb->len, mb->truncated, &ct->msg) ||
+	    ct->msg.nomem) {
 		rw_log_err("%s: out of memory reading the message as MIME",
 		    qid_or_noqueue(st));
 		st->msg_nomem = true;
 		return;
 	}
 	rw_metrics_content_message(mb->len, mb->truncated);
-	rw_metrics_content_defects(st->msg.defects);
-	rw_session_record_message(&st->s, &st->msg);
+	rw_metrics_content_defects(ct->msg.defects);
+	rw_session_record_message(&st->s, &ct->msg);
 	/* the bytes are read: give their room back before the verdict waits */
 	rw_msgbuf_release(mb);
 }
@@ -433,6 +443,28 @@ run(struct rw_stages *st, enum rw_stage stage, struct rw_verdict *v)
 	return decide(st, stage, v);
 }
 
+/*
+ * content_begin - MAIL: keep the message's bytes from here (the content
+ * state is allocated for the first message of the session; a failure
+ * makes the message's verdict on_internal_error)
+ */
+static void
+content_begin(struct rw_stages *st)
+{
+	if (st->content == NULL) {
+		if ((st->content = calloc(1, sizeof(*st->content))) == NULL) {
+			rw_log_err("%s: out of memory for the message's content",
+			    qid_or_noqueue(st));
+			st->msg_nomem = true;
+			return;
+		}
+		rw_msgbuf_init(&st->content->mb);
+		rw_message_init(&st->content->msg);
+	}
+	rw_msgbuf_begin(&st->content->mb, st->cfg->content_scan_max > 0 ?
+	    st->cfg->content_scan_max : SCAN_MAX_DEFAULT);
+}
+
 void
 rw_stages_init(struct rw_stages *st, const struct rw_config *cfg,
     const struct rw_daemon_conf *daemon, const struct rw_services *svc)
@@ -443,8 +475,6 @@ rw_stages_init(struct rw_stages *st, const struct rw_config *cfg,
 	st->svc = svc;
 	st->network = svc != NULL;
 	st->collect = rw_content_needs(cfg) != 0;
-	rw_msgbuf_init(&st->mb);
-	rw_message_init(&st->msg);
 	rw_session_init(&st->s, cfg);
 }
 
@@ -484,9 +514,8 @@ rw_stages_mail(struct rw_stages *st, const char *sender, const char *auth_user,
 			return r;
 	}
 	rw_session_record_mail(&st->s, sender, auth_user);
-	if (st->collect)	/* a new message: nothing allocated yet */
-		rw_msgbuf_begin(&st->mb, st->cfg->content_scan_max > 0 ?
-		    st->cfg->content_scan_max : SCAN_MAX_DEFAULT);
+	if (st->collect)	/* a new message */
+		content_begin(st);
 	return run(st, RW_STAGE_MAIL, v);
 }
 
@@ -514,29 +543,29 @@ void
 rw_stages_header(struct rw_stages *st, const char *name, const char *value)
 {
 	rw_session_record_header(&st->s, name, value);
-	if (st->mb.active && name != NULL)
-		kept(st, rw_msgbuf_header(&st->mb, name,
+	if (st->content != NULL && st->content->mb.active && name != NULL)
+		kept(st, rw_msgbuf_header(&st->content->mb, name,
 		    value != NULL ? value : ""));
 }
 
 void
 rw_stages_body(struct rw_stages *st, const void *chunk, size_t len)
 {
-	if (st->mb.active)
-		kept(st, rw_msgbuf_body(&st->mb, chunk, len));
+	if (st->content != NULL && st->content->mb.active)
+		kept(st, rw_msgbuf_body(&st->content->mb, chunk, len));
 }
 
 bool
 rw_stages_collecting(const struct rw_stages *st)
 {
-	return st->mb.active;
+	return st->content != NULL && st->content->mb.active;
 }
 
 enum rw_action
 rw_stages_eoh(struct rw_stages *st, struct rw_verdict *v)
 {
-	if (st->mb.active)
-		kept(st, rw_msgbuf_end_header(&st->mb));
+	if (st->content != NULL && st->content->mb.active)
+		kept(st, rw_msgbuf_end_header(&st->content->mb));
 	return run(st, RW_STAGE_EOH, v);
 }
 
@@ -585,19 +614,24 @@ rw_stages_quarantine(const struct rw_stages *st, char *buf, size_t len)
 const struct rw_message *
 rw_stages_message(const struct rw_stages *st)
 {
-	return st->msg_held ? &st->msg : NULL;
+	return st->content != NULL && st->content->msg_held ?
+	    &st->content->msg : NULL;
 }
 
 /* content_end - the message's bytes and its reading are released */
 static void
 content_end(struct rw_stages *st)
 {
-	rw_msgbuf_release(&st->mb);
-	if (st->msg_held)
-		rw_message_release(&st->msg);
-	rw_message_init(&st->msg);
-	st->msg_held = false;
+	struct rw_stages_content *ct = st->content;
+
+	st->content = NULL;
 	st->msg_nomem = false;
+	if (ct == NULL)
+		return;
+	rw_msgbuf_release(&ct->mb);
+	if (ct->msg_held)
+		rw_message_release(&ct->msg);
+	free(ct);
 }
 
 bool

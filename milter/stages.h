@@ -56,6 +56,8 @@ struct rw_services {
 
 #define RW_STAGES_CONC_MAX	4	/* concurrency keys held per session */
 
+struct rw_stages_content;	/* stages.c's */
+
 struct rw_stages {
 	const struct rw_config	*cfg;
 	const struct rw_daemon_conf *daemon;	/* resolver settings */
@@ -71,11 +73,13 @@ struct rw_stages {
 	 * (RW_STAGES_CONC_MAX keys, allocated on first use) */
 	char			(*conc)[RW_STATE_KEY_MAX + 1];
 	size_t			 nconc;
-	/* content: kept from MAIL to the end of the message */
+	/*
+	 * content: kept from MAIL to the end of the message, allocated at
+	 * MAIL only when the policy has content checks (176 bytes that a
+	 * held session of any other policy does without)
+	 */
 	bool			 collect;	/* the policy has content checks */
-	struct rw_msgbuf	 mb;		/* the bytes the MTA sent */
-	struct rw_message	 msg;		/* as read at end of message */
-	bool			 msg_held;	/* msg is filled: release it */
+	struct rw_stages_content *content;	/* NULL: no message kept */
 	bool			 msg_nomem;	/* this message lost bytes or facts
 						   to a failed allocation */
 };
