@@ -513,8 +513,9 @@ main(int argc, char **argv)
 	rw_conf_install(snap);
 	if (rw_conf_any(snap, rw_state_used))
 		__atomic_store_n(&svc.store, open_store(dc), __ATOMIC_RELEASE);
-	/* the Public Suffix List of the URI lists: NULL is the built-in one */
-	svc.psl = rw_urifacts_psl_load();
+	/* the Public Suffix List of the URI lists, made when first needed */
+	if ((svc.psl = rw_urifacts_psl_new()) == NULL)
+		rw_fatal("out of memory");
 	if ((svc.probes = rw_probe_start(svc.resolver)) == NULL)
 		rw_fatal("cannot start the block list prober");
 	rw_mlfi_set_services(&svc);

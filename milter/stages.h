@@ -43,6 +43,7 @@
 
 struct rw_resolver;
 struct rw_probes;
+struct rw_psl_lazy;
 struct rw_spf;
 struct rw_store;
 
@@ -51,7 +52,8 @@ struct rw_services {
 	struct rw_probes	*probes;	/* probe.c; NULL: none */
 	struct rw_spf		*spf;		/* spf.c */
 	struct rw_store		*store;		/* store.c; NULL: none opened */
-	struct psl_ctx_st	*psl;		/* urifacts.c; NULL: built-in */
+	struct rw_psl_lazy	*psl;		/* urifacts.c, made on first use;
+						   NULL: the built-in list */
 };
 
 #define RW_STAGES_CONC_MAX	4	/* concurrency keys held per session */

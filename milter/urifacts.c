@@ -25,15 +25,18 @@
  *	lists, for a message without URLs, or for insiders and client_access
  *	OK clients (they are not judged).
  *
- *	The Public Suffix List is made once at start-up
- *	(rw_urifacts_psl_load: the newer of libpsl's built-in copy and the
- *	system's file) and shared read-only by all sessions.
+ *	The Public Suffix List (the newer of libpsl's built-in copy and the
+ *	system's file) is made the first time a message's URLs are looked
+ *	up, under its own lock, and then shared read-only by all sessions:
+ *	loading the file costs about 300 KB, which a daemon without URI
+ *	lists never pays.
  */
 #include "config.h"
 
 #include "urifacts.h"
 
 #include <libpsl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,20 +46,52 @@
 #include "metrics.h"
 #include "probe.h"
 
-/* rw_urifacts_psl_load - the newest Public Suffix List at hand */
-struct psl_ctx_st *
-rw_urifacts_psl_load(void)
+struct rw_psl_lazy {
+	pthread_mutex_t		 lock;
+	bool			 tried;		/* psl_latest() was called */
+	struct psl_ctx_st	*psl;		/* NULL: the built-in copy */
+};
+
+struct rw_psl_lazy *
+rw_urifacts_psl_new(void)
 {
-	/* NULL: the distribution's file, if newer than the built-in data */
-	return psl_latest(NULL);
+	struct rw_psl_lazy *z = calloc(1, sizeof(*z));
+
+	if (z != NULL)
+		pthread_mutex_init(&z->lock, NULL);
+	return z;
 }
 
-/* rw_urifacts_psl_free - at exit */
 void
-rw_urifacts_psl_free(struct psl_ctx_st *psl)
+rw_urifacts_psl_free(struct rw_psl_lazy *z)
 {
-	if (psl != NULL)
-		psl_free(psl);
+	if (z == NULL)
+		return;
+	if (z->psl != NULL)
+		psl_free(z->psl);
+	pthread_mutex_destroy(&z->lock);	/* tsan.supp: no thread left */
+	free(z);
+}
+
+/* psl_get - the list, made on the first call; NULL: the built-in one */
+static const struct psl_ctx_st *
+psl_get(struct rw_psl_lazy *z)
+{
+	const struct psl_ctx_st *psl;
+
+	if (z == NULL)
+		return NULL;
+	pthread_mutex_lock(&z->lock);
+	if (!z->tried) {
+		z->tried = true;
+		/* NULL: the distribution's file, if newer than the built-in */
+		z->psl = psl_latest(NULL);
+		rw_log_info("uribl: Public Suffix List made for the URI lists%s",
+		    z->psl != NULL ? "" : " (libpsl's built-in copy)");
+	}
+	psl = z->psl;
+	pthread_mutex_unlock(&z->lock);
+	return psl;
 }
 
 /* a_answers - the A records of an answer, host order */
@@ -143,7 +178,7 @@ fetch_txt(struct rw_resolver *r, const struct rw_config *cfg,
 /* rw_urifacts_gather - every subject in every URI list, at once */
 bool
 rw_urifacts_gather(struct rw_resolver *r, struct rw_probes *probes,
-    const struct psl_ctx_st *psl, const struct rw_config *cfg,
+    struct rw_psl_lazy *psl, const struct rw_config *cfg,
     unsigned int deadline_ms, struct rw_facts *f, const char *qid)
 {
 	struct rw_uri_subject *subj = NULL;
@@ -163,7 +198,7 @@ rw_urifacts_gather(struct rw_resolver *r, struct rw_probes *probes,
 		nl = RW_URIBL_LOOKUPS_MAX;
 	if ((subj = calloc(nl, sizeof(*subj))) == NULL)
 		goto done;
-	nsubj = rw_uribl_subjects(f->msg, psl, subj, nl, &dropped);
+	nsubj = rw_uribl_subjects(f->msg, psl_get(psl), subj, nl, &dropped);
 	if (dropped > 0)
 		rw_log_info("%s: uribl: %zu URL%s past uribl_max_lookups = %u "
 		    "not looked up", qid, dropped, dropped == 1 ? "" : "s",

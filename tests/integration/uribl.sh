@@ -260,4 +260,11 @@ body F1 "Cheap offer: http://www.spammer.co.uk/buy"
 mt failopen F1 192.0.2.21 PASS
 noverdict failopen F1
 
+# The Public Suffix List (about 300 KB) is made when a message's links
+# are first looked up, once for all sessions, not at start.
+check "main: the Public Suffix List was made once, for the first message with links" \
+    test "$(grep -c 'uribl: Public Suffix List made' "$T/log/main.log")" -eq 1
+check "main: not at start (after the first session's verdict lines)" \
+    awk '/ from=</ { m = 1 } /uribl: Public Suffix List made/ { exit !m }' "$T/log/main.log"
+
 rw_summary
