@@ -17,7 +17,7 @@ struct rw_probes;
  * struct rw_psl_lazy - the Public Suffix List, the newer of libpsl's
  * built-in copy and the system's file (package publicsuffix), made the
  * first time a URI list needs it and then shared read-only by every
- * session. Loading the file costs about 300 KB of memory, which a daemon
+ * session. Loading it touches about 60 KB of memory, which a daemon
  * without URI lists does without (issue 11). A NULL one, or a failed
  * load, reads as the built-in copy (the policy core's default).
  */
