@@ -436,6 +436,16 @@ main(int argc, char **argv)
 	dc = &snap->daemon;
 	rw_conf_summary(snap, summary, sizeof(summary));
 	if (test_only) {
+		/* the start would fail without the MIME module: say so now
+		 * (its file only; it is loaded at start) */
+		if (rw_conf_any(snap, content_checked) &&
+		    access(rw_mimeload_path(), R_OK) != 0) {
+			fprintf(stderr, "relaywarden: content checks are "
+			    "configured but the MIME module %s cannot be read: "
+			    "%s\n", rw_mimeload_path(), strerror(errno));
+			rw_conf_release(snap);
+			return 1;
+		}
 		printf("%s: configuration OK\n%s", config_path, summary);
 		rw_conf_release(snap);
 		return 0;

@@ -16,7 +16,7 @@
 #   d. started with the rules file and the module missing (the build
 #      tree's test hook RELAYWARDEN_MIME_MODULE pointing at no file): no
 #      start, a non-zero exit, stderr naming the file and dlerror()'s
-#      reason;
+#      reason; -t also exits 1 naming it (and 0 with the module);
 #   e. started without content checks and the module missing, a SIGHUP to
 #      the rules: the reload is refused with the same reason, the old
 #      policy keeps serving (no GLib mapped, a message answered).
@@ -145,6 +145,14 @@ fi
 rw_expect_log "d. ... the error names the file and why it cannot be loaded" \
     "$T/log/missing.log" \
     "MIME module $T/no-such-module\.so cannot be loaded: .*No such file"
+# -t says so too (the unit's ExecStartPre runs it), and passes with it
+RELAYWARDEN_MIME_MODULE=$T/no-such-module.so "$RELAYWARDEN" -t -c "$T/rules.conf" \
+    >"$T/log/missing-t.log" 2>&1
+check "d. -t with content checks and no module: exit 1" test $? -eq 1
+rw_expect_log "d. ... -t names the module" "$T/log/missing-t.log" \
+    "MIME module $T/no-such-module\.so cannot be read: No such file"
+"$RELAYWARDEN" -t -c "$T/rules.conf" >"$T/log/present-t.log" 2>&1
+check "d. -t with content checks and the module: configuration OK" test $? -eq 0
 
 # ------------------------------------------------------------ e. module missing at reload
 cp "$T/norules.conf" "$T/live.conf"
