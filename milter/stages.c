@@ -280,9 +280,12 @@ state_await(struct rw_stages *st, enum rw_stage stage)
 {
 	struct rw_state_plan p;
 
-	rw_state_begin(&st->s.f);
 	if (!rw_state_used(st->cfg))
+		return;		/* no state facts: none allocated */
+	if (!rw_state_begin(&st->s.f)) {
+		st->nomem = true;
 		return;
+	}
 	rw_state_plan(st->cfg, &st->s.f, stage, &p);
 	state_run(st, &p, true);
 }

@@ -44,7 +44,7 @@ failure(const struct rw_config *cfg, const struct rw_facts *f,
 	if (cfg->state_failure == RW_SFAIL_ACCEPT)
 		return RW_ACT_CONTINUE;
 	snprintf(reason, sizeof(reason), "state store failed: %.200s",
-	    f->state.error);
+	    f->state->error);
 	return rw_verdict_set(v, RW_ACT_TEMPFAIL, "state", "451", "4.3.0",
 	    "temporary local problem, try again later", reason);
 }
@@ -54,10 +54,10 @@ enum rw_action
 rw_check_rate_limit(const struct rw_config *cfg, const struct rw_facts *f,
     struct rw_verdict *v)
 {
-	const struct rw_state_fact *s = &f->state;
+	const struct rw_state_fact *s = f->state;
 	char	reason[RW_REASON_MAX], text[RW_REPLY_MAX], tag[64];
 
-	if (!s->done)
+	if (s == NULL || !s->done)	/* the store was not asked */
 		return RW_ACT_CONTINUE;
 	if (s->failed)
 		return failure(cfg, f, v);
@@ -89,10 +89,10 @@ enum rw_action
 rw_check_greylist(const struct rw_config *cfg, const struct rw_facts *f,
     struct rw_verdict *v)
 {
-	const struct rw_state_fact *s = &f->state;
+	const struct rw_state_fact *s = f->state;
 	char	reason[RW_REASON_MAX], text[RW_REPLY_MAX];
 
-	if (!s->grey_done || s->failed ||
+	if (s == NULL || !s->grey_done || s->failed ||
 	    (s->grey != RW_GREY_NEW && s->grey != RW_GREY_EARLY))
 		return RW_ACT_CONTINUE;
 	snprintf(reason, sizeof(reason), "state=%s wait=%us delay=%us "

@@ -1119,7 +1119,8 @@ struct rw_facts {
 	struct rw_spf_note spf_helo;
 	struct rw_spf_note spf_mail;
 	/* rate limits and greylisting (filled by the state gatherer) */
-	struct rw_state_fact state;
+	struct rw_state_fact *state;	/* NULL: no state asked this session
+					   (allocated by rw_state_begin) */
 	enum rw_stage	 stage;		/* the stage being decided */
 	/* content (end of message): the message as read; NULL: not read */
 	const struct rw_message *msg;
@@ -1181,7 +1182,8 @@ struct rw_session {
 						   stage must tempfail */
 	/* incoming Authentication-Results carrying our authserv-id */
 	unsigned int		 ar_seen;
-	unsigned int		 ar_forged[RW_AR_FORGED_MAX];	/* their indexes */
+	unsigned int		*ar_forged;	/* their indexes, RW_AR_FORGED_MAX,
+						   allocated at the first one */
 	size_t			 nar_forged;
 };
 
@@ -1387,9 +1389,11 @@ void	rw_state_plan_refused(const struct rw_config *, const struct rw_facts *,
 	    struct rw_state_plan *);
 /*
  * rw_state_begin - a stage's state facts start empty (the texts are
- * facts: freed by it and by rw_facts_release, "" after rw_facts_init)
+ * facts: freed by it and by rw_facts_release). The facts are allocated
+ * the first time a session asks the store: a session of a policy without
+ * rate limits or greylisting holds none. false: out of memory.
  */
-void	rw_state_begin(struct rw_facts *);
+bool	rw_state_begin(struct rw_facts *);
 /*
  * rw_state_record_rate - one RATE or CONCURRENCY op's answer; the first
  * one over its limit is kept for the verdict.

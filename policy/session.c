@@ -432,6 +432,9 @@ rw_session_release(struct rw_session *s)
 	free(s->outcomes);
 	s->outcomes = NULL;
 	s->noutcomes = s->outcomes_cap = 0;
+	free(s->ar_forged);
+	s->ar_forged = NULL;
+	s->nar_forged = 0;
 	rw_fact_clear(&s->authserv_id);
 	rw_facts_release(&s->f);
 }
@@ -496,7 +499,6 @@ rw_facts_init(struct rw_facts *f)
 	f->sender = f->rcpt = f->ptr_name = rw_fact_empty;
 	rw_spf_note_clear(&f->spf_helo);
 	rw_spf_note_clear(&f->spf_mail);
-	f->state.error = f->state.key = f->state.grey_key = rw_fact_empty;
 }
 
 /* rw_facts_lists - room for n list facts, all "not asked" */
@@ -547,9 +549,13 @@ rw_facts_release(struct rw_facts *f)
 	rw_fact_clear(&f->ptr_name);
 	rw_spf_note_clear(&f->spf_helo);
 	rw_spf_note_clear(&f->spf_mail);
-	rw_fact_clear(&f->state.error);
-	rw_fact_clear(&f->state.key);
-	rw_fact_clear(&f->state.grey_key);
+	if (f->state != NULL) {
+		rw_fact_clear(&f->state->error);
+		rw_fact_clear(&f->state->key);
+		rw_fact_clear(&f->state->grey_key);
+		free(f->state);
+		f->state = NULL;
+	}
 }
 
 /* rw_session_reset - forget the transaction, keep the connection facts */
@@ -731,9 +737,16 @@ rw_session_record_header(struct rw_session *s, const char *name,
 	if (name == NULL || value == NULL || strcasecmp(name, AR_HEADER) != 0)
 		return;
 	s->ar_seen++;
-	if (s->authserv_id[0] != '\0' && authserv_matches(value, s->authserv_id) &&
-	    s->nar_forged < RW_AR_FORGED_MAX)
-		s->ar_forged[s->nar_forged++] = s->ar_seen;
+	if (s->authserv_id[0] == '\0' || !authserv_matches(value, s->authserv_id) ||
+	    s->nar_forged >= RW_AR_FORGED_MAX)
+		return;
+	/* forged ones are rare: their list is allocated at the first */
+	if (s->ar_forged == NULL &&
+	    (s->ar_forged = calloc(RW_AR_FORGED_MAX, sizeof(*s->ar_forged))) == NULL) {
+		s->nomem = true;	/* it must be removed: the stage tempfails */
+		return;
+	}
+	s->ar_forged[s->nar_forged++] = s->ar_seen;
 }
 
 /* rw_session_dryrun_header - what dryrun let through, as a header value */

@@ -41,6 +41,7 @@
 #include <sys/socket.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "checks.h"
@@ -398,20 +399,36 @@ rw_state_plan_refused(const struct rw_config *cfg, const struct rw_facts *f,
 	add_rate_ops(cfg, f, RW_STAGE_RCPT, RW_RC_REFUSED, 1, p);
 }
 
+/* state_fact - the session's state facts, allocated on first use; NULL: out of memory */
+static struct rw_state_fact *
+state_fact(struct rw_facts *f)
+{
+	if (f->state == NULL && (f->state = calloc(1, sizeof(*f->state))) != NULL)
+		f->state->error = f->state->key = f->state->grey_key =
+		    rw_fact_empty;
+	return f->state;
+}
+
 /* rw_state_begin - forget the previous stage's answers */
-void
+bool
 rw_state_begin(struct rw_facts *f)
 {
-	const char *error = f->state.error, *key = f->state.key,
-	    *grey_key = f->state.grey_key;
+	struct rw_state_fact *s;
+	const char *error, *key, *grey_key;
 
-	memset(&f->state, 0, sizeof(f->state));
-	f->state.error = error;
-	f->state.key = key;
-	f->state.grey_key = grey_key;
-	rw_fact_clear(&f->state.error);
-	rw_fact_clear(&f->state.key);
-	rw_fact_clear(&f->state.grey_key);
+	if ((s = state_fact(f)) == NULL)
+		return false;
+	error = s->error;
+	key = s->key;
+	grey_key = s->grey_key;
+	memset(s, 0, sizeof(*s));
+	s->error = error;
+	s->key = key;
+	s->grey_key = grey_key;
+	rw_fact_clear(&s->error);
+	rw_fact_clear(&s->key);
+	rw_fact_clear(&s->grey_key);
+	return true;
 }
 
 /* rw_state_record_rate - keep the first key over its limit */
@@ -419,8 +436,10 @@ void
 rw_state_record_rate(struct rw_facts *f, const struct rw_state_op *op,
     bool allowed, uint64_t retry_ms, long count)
 {
-	struct rw_state_fact *s = &f->state;
+	struct rw_state_fact *s = state_fact(f);
 
+	if (s == NULL)
+		return;
 	s->done = true;
 	if (allowed || s->over)
 		return;
@@ -437,8 +456,10 @@ void
 rw_state_record_grey(struct rw_facts *f, const struct rw_state_op *op,
     enum rw_grey_state g, unsigned int wait_s, bool net_allowlisted)
 {
-	struct rw_state_fact *s = &f->state;
+	struct rw_state_fact *s = state_fact(f);
 
+	if (s == NULL)
+		return;
 	s->done = true;
 	s->grey_done = true;
 	s->grey = g;
@@ -450,14 +471,17 @@ rw_state_record_grey(struct rw_facts *f, const struct rw_state_op *op,
 void
 rw_state_record_failure(struct rw_facts *f, const char *why)
 {
+	struct rw_state_fact *s = state_fact(f);
 	char	err[RW_REASON_MAX];
 
-	f->state.done = true;
-	if (f->state.failed)
+	if (s == NULL)
 		return;
-	f->state.failed = true;
+	s->done = true;
+	if (s->failed)
+		return;
+	s->failed = true;
 	rw_sanitize(err, sizeof(err), why);
-	(void)rw_fact_set(&f->state.error, err);
+	(void)rw_fact_set(&s->error, err);
 }
 
 bool

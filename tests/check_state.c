@@ -487,6 +487,35 @@ START_TEST(verdict_failure)
 }
 END_TEST
 
+/*
+ * The store not asked (a failure recorded before any rw_state_begin, as
+ * a store that fails on the first call of a session): the facts are made
+ * on first use and the failure still decides; and a session never asked
+ * has no state facts, which the checks read as "not asked" (continue).
+ */
+START_TEST(facts_on_first_use)
+{
+	struct rw_config *cfg = conf(GBASE "rate_limit = messages 30/60s\n"
+	    "state_failure = tempfail\n");
+	struct rw_session s;
+	struct rw_verdict v;
+
+	rw_session_init(&s, cfg);
+	rw_session_record_connect(&s, "203.0.113.5", "x", NULL);
+	rw_session_record_mail(&s, "<a@b.test>", NULL);
+	ck_assert_msg(rw_session_decide(&s, RW_STAGE_MAIL, &v) == RW_ACT_CONTINUE,
+	    "no state asked: got %s (%s)", v.rcode, v.reason);
+	rw_state_record_failure(&s.f, "redis: connection refused");
+	ck_assert(rw_session_decide(&s, RW_STAGE_MAIL, &v) == RW_ACT_TEMPFAIL);
+	ck_assert_msg(strstr(v.reason, "connection refused") != NULL, "%s",
+	    v.reason);
+	ck_assert(rw_state_begin(&s.f));	/* the next stage: forgotten */
+	ck_assert(rw_session_decide(&s, RW_STAGE_MAIL, &v) == RW_ACT_CONTINUE);
+	rw_session_release(&s);
+	rw_config_free(cfg);
+}
+END_TEST
+
 struct skip_case {
 	const char	*label;
 	const char	*extra;
@@ -624,6 +653,7 @@ main(void)
 	tcase_add_loop_test(tc, plan_select, 0, NCASES(plan_cases));
 	tcase_add_test(tc, verdict_rate);
 	tcase_add_test(tc, verdict_failure);
+	tcase_add_test(tc, facts_on_first_use);
 	tcase_add_loop_test(tc, grey_skips, 0, NCASES(skip_cases));
 	tcase_add_test(tc, grey_rdns);
 	tcase_add_test(tc, grey_verdicts);
