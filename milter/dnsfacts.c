@@ -281,7 +281,6 @@ fetch_txt(struct rw_dns_session *ds, const struct rw_config *cfg,
 {
 	struct rw_dns_lookup *txt[RW_DNSBL_MAX];
 	const struct rw_dns_rrset *t;
-	char	reason[RW_TXT_MAX];
 	size_t	i, j, n = 0;
 
 	for (i = 0; i < ds->nbl; i++) {
@@ -309,11 +308,8 @@ fetch_txt(struct rw_dns_session *ds, const struct rw_config *cfg,
 		if (ds->bl_txt[i] == NULL)
 			continue;
 		t = rw_dns_answer(ds->resolver, ds->bl_txt[i]);
-		if (t->status != RW_DNS_OK || t->n == 0 || t->rr[0].text == NULL)
-			continue;
-		rw_txt_sanitize(reason, sizeof(reason), t->rr[0].text,
-		    t->rr[0].textlen);
-		if (!rw_fact_set(&f->bl[i].txt, reason))
+		if (t->status == RW_DNS_OK && t->n > 0 && t->rr[0].text != NULL &&
+		    !rw_dnsbl_fact_txt(&f->bl[i], t->rr[0].text, t->rr[0].textlen))
 			return false;
 	}
 	return true;

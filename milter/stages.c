@@ -309,6 +309,14 @@ struct rw_stages_content {
 	bool			 msg_held;	/* msg is filled: release it */
 };
 
+/* collecting - the message's buffer while it keeps bytes; NULL: none */
+static struct rw_msgbuf *
+collecting(const struct rw_stages *st)
+{
+	return st->content != NULL && st->content->mb.active ?
+	    &st->content->mb : NULL;
+}
+
 /*
  * kept - what a msgbuf call reported: the scan cap and the budget are
  * logged once per message (info, warning), a failed allocation marks
@@ -349,10 +357,9 @@ content_start(struct rw_stages *st, enum rw_stage stage)
 	struct rw_stages_content *ct = st->content;
 	struct rw_msgbuf *mb;
 
-	if (stage != RW_STAGE_EOM || !st->collect || ct == NULL ||
-	    !ct->mb.active)
+	if (stage != RW_STAGE_EOM || !st->collect ||
+	    (mb = collecting(st)) == NULL)
 		return;
-	mb = &ct->mb;
 	kept(st, rw_msgbuf_finish(mb));
 	if (st->msg_nomem)	/* bytes lost: the verdict is internal */
 		return;
@@ -545,30 +552,35 @@ rw_stages_rcpt_refused(struct rw_stages *st, const char *rcpt)
 void
 rw_stages_header(struct rw_stages *st, const char *name, const char *value)
 {
+	struct rw_msgbuf *mb = collecting(st);
+
 	rw_session_record_header(&st->s, name, value);
-	if (st->content != NULL && st->content->mb.active && name != NULL)
-		kept(st, rw_msgbuf_header(&st->content->mb, name,
-		    value != NULL ? value : ""));
+	if (mb != NULL && name != NULL)
+		kept(st, rw_msgbuf_header(mb, name, value != NULL ? value : ""));
 }
 
 void
 rw_stages_body(struct rw_stages *st, const void *chunk, size_t len)
 {
-	if (st->content != NULL && st->content->mb.active)
-		kept(st, rw_msgbuf_body(&st->content->mb, chunk, len));
+	struct rw_msgbuf *mb = collecting(st);
+
+	if (mb != NULL)
+		kept(st, rw_msgbuf_body(mb, chunk, len));
 }
 
 bool
 rw_stages_collecting(const struct rw_stages *st)
 {
-	return st->content != NULL && st->content->mb.active;
+	return collecting(st) != NULL;
 }
 
 enum rw_action
 rw_stages_eoh(struct rw_stages *st, struct rw_verdict *v)
 {
-	if (st->content != NULL && st->content->mb.active)
-		kept(st, rw_msgbuf_end_header(&st->content->mb));
+	struct rw_msgbuf *mb = collecting(st);
+
+	if (mb != NULL)
+		kept(st, rw_msgbuf_end_header(mb));
 	return run(st, RW_STAGE_EOH, v);
 }
 

@@ -162,15 +162,11 @@ fetch_txt(struct rw_resolver *r, const struct rw_config *cfg,
 	rw_dns_wait(r, txt, n, deadline);
 	for (j = 0; j < n; j++) {
 		t = rw_dns_answer(r, txt[j]);
-		if (t->status == RW_DNS_OK && t->n > 0 && t->rr[0].text != NULL) {
-			char	why[RW_TXT_MAX];
-
-			rw_txt_sanitize(why, sizeof(why), t->rr[0].text,
-			    t->rr[0].textlen);
-			/* out of memory: the reply goes without the list's
-			 * reason (rw_fact_set leaves it ""); the verdict stands */
-			(void)rw_fact_set(&f->uri[list[j]].bl.txt, why);
-		}
+		/* out of memory: the reply goes without the list's reason
+		 * (it is left ""); the verdict stands */
+		if (t->status == RW_DNS_OK && t->n > 0 && t->rr[0].text != NULL)
+			(void)rw_dnsbl_fact_txt(&f->uri[list[j]].bl,
+			    t->rr[0].text, t->rr[0].textlen);
 		rw_dns_release(r, txt[j]);
 	}
 }

@@ -173,6 +173,12 @@ struct rw_dnsbl_fact {
  * A zeroed fact (txt NULL, as calloc leaves it) may be reset too.
  */
 void	rw_dnsbl_fact_reset(struct rw_dnsbl_fact *);
+/*
+ * rw_dnsbl_fact_txt - a list's TXT answer (len bytes, from DNS: hostile)
+ * kept as the fact's reason, sanitised and bounded (rw_txt_sanitize,
+ * RW_TXT_MAX); false when out of memory (the reason is then "").
+ */
+bool	rw_dnsbl_fact_txt(struct rw_dnsbl_fact *, const char *text, size_t len);
 
 enum rw_dns_verdict_action { RW_DNSACT_REJECT = 0, RW_DNSACT_TEMPFAIL, RW_DNSACT_TAG };
 
@@ -1394,6 +1400,12 @@ void	rw_state_plan_refused(const struct rw_config *, const struct rw_facts *,
  * rate limits or greylisting holds none. false: out of memory.
  */
 bool	rw_state_begin(struct rw_facts *);
+/*
+ * rw_state_fact_clear - the facts read "nothing asked": their texts freed
+ * and "" (never NULL); a zeroed one (calloc) may be cleared too. The one
+ * place that knows which of them are texts.
+ */
+void	rw_state_fact_clear(struct rw_state_fact *);
 /*
  * rw_state_record_rate - one RATE or CONCURRENCY op's answer; the first
  * one over its limit is kept for the verdict.

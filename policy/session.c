@@ -527,6 +527,16 @@ rw_dnsbl_fact_reset(struct rw_dnsbl_fact *bf)
 	bf->txt = rw_fact_empty;
 }
 
+/* rw_dnsbl_fact_txt - the TXT answer as the fact's sanitised reason */
+bool
+rw_dnsbl_fact_txt(struct rw_dnsbl_fact *bf, const char *text, size_t len)
+{
+	char	reason[RW_TXT_MAX];
+
+	rw_txt_sanitize(reason, sizeof(reason), text, len);
+	return rw_fact_set(&bf->txt, reason);
+}
+
 /* rw_facts_release - free the texts and the list facts */
 void
 rw_facts_release(struct rw_facts *f)
@@ -550,9 +560,7 @@ rw_facts_release(struct rw_facts *f)
 	rw_spf_note_clear(&f->spf_helo);
 	rw_spf_note_clear(&f->spf_mail);
 	if (f->state != NULL) {
-		rw_fact_clear(&f->state->error);
-		rw_fact_clear(&f->state->key);
-		rw_fact_clear(&f->state->grey_key);
+		rw_state_fact_clear(f->state);
 		free(f->state);
 		f->state = NULL;
 	}

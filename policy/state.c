@@ -399,13 +399,23 @@ rw_state_plan_refused(const struct rw_config *cfg, const struct rw_facts *f,
 	add_rate_ops(cfg, f, RW_STAGE_RCPT, RW_RC_REFUSED, 1, p);
 }
 
+/* rw_state_fact_clear - nothing asked: the texts freed, "" (never NULL) */
+void
+rw_state_fact_clear(struct rw_state_fact *s)
+{
+	rw_fact_clear(&s->error);
+	rw_fact_clear(&s->key);
+	rw_fact_clear(&s->grey_key);
+	memset(s, 0, sizeof(*s));
+	s->error = s->key = s->grey_key = rw_fact_empty;
+}
+
 /* state_fact - the session's state facts, allocated on first use; NULL: out of memory */
 static struct rw_state_fact *
 state_fact(struct rw_facts *f)
 {
 	if (f->state == NULL && (f->state = calloc(1, sizeof(*f->state))) != NULL)
-		f->state->error = f->state->key = f->state->grey_key =
-		    rw_fact_empty;
+		rw_state_fact_clear(f->state);
 	return f->state;
 }
 
@@ -413,21 +423,9 @@ state_fact(struct rw_facts *f)
 bool
 rw_state_begin(struct rw_facts *f)
 {
-	struct rw_state_fact *s;
-	const char *error, *key, *grey_key;
-
-	if ((s = state_fact(f)) == NULL)
+	if (state_fact(f) == NULL)
 		return false;
-	error = s->error;
-	key = s->key;
-	grey_key = s->grey_key;
-	memset(s, 0, sizeof(*s));
-	s->error = error;
-	s->key = key;
-	s->grey_key = grey_key;
-	rw_fact_clear(&s->error);
-	rw_fact_clear(&s->key);
-	rw_fact_clear(&s->grey_key);
+	rw_state_fact_clear(f->state);
 	return true;
 }
 

@@ -75,8 +75,7 @@ void
 rw_lowercase(char *s)
 {
 	for (; *s != '\0'; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s - 'A' + 'a');
+		*s = (char)rw_tolower((unsigned char)*s);
 }
 
 /* rw_strieq - ASCII case-insensitive equality */
