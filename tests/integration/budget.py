@@ -33,7 +33,8 @@ OFFER = NOBODY | NOHDRS | NOEOH | NR_HDR | 0x100 | 0x200 | NR_BODY
 CHUNK = 65535
 
 
-def open_session(spec, qid, fields):
+def open_to_rcpt(spec, qid):
+    """Negotiate, connect as an outsider, HELO, MAIL, RCPT; (s, proto)."""
     s = mc.connect(spec, 60)
     mc.send(s, b"O", struct.pack(">III", 6, mc.OFFER_ACTIONS, OFFER))
     _, data = mc.recv_packet(s)
@@ -49,6 +50,11 @@ def open_session(spec, qid, fields):
         mc.send(s, cmd, data)
         if cmd != b"D":
             mc.reply(s)
+    return s, proto
+
+
+def open_session(spec, qid, fields):
+    s, proto = open_to_rcpt(spec, qid)
     if proto & NOBODY:
         raise SystemExit("budget.py: the daemon negotiated no body")
     for name, value in fields:

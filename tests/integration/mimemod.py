@@ -15,7 +15,6 @@ Prints "body yes" or "body no" (what the daemon negotiated), then
 Standard library only.
 """
 import os
-import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -30,21 +29,7 @@ def main():
     with open(path, "rb") as f:
         head, _, text = f.read().partition(b"\r\n\r\n")
     fields = [tuple(x.split(b": ", 1)) for x in head.split(b"\r\n")]
-    s = mc.connect(spec, 60)
-    mc.send(s, b"O", struct.pack(">III", 6, mc.OFFER_ACTIONS, budget.OFFER))
-    _, data = mc.recv_packet(s)
-    proto = struct.unpack(">III", data[:12])[2]
-    mc.send(s, b"D", b"C" + mc.z("j") + mc.z("mx.example.test"))
-    mc.send(s, b"C", mc.z("client.example") + b"4" +
-            struct.pack(">H", 25000) + mc.z("198.51.100.7"))
-    mc.reply(s)
-    for cmd, arg in [(b"H", mc.z("client.example")),
-                     (b"D", b"M" + mc.z("i") + mc.z("MIMEMOD")),
-                     (b"M", mc.z("<sender@example.org>")),
-                     (b"R", mc.z("<user@example.test>"))]:
-        mc.send(s, cmd, arg)
-        if cmd != b"D":
-            mc.reply(s)
+    s, proto = budget.open_to_rcpt(spec, "MIMEMOD")
     if not proto & budget.NOHDRS:
         for name, value in fields:
             mc.send(s, b"L", name + b"\0" + value + b"\0")
