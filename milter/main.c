@@ -392,7 +392,7 @@ main(int argc, char **argv)
 	const struct rw_daemon_conf *dc;
 	struct rw_dns_settings settings;
 	struct rw_spf_source spf_source;
-	struct rw_services svc = { NULL };
+	struct rw_services svc = { 0 };
 	struct rw_metrics_http *metrics = NULL;
 	const char *config_path = RW_DEFAULT_CONFIG, *socket_override = NULL;
 	char	*sock;

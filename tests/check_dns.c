@@ -33,6 +33,7 @@
 
 #include "rw_policy.h"
 #include "steps.h"
+#include "testconf.h"
 
 #define SOURCE	"test.conf"
 #define OUT	"203.0.113.5"	/* an outsider in every configuration */
@@ -55,17 +56,11 @@ bla(enum rw_bl_answer a)
 	return "?";
 }
 
+/* parse - the case's configuration, which must be valid */
 static struct rw_config *
 parse(const char *label, const char *text)
 {
-	struct rw_config *cfg;
-	char err[RW_ERR_MAX];
-
-	strcpy(err, "");
-	cfg = rw_config_parse(text, SOURCE, NULL, NULL, err, sizeof(err));
-	ck_assert_msg(cfg != NULL, "%s: configuration: got errors \"%s\", "
-	    "want none", label, err);
-	return cfg;
+	return test_config(label, SOURCE, text);
 }
 
 static void

@@ -19,6 +19,7 @@
 
 #include "rw_policy.h"
 #include "steps.h"
+#include "testconf.h"
 
 #define BASE	"local_domains = ours.test, .sub.ours.test\nspf_check = no\n" \
 		"spf_check_helo = no\nrdns_check = off\n" \
@@ -28,13 +29,11 @@
 static struct rw_config *
 config(const char *extra)
 {
-	struct rw_config *cfg;
-	char	text[2048], err[RW_ERR_MAX] = "";
+	char	text[2048];
 
-	snprintf(text, sizeof(text), BASE "%s", extra);
-	cfg = rw_config_parse(text, "forgery.conf", NULL, NULL, err, sizeof(err));
-	ck_assert_msg(cfg != NULL, "configuration: %s", err);
-	return cfg;
+	ck_assert_int_lt(snprintf(text, sizeof(text), BASE "%s", extra),
+	    (int)sizeof(text));
+	return test_config("forgery", "forgery.conf", text);
 }
 
 /* ------------------------------------------------------------ forged_local_sender */

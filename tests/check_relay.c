@@ -21,6 +21,7 @@
 
 #include "rw_policy.h"
 #include "steps.h"
+#include "testconf.h"
 
 #define OUT	"203.0.113.5"	/* an outsider in every configuration */
 #define IN	"10.1.2.3"	/* an insider under C_BASE */
@@ -43,14 +44,7 @@
 static struct rw_config *
 parse(const char *label, const char *text)
 {
-	struct rw_config *cfg;
-	char err[RW_ERR_MAX];
-
-	strcpy(err, "");
-	cfg = rw_config_parse(text, "test.conf", NULL, NULL, err, sizeof(err));
-	ck_assert_msg(cfg != NULL, "%s: configuration: got errors \"%s\", "
-	    "want none", label, err);
-	return cfg;
+	return test_config(label, "test.conf", text);
 }
 
 /* start - connect, HELO and MAIL, each of which must not object */

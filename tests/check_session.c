@@ -24,6 +24,7 @@
 
 #include "rw_policy.h"
 #include "steps.h"
+#include "testconf.h"
 
 #define SOURCE	"session.conf"
 #define OUT	"192.0.2.10"
@@ -32,13 +33,7 @@
 static struct rw_config *
 parse(const char *text)
 {
-	struct rw_config *cfg;
-	char	err[RW_ERR_MAX] = "";
-
-	cfg = rw_config_parse(text, SOURCE, NULL, NULL, err, sizeof(err));
-	ck_assert_msg(cfg != NULL, "configuration: got errors \"%s\", want none",
-	    err);
-	return cfg;
+	return test_config("session", SOURCE, text);
 }
 
 /* count - occurrences of needle in hay */

@@ -22,6 +22,7 @@
 #include "rw_policy.h"
 #include "state_cases.h"
 #include "steps.h"
+#include "testconf.h"
 
 #define NCASES(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -161,12 +162,7 @@ END_TEST
 static struct rw_config *
 conf(const char *text)
 {
-	char	err[RW_ERR_MAX] = "";
-	struct rw_config *cfg;
-
-	cfg = rw_config_parse(text, "state.conf", NULL, NULL, err, sizeof(err));
-	ck_assert_msg(cfg != NULL, "configuration: %s", err);
-	return cfg;
+	return test_config("state", "state.conf", text);
 }
 
 #define GBASE	"local_domains = ours.test\nspf_check = no\nspf_check_helo = no\n" \

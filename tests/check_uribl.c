@@ -24,6 +24,7 @@
 
 #include "rw_policy.h"
 #include "steps.h"
+#include "testconf.h"
 
 #define SOURCE	"test.conf"
 #define OUT	"203.0.113.5"	/* an outsider */
@@ -33,17 +34,11 @@
 #define IPV4(a, b, c, d) \
 	(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (d))
 
+/* parse - the case's configuration, which must be valid */
 static struct rw_config *
 parse(const char *label, const char *text)
 {
-	struct rw_config *cfg;
-	char err[RW_ERR_MAX];
-
-	strcpy(err, "");
-	cfg = rw_config_parse(text, SOURCE, NULL, NULL, err, sizeof(err));
-	ck_assert_msg(cfg != NULL, "%s: configuration: got errors \"%s\", "
-	    "want none", label, err);
-	return cfg;
+	return test_config(label, SOURCE, text);
 }
 
 /* add_host - a URL to host, as the URL reader would give it */
