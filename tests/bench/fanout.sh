@@ -20,7 +20,10 @@
 # Env: RW_TEST_DIR (default /tmp/rw-bench), BENCH_N (100), BENCH_ROUNDS
 # (3), BENCH_DELAY_MS (200), BENCH_UNLISTED (0; 1: no client is listed, so
 # no TXT follows the A queries: the ideal is one DNS delay, not two),
-# BENCH_STUB_PORT (25330: the stub, udp+tcp, loopback). Per round it also
+# BENCH_STUB_PORT (25330: the stub, udp+tcp, loopback), BENCH_EVENTS (0;
+# 1: fanout.py --events, one thread drives every session and sends each
+# command as soon as the last is answered, instead of N Python threads).
+# Per round it also
 # prints threads_max, the most threads the daemon had while the round ran
 # (sampled every 20 ms): how far libmilter's worker pool grew.
 # Prints "N passed, N failed" last (every session answered, nothing about
@@ -35,6 +38,8 @@ P_STUB=${BENCH_STUB_PORT:-25330}
 N=${BENCH_N:-100}
 ROUNDS=${BENCH_ROUNDS:-3}
 DELAY=${BENCH_DELAY_MS:-200}
+EVENTS=""
+[ "${BENCH_EVENTS:-0}" = 1 ] && EVENTS=--events
 ZONES="bl1.fanout.test bl2.fanout.test bl3.fanout.test bl4.fanout.test bl5.fanout.test"
 COUNT=$T/run/stub.count
 
@@ -99,7 +104,7 @@ for r in $(seq "$ROUNDS"); do
 	) &
 	SAMPLER=$!
 	if /usr/bin/python3 "$RW_TOP_SRCDIR/tests/bench/fanout.py" "unix:$T/run/rw.sock" "$N" \
-	    --net "10.$((10 + r))" --label "round$r" >>"$T/log/rounds.txt" 2>&1; then
+	    --net "10.$((10 + r))" --label "round$r" $EVENTS >>"$T/log/rounds.txt" 2>&1; then
 		pass "round $r: all $N sessions got their RCPT verdict"
 	else
 		fail "round $r: not every session was answered: $(grep replies "$T/log/rounds.txt" | tail -1)"
