@@ -17,7 +17,10 @@
  *	message, with no reply to each, end of header only when a check
  *	runs there, the body only when a content check needs it (with no
  *	reply to each chunk: a site without content checks is sent no
- *	body at all), never unknown commands; per stage the macros below (smfi_setsymlist), so the MTA
+ *	body at all), no reply to HELO unless a check decides there (only
+ *	dns_verdict_stage = helo does; HELO is then recorded and its lookups
+ *	started, and MAIL decides the HELO stage should a reload have put a
+ *	check there since), never unknown commands; per stage the macros below (smfi_setsymlist), so the MTA
  *	sends nothing we ignore. DATA is asked for although no check runs
  *	there (libmilter answers it "continue" without a callback): with
  *	SMFIP_NODATA Postfix still sends the DATA macros, alone, as its
@@ -107,7 +110,8 @@ struct rw_conn {
 	bool			 counted;	/* in the open sessions (sessions.c) */
 	struct rw_snapshot	*snap;
 	struct rw_stages	 st;		/* the session and its lookups */
-	bool			 nr_hdr;	/* the MTA wants no reply to headers */
+	bool			 nr_helo;	/* the MTA wants no reply to HELO */
+	bool			 nr_hdr;	/* ... nor to headers */
 	bool			 nr_body;	/* ... nor to body chunks */
 };
 
@@ -329,6 +333,13 @@ uses_eoh(const struct rw_config *cfg)
 	return rw_session_stage_used(cfg, RW_STAGE_EOH);
 }
 
+/* uses_helo - a check of this policy decides at HELO (dns_verdict_stage) */
+static bool
+uses_helo(const struct rw_config *cfg)
+{
+	return rw_session_stage_used(cfg, RW_STAGE_HELO);
+}
+
 static sfsistat
 cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
@@ -344,6 +355,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	/* the listener is known only at connect: ask for what any profile needs */
 	bool	headers = snap == NULL || rw_conf_any(snap, needs_headers);
 	bool	eoh = snap == NULL || rw_conf_any(snap, uses_eoh);
+	bool	helo_reply = snap == NULL || rw_conf_any(snap, uses_helo);
 	/* the body only for content checks: a site with none is sent none */
 	bool	body = snap != NULL && rw_conf_any(snap, needs_body);
 	bool	rejected = snap != NULL && rw_conf_any(snap, refused_limits);
@@ -359,6 +371,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		rw_log_err("out of memory at negotiation");
 		return SMFIS_TEMPFAIL;
 	}
+	c->nr_helo = !helo_reply && (f1 & SMFIP_NR_HELO) != 0;
 	c->nr_hdr = (f1 & SMFIP_NR_HDR) != 0;
 	c->nr_body = body && (f1 & SMFIP_NR_BODY) != 0;
 	*pf0 = (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE) & f0;
@@ -378,11 +391,15 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		unwanted |= SMFIP_NOEOH;
 	if (!body)
 		unwanted |= SMFIP_NOBODY;
+	if (!helo_reply)
+		unwanted |= SMFIP_NR_HELO;
 	*pf1 = f1 & unwanted;
-	rw_log_debug("negotiated: headers %s, body %s, end of header %s",
+	rw_log_debug("negotiated: headers %s, body %s, end of header %s, "
+	    "reply to HELO %s",
 	    (*pf1 & SMFIP_NOHDRS) ? "no" : "yes",
 	    (*pf1 & SMFIP_NOBODY) ? "no" : "yes",
-	    (*pf1 & SMFIP_NOEOH) ? "no" : "yes");
+	    (*pf1 & SMFIP_NOEOH) ? "no" : "yes",
+	    (*pf1 & SMFIP_NR_HELO) ? "no" : "yes");
 	/* the recipients the MTA refused itself count for the refused limits */
 	if (rejected && (f1 & SMFIP_RCPT_REJ))
 		*pf1 |= SMFIP_RCPT_REJ;
@@ -491,6 +508,10 @@ cb_helo(SMFICTX *ctx, char *helo)
 
 	if (c == NULL)
 		return internal_error(ctx, NULL, "HELO without a session");
+	if (c->nr_helo) {	/* nothing to decide now: MAIL decides */
+		rw_stages_helo_record(&c->st, helo);
+		return SMFIS_NOREPLY;
+	}
 	r = rw_stages_helo(&c->st, helo, &v);
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		return apply(ctx, c, RW_STAGE_HELO, r, &v);

@@ -441,15 +441,22 @@ rw_stages_nomem(const struct rw_stages *st)
 	return st->nomem || st->msg_nomem || rw_session_nomem(&st->s);
 }
 
-/* run - the stage's facts are recorded: start the gatherers, decide */
-static enum rw_action
-run(struct rw_stages *st, enum rw_stage stage, struct rw_verdict *v)
+/* start_gatherers - the stage's facts are recorded: start the lookups */
+static void
+start_gatherers(struct rw_stages *st, enum rw_stage stage)
 {
 	size_t	i;
 
 	for (i = 0; i < NGATHERERS; i++)
 		if (gatherers[i].start != NULL)
 			gatherers[i].start(st, stage);
+}
+
+/* run - the stage's facts are recorded: start the gatherers, decide */
+static enum rw_action
+run(struct rw_stages *st, enum rw_stage stage, struct rw_verdict *v)
+{
+	start_gatherers(st, stage);
 	return decide(st, stage, v);
 }
 
@@ -500,6 +507,14 @@ rw_stages_connect(struct rw_stages *st, const char *addr, const char *name,
 		rw_sanitize(st->mta_resolve, sizeof(st->mta_resolve), mta_resolve);
 	st->helo_decided = false;
 	return run(st, RW_STAGE_CONNECT, v);
+}
+
+void
+rw_stages_helo_record(struct rw_stages *st, const char *helo)
+{
+	rw_session_record_helo(&st->s, helo);
+	st->helo_decided = false;	/* rw_stages_mail() decides it */
+	start_gatherers(st, RW_STAGE_HELO);
 }
 
 enum rw_action

@@ -93,6 +93,14 @@ void	rw_stages_init(struct rw_stages *, const struct rw_config *,
 enum rw_action rw_stages_connect(struct rw_stages *, const char *addr,
 	    const char *name, const char *mta_host, const char *mta_resolve,
 	    const char *server_addr, struct rw_verdict *);
+/*
+ * rw_stages_helo_record - HELO that the MTA was told needs no reply
+ * (SMFIP_NR_HELO: no check of the policy runs at HELO): the name is
+ * recorded and its lookups start; the HELO stage is decided at the next
+ * MAIL, as for a client that gave no HELO, should a reload have put a
+ * check there in between
+ */
+void	rw_stages_helo_record(struct rw_stages *, const char *helo);
 enum rw_action rw_stages_helo(struct rw_stages *, const char *helo,
 	    struct rw_verdict *);
 enum rw_action rw_stages_mail(struct rw_stages *, const char *sender,

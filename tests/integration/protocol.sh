@@ -4,7 +4,8 @@
 # protocol.sh - drive the built relaywarden over the milter protocol with
 # miltertest (no MTA): relay control, address tricks, insiders, SMTP AUTH,
 # IPv6 clients, max_recipients, client_access, sender_access, dryrun, the
-# HELO address-literal check (refused and tagged),
+# HELO address-literal check (refused and tagged), no reply to HELO
+# when no check decides there (noreply.py),
 # queue id in the log, SIGHUP reload (good and broken configurations),
 # SIGTERM, and no stderr copy of the log when stderr is the journal. The Lua scripts send the sessions; this script writes the
 # configurations, checks replies through miltertest's exit status and
@@ -15,7 +16,7 @@
 # Prints "N passed, N failed" last; exit 0, 1, or 77 (skipped).
 
 . "$(dirname "$0")/lib.sh"
-rw_init protocol miltertest ss
+rw_init protocol miltertest ss /usr/bin/python3
 
 CONF=$T/rw.conf
 SOCK=unix:$T/run/rw.sock
@@ -235,6 +236,39 @@ write_conf "$T/helo-tag.conf" "helo_foreign_literal = tag"
 reload "$T/helo-tag.conf"
 mt helo-tag helo.lua -D mode=tag
 line "HLO1 tag: logged as action=tag" 'HLO1: stage=mail action=tag check=helo_foreign_literal '
+
+# -------------------------------------------------------------- no reply to HELO
+# No check decides at HELO unless dns_verdict_stage = helo: then the MTA
+# is told it needs no reply to HELO (SMFIP_NR_HELO), one round trip less
+# per session. A list checked at HELO, with the DNS dead, must still give
+# its 451 at HELO, and after a reload that puts it there between a
+# session's negotiation and its connect, at MAIL.
+nr() {	# nr NAME [noreply.py options] - its one line, in $T/log/nr-NAME.txt
+	local name=$1
+	shift
+	/usr/bin/python3 "$RW_HERE/noreply.py" "$SOCK" "$@" >"$T/log/nr-$name.txt" 2>&1
+}
+write_conf "$T/nr.conf"
+write_conf "$T/nr-helo.conf" "dnsbl = nr.example.test" "dns_verdict_stage = helo" \
+    "dnsbl_probe_interval = 0" "dns_timeout = 1s" "dns_deadline = 1s"
+reload "$T/nr.conf"
+nr plain
+check "NR1 no check at HELO: no reply to HELO asked for and kept to ($(cat "$T/log/nr-plain.txt"))" \
+    test "$(cat "$T/log/nr-plain.txt")" = "nr_helo yes helo none mail c"
+reload "$T/nr-helo.conf"
+nr helo
+check "NR2 a list decided at HELO: HELO answered, 451 while the DNS is dead ($(cat "$T/log/nr-helo.txt"))" \
+    grep -q '^nr_helo no helo 451 mail ' "$T/log/nr-helo.txt"
+reload "$T/nr.conf"
+rm -f "$T/run/nr.ready" "$T/run/nr.go"
+nr race --hold "$T/run/nr" &
+nrpid=$!
+rw_wait 10 test -e "$T/run/nr.ready" || fail "NR3: noreply.py did not negotiate"
+reload "$T/nr-helo.conf"
+: >"$T/run/nr.go"
+wait "$nrpid"
+check "NR3 reload between negotiation and connect: the HELO stage's 451 comes at MAIL ($(cat "$T/log/nr-race.txt"))" \
+    test "$(cat "$T/log/nr-race.txt")" = "nr_helo yes helo none mail 451"
 
 # -------------------------------------------------------------- rate limits
 write_conf "$T/state.conf" "state_store = lmdb:$T/state.lmdb" \
