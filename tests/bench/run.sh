@@ -658,6 +658,26 @@ for v in $VARIANTS; do
 	    "$(mib "${H_IDLE[$v]:--}")" "$rss"
 done
 echo
+# the same ratios round by round: each round's milters ran minutes apart,
+# so a round's ratio is less moved by the machine's drift than the
+# ratio of medians above, and the spread shows how far one run can be
+# trusted
+per_round() {	# per_round "A1 A2 .." "B1 B2 ..": each A/B and their median
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		na = split(a, x, " "); nb = split(b, y, " ")
+		if (na == 0 || na != nb) { print "-"; exit }
+		for (i = 1; i <= na; i++) { r[i] = x[i] / y[i]; out = out sprintf("%s%.2f", i > 1 ? " " : "", r[i]) }
+		for (i = 1; i <= na; i++) for (j = i + 1; j <= na; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+		m = na % 2 ? r[(na + 1) / 2] : (r[na / 2] + r[na / 2 + 1]) / 2
+		printf "%s (median %.2f)\n", out, m }'
+}
+if ! skipped throughput; then
+	echo "÷ null round by round (msg/s; milter CPU per message):"
+	for v in rw-1list rw-sample; do
+		printf '  %-28s %s; %s\n' "${LABEL[$v]}:" "$(per_round "${R_RATE[$v]:-}" "${R_RATE[null]:-}")" \
+		    "$(per_round "${R_CPU[$v]:-}" "${R_CPU[null]:-}")"
+	done
+fi
 echo "DNS queries for one message: first after start / new client / same client again"
 for v in rw-1list rw-sample; do
 	printf '  %-28s %s / %s / %s\n' "${LABEL[$v]}:" "${D_COLD[$v]:--}" "${D_NEW[$v]:--}" "${D_AGAIN[$v]:--}"
