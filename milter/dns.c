@@ -95,7 +95,7 @@ rw_dns_lookup_cached(struct rw_resolver *r, const char *name, uint16_t type,
 {
 	struct rw_dns_lookup *e;
 	struct timespec now;
-	bool	created;
+	bool	created, wake = false;
 
 	*cached = false;
 	if (r == NULL)
@@ -113,15 +113,23 @@ rw_dns_lookup_cached(struct rw_resolver *r, const char *name, uint16_t type,
 			rw_metrics_dns_joined();
 		}
 	} else if (e != NULL) {
+		/*
+		 * Only a query put on an empty queue pokes the thread. It takes
+		 * the whole queue at the top of its loop, always after it has
+		 * drained the pipe, so a queue that is not empty is one it has
+		 * been poked for and not yet taken: it will take this one too.
+		 */
 		e->qowner = r;
-		if (r->q_tail != NULL)
+		if (r->q_tail != NULL) {
 			r->q_tail->qnext = e;
-		else
+		} else {
 			r->q_head = e;
+			wake = true;
+		}
 		r->q_tail = e;
 	}
 	pthread_mutex_unlock(&r->lock);
-	if (created)
+	if (wake)
 		(void)!write(r->wake[1], "q", 1);
 	return e;
 }
