@@ -317,14 +317,32 @@ listens_on(int fd, unsigned int port)
 	return got == port;
 }
 
+/* next_listener - the next of our descriptors in d (/proc/self/fd) that
+ * listens on TCP port; -1 after the last */
+static long
+next_listener(DIR *d, unsigned int port)
+{
+	struct dirent *de;
+	char	*end;
+	long	fd;
+
+	while ((de = readdir(d)) != NULL) {
+		errno = 0;
+		fd = strtol(de->d_name, &end, 10);
+		if (errno == 0 && end != de->d_name && *end == '\0' &&
+		    fd >= 0 && fd <= INT_MAX && fd != dirfd(d) &&
+		    listens_on((int)fd, port))
+			return fd;
+	}
+	return -1;
+}
+
 /* rw_daemon_tcp_nodelay - TCP_NODELAY on libmilter's listener (see above) */
 bool
 rw_daemon_tcp_nodelay(const char *conn)
 {
 	unsigned int port;
 	DIR	*d;
-	struct dirent *de;
-	char	*end;
 	long	fd;
 	int	on = 1, found = 0;
 
@@ -336,13 +354,7 @@ rw_daemon_tcp_nodelay(const char *conn)
 		    "ACKs", conn, strerror(errno));
 		return false;
 	}
-	while ((de = readdir(d)) != NULL) {
-		errno = 0;
-		fd = strtol(de->d_name, &end, 10);
-		if (errno != 0 || end == de->d_name || *end != '\0' ||
-		    fd < 0 || fd > INT_MAX || fd == dirfd(d) ||
-		    !listens_on((int)fd, port))
-			continue;
+	while ((fd = next_listener(d, port)) >= 0) {
 		if (setsockopt((int)fd, IPPROTO_TCP, TCP_NODELAY, &on,
 		    sizeof(on)) != 0) {
 			rw_log_warn("%s: TCP_NODELAY on descriptor %ld: %s; "
@@ -359,6 +371,62 @@ rw_daemon_tcp_nodelay(const char *conn)
 		    "TCP_NODELAY not set, replies may wait for delayed ACKs",
 		    conn);
 	return found > 0;
+}
+
+/* rw_daemon_listen_addr - where we can connect to our own socket (see
+ * daemon.h) */
+bool
+rw_daemon_listen_addr(const char *conn, struct sockaddr_storage *ss,
+    socklen_t *len, char *err, size_t errlen)
+{
+	const char *path = unix_path(conn);
+	unsigned int port;
+	DIR	*d;
+	long	fd;
+
+	memset(ss, 0, sizeof(*ss));
+	if (path != NULL) {
+		struct sockaddr_un *sun = (struct sockaddr_un *)(void *)ss;
+
+		if (strlen(path) >= sizeof(sun->sun_path)) {
+			snprintf(err, errlen, "socket path too long");
+			return false;
+		}
+		sun->sun_family = AF_UNIX;
+		memcpy(sun->sun_path, path, strlen(path) + 1);
+		*len = (socklen_t)sizeof(*sun);
+		return true;
+	}
+	if (!inet_port(conn, &port)) {
+		snprintf(err, errlen, "not a unix, inet or inet6 socket");
+		return false;
+	}
+	if ((d = opendir("/proc/self/fd")) == NULL) {
+		snprintf(err, errlen, "/proc/self/fd: %s", strerror(errno));
+		return false;
+	}
+	fd = next_listener(d, port);
+	*len = sizeof(*ss);
+	if (fd >= 0 && getsockname((int)fd, (struct sockaddr *)ss, len) != 0)
+		fd = -1;
+	closedir(d);
+	if (fd < 0) {
+		snprintf(err, errlen, "libmilter's listening socket not found");
+		return false;
+	}
+	/* a wildcard listener is reached on loopback */
+	if (ss->ss_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)(void *)ss;
+
+		if (in->sin_addr.s_addr == htonl(INADDR_ANY))
+			in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	} else if (ss->ss_family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)(void *)ss;
+
+		if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr))
+			in6->sin6_addr = in6addr_loopback;
+	}
+	return true;
 }
 
 /* rw_daemon_malloc_arenas - cap glibc's malloc arenas (see DESCRIPTION) */

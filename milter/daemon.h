@@ -14,6 +14,8 @@
 #define RW_DAEMON_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
 
 #include "daemonconf.h"
 
@@ -33,6 +35,16 @@ bool	rw_daemon_detach(void);
  * or the option could not be set.
  */
 bool	rw_daemon_tcp_nodelay(const char *conn);
+
+/*
+ * rw_daemon_listen_addr - an address at which this process reaches its
+ * own milter socket CONN, once smfi_opensocket() opened it: the unix
+ * socket's path, or the listening TCP socket's own address with a
+ * wildcard (0.0.0.0, ::) made loopback. False, with the reason in err,
+ * when there is none. For poolkick.c.
+ */
+bool	rw_daemon_listen_addr(const char *conn, struct sockaddr_storage *,
+	    socklen_t *, char *err, size_t errlen);
 
 /*
  * rw_daemon_malloc_arenas - at most as many malloc arenas as CPUs online

@@ -315,6 +315,24 @@ fetch_txt(struct rw_dns_session *ds, const struct rw_config *cfg,
 	return true;
 }
 
+/* rw_dnsfacts_would_wait - see dnsfacts.h; the same tests as the gathering */
+bool
+rw_dnsfacts_would_wait(const struct rw_dns_session *ds,
+    const struct rw_config *cfg, const struct rw_facts *f)
+{
+	size_t	i;
+
+	if (!ds->active || ds->gathered || f->insider || f->client_ok)
+		return false;
+	if (ds->ptr != NULL && !rw_dns_done(ds->resolver, ds->ptr))
+		return true;
+	for (i = 0; i < ds->nbl; i++)
+		if (cfg->dnsbl[i].kind != RW_BL_PTR && ds->bl_a != NULL &&
+		    ds->bl_a[i] != NULL && !rw_dns_done(ds->resolver, ds->bl_a[i]))
+			return true;
+	return false;
+}
+
 /* rw_dnsfacts_gather - wait for what the verdict needs; fill the facts */
 bool
 rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,

@@ -50,6 +50,11 @@ void	rw_dnsfacts_mail(struct rw_dns_session *, const struct rw_config *,
  * false when out of memory (the stage must tempfail) */
 bool	rw_dnsfacts_gather(struct rw_dns_session *, const struct rw_config *,
 	    const struct rw_daemon_conf *, struct rw_facts *, const char *qid);
+/* rw_dnsfacts_would_wait - rw_dnsfacts_gather() would wait now: a
+ * lookup it awaits first (PTR, the client and sender lists) is still
+ * unanswered */
+bool	rw_dnsfacts_would_wait(const struct rw_dns_session *,
+	    const struct rw_config *, const struct rw_facts *);
 void	rw_dnsfacts_release(struct rw_dns_session *);
 /* rw_dnsfacts_needed - does this configuration do any DNS check */
 bool	rw_dnsfacts_needed(const struct rw_config *);

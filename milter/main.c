@@ -73,6 +73,7 @@
 #include "mlfi.h"
 #include "msgbuf.h"
 #include "sessions.h"
+#include "poolkick.h"
 #include "probe.h"
 #include "spf.h"
 #include "spfsource.h"
@@ -393,6 +394,8 @@ main(int argc, char **argv)
 	struct rw_dns_settings settings;
 	struct rw_spf_source spf_source;
 	struct rw_services svc = { 0 };
+	struct sockaddr_storage kick_addr;
+	socklen_t kick_len = 0;
 	struct rw_metrics_http *metrics = NULL;
 	const char *config_path = RW_DEFAULT_CONFIG, *socket_override = NULL;
 	char	*sock;
@@ -501,6 +504,13 @@ main(int argc, char **argv)
 		rw_fatal("cannot set permissions on %s", sock);
 	/* inherited by every accepted socket: no Nagle/delayed-ACK stalls */
 	(void)rw_daemon_tcp_nodelay(sock);
+	/* our own socket's address, for libmilter's pool (poolkick.c) */
+	if (!rw_daemon_listen_addr(sock, &kick_addr, &kick_len, err,
+	    sizeof(err)))
+		rw_log_warn("%s: %s: libmilter's worker pool may keep sessions "
+		    "queued behind DNS waits", sock, err);
+	else if ((svc.kick = rw_poolkick_new(&kick_addr, kick_len)) == NULL)
+		rw_fatal("out of memory");
 	if (!foreground && !rw_daemon_detach())
 		rw_fatal("cannot detach: %s", strerror(errno));
 	if (!rw_daemon_write_pidfile(dc->pidfile))
@@ -550,6 +560,7 @@ main(int argc, char **argv)
 		rw_store_close(svc.store);
 		rw_mimeload_shutdown();
 		rw_urifacts_psl_free(svc.psl);
+		rw_poolkick_free(svc.kick);
 	} else {
 		rw_log_warn("%u callback%s still running: exiting without "
 		    "freeing the resolver", rw_sessions_busy(),

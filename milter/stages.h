@@ -43,6 +43,7 @@
 
 struct rw_resolver;
 struct rw_probes;
+struct rw_poolkick;
 struct rw_psl_lazy;
 struct rw_spf;
 struct rw_store;
@@ -54,6 +55,7 @@ struct rw_services {
 	struct rw_store		*store;		/* store.c; NULL: none opened */
 	struct rw_psl_lazy	*psl;		/* urifacts.c, made on first use;
 						   NULL: the built-in list */
+	struct rw_poolkick	*kick;		/* poolkick.c; NULL: none */
 };
 
 #define RW_STAGES_CONC_MAX	4	/* concurrency keys held per session */

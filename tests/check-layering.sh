@@ -25,7 +25,7 @@ src=${RW_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 LAYERS='
 redisurl
 log deadline dnsmsg spfrecord daemonconf metrics mime msgbuf
-dnscache daemon sessions metricshttp store mimeload
+dnscache daemon sessions metricshttp store mimeload poolkick
 dns
 conf spfsource
 probe spfdns
