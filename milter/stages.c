@@ -32,6 +32,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "poolkick.h"
+#include "sessions.h"
 #include "mime.h"
 #include "spf.h"
 #include "store.h"
@@ -93,14 +94,15 @@ dns_start(struct rw_stages *st, enum rw_stage stage)
 /*
  * dns_await - DNS facts are due at dns_verdict_stage (bounded wait). A
  * wait that will block first has libmilter's pool start a worker for the
- * sessions queued behind this one (poolkick.c says why).
+ * sessions queued behind this one (poolkick.c says why); not once the
+ * daemon is stopping, when libmilter accepts nothing more.
  */
 static void
 dns_await(struct rw_stages *st, enum rw_stage stage)
 {
 	if (!st->network || st->cfg->dns_verdict_stage != stage)
 		return;
-	if (st->svc->kick != NULL &&
+	if (st->svc->kick != NULL && !rw_sessions_stopping() &&
 	    rw_dnsfacts_would_wait(&st->ds, st->cfg, &st->s.f))
 		rw_poolkick(st->svc->kick, qid_or_noqueue(st));
 	if (!rw_dnsfacts_gather(&st->ds, st->cfg, st->daemon, &st->s.f,
