@@ -537,7 +537,7 @@ main(int argc, char **argv)
 	const struct rw_config *cfg;
 	struct rw_stages *st;
 	const struct rw_facts *f;
-	struct rw_services svc = { NULL };
+	struct rw_services svc = { 0 };
 	bool	 network = false;
 	struct rw_verdict v;
 	enum rw_action r;

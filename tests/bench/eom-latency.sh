@@ -47,16 +47,8 @@ PF=$T/pf
 HERE=$RW_TOP_SRCDIR/tests/bench
 
 rw_ports_free $P_NOMILTER $P_INET $P_UNIX $P_CMP $P_SINK $P_RWINET $P_RWCMP
-if ss -Hlun "( sport = :$P_STUB )" | grep -q .; then
-	fail "udp port $P_STUB in use"
-	rw_summary
-fi
-
 # ------------------------------------------------------------ DNS
-rw_bg stub "$T/log/stub.log" /usr/bin/python3 "$RW_TOP_SRCDIR/tests/dns/dnsstub.py" \
-    --zone bl.bench.test delay:0 "127.0.0.1:$P_STUB"
-rw_wait 10 sh -c "ss -Hlun '( sport = :$P_STUB )' | grep -q ." ||
-    { fail "DNS stub did not start"; rw_summary; }
+rw_dns_stub "$P_STUB" --zone bl.bench.test delay:0
 
 # ------------------------------------------------------------ relaywarden
 # conf FILE SOCKET

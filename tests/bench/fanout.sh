@@ -43,20 +43,13 @@ EVENTS=""
 ZONES="bl1.fanout.test bl2.fanout.test bl3.fanout.test bl4.fanout.test bl5.fanout.test"
 COUNT=$T/run/stub.count
 
-if ss -Hlun "( sport = :$P_STUB )" | grep -q .; then
-	fail "udp port $P_STUB in use"
-	rw_summary
-fi
 zargs=""
 for z in $ZONES; do zargs="$zargs --zone $z"; done
 # --listed with a name no session uses: every client is unlisted
 [ "${BENCH_UNLISTED:-0}" = 1 ] && zargs="$zargs --listed none"
 
 # shellcheck disable=SC2086
-rw_bg stub "$T/log/stub.log" /usr/bin/python3 "$RW_TOP_SRCDIR/tests/dns/dnsstub.py" \
-    --count-file "$COUNT" $zargs "delay:$DELAY" "127.0.0.1:$P_STUB"
-rw_wait 10 sh -c "ss -Hlun '( sport = :$P_STUB )' | grep -q ." ||
-    { fail "DNS stub did not start"; rw_summary; }
+rw_dns_stub "$P_STUB" --count-file "$COUNT" $zargs "delay:$DELAY"
 
 cat >"$T/rw.conf" <<EOF2
 # relaywarden benchmark configuration (fanout.sh)

@@ -429,6 +429,23 @@ rw_start_fixtures() {
 	pass "DNS fixtures up"
 }
 
+# rw_dns_stub PORT [dnsstub.py arguments...] - tests/dns/dnsstub.py on
+# 127.0.0.1:PORT (udp and tcp), logging to $T/log/stub.log, tracked as
+# "stub"; the whole script fails when the port is taken or the stub does
+# not start
+rw_dns_stub() {
+	local port=$1
+	shift
+	if ss -Hlun "( sport = :$port )" | grep -q .; then
+		fail "udp port $port in use"
+		rw_summary
+	fi
+	rw_bg stub "$T/log/stub.log" /usr/bin/python3 "$RW_TOP_SRCDIR/tests/dns/dnsstub.py" \
+	    "$@" "127.0.0.1:$port"
+	rw_wait 10 sh -c "ss -Hlun '( sport = :$port )' | grep -q ." ||
+	    { fail "DNS stub did not start"; rw_summary; }
+}
+
 # ------------------------------------------------------------ Postfix
 #
 # A private Postfix instance below a directory PF: PF/etc (main.cf,

@@ -29,22 +29,13 @@ rw_init poolkick ss /usr/bin/python3
 P_STUB=25840
 P_MILTER=25841
 N=30
-for p in $P_STUB; do
-	if ss -Hlun "( sport = :$p )" | grep -q .; then
-		fail "udp port $p in use"
-		rw_summary
-	fi
-done
 if ss -Hltn "( sport = :$P_MILTER )" | grep -q .; then
 	fail "tcp port $P_MILTER in use"
 	rw_summary
 fi
 
 # one list, every client listed, every answer 300 ms after its query
-rw_bg stub "$T/log/stub.log" /usr/bin/python3 "$RW_TOP_SRCDIR/tests/dns/dnsstub.py" \
-    --zone bl.kick.test delay:300 "127.0.0.1:$P_STUB"
-rw_wait 10 sh -c "ss -Hlun '( sport = :$P_STUB )' | grep -q ." ||
-    { fail "DNS stub did not start"; rw_summary; }
+rw_dns_stub $P_STUB --zone bl.kick.test delay:300
 
 # conf NAME SOCKET - the test policy for one daemon
 conf() {
