@@ -352,6 +352,7 @@ open_channel(struct rw_resolver *r, const char *servers, bool stayopen,
  * every server is on loopback (servers_on_loopback()). Whether they are
  * is known only once c-ares has the list (resolv.conf's, when servers is
  * NULL), and the flag only at ares_init_options(): so a second channel.
+ * On failure r is left as it was.
  */
 static bool
 init_channel(struct rw_resolver *r, const char *servers, char *err,
@@ -403,9 +404,7 @@ rebuild_channel(struct rw_resolver *r, char *servers)
 		free(servers);
 		return;
 	}
-	if (!init_channel(r, servers, err, sizeof(err))) {
-		r->ch = old;
-		r->stayopen = was;
+	if (!init_channel(r, servers, err, sizeof(err))) {	/* r untouched */
 		rw_log_err("dns: cannot use dns_servers %s: %s; still asking the "
 		    "previous servers", servers, err);
 		free(servers);

@@ -315,20 +315,43 @@ fetch_txt(struct rw_dns_session *ds, const struct rw_config *cfg,
 	return true;
 }
 
-/* rw_dnsfacts_would_wait - see dnsfacts.h; the same tests as the gathering */
+/* gathers - this session's DNS facts are still to be gathered (a trusted
+ * or client_access OK client waits for nothing) */
+static bool
+gathers(const struct rw_dns_session *ds, const struct rw_facts *f)
+{
+	return ds->active && !ds->gathered && !f->insider && !f->client_ok;
+}
+
+/* first_wait - the lookups the gathering awaits first (the PTR, the A of
+ * every list but those on the verified name) into v; their count */
+static size_t
+first_wait(const struct rw_dns_session *ds, const struct rw_config *cfg,
+    struct rw_dns_lookup **v)
+{
+	size_t	i, n = 0;
+
+	if (ds->ptr != NULL)
+		v[n++] = ds->ptr;
+	for (i = 0; i < ds->nbl; i++)	/* nbl > 0: bl_a was made */
+		if (cfg->dnsbl[i].kind != RW_BL_PTR && ds->bl_a[i] != NULL)
+			v[n++] = ds->bl_a[i];
+	return n;
+}
+
+/* rw_dnsfacts_would_wait - see dnsfacts.h */
 bool
 rw_dnsfacts_would_wait(const struct rw_dns_session *ds,
     const struct rw_config *cfg, const struct rw_facts *f)
 {
-	size_t	i;
+	struct rw_dns_lookup *v[RW_DNSBL_MAX + 1];
+	size_t	i, n;
 
-	if (!ds->active || ds->gathered || f->insider || f->client_ok)
+	if (!gathers(ds, f))
 		return false;
-	if (ds->ptr != NULL && !rw_dns_done(ds->resolver, ds->ptr))
-		return true;
-	for (i = 0; i < ds->nbl; i++)
-		if (cfg->dnsbl[i].kind != RW_BL_PTR && ds->bl_a != NULL &&
-		    ds->bl_a[i] != NULL && !rw_dns_done(ds->resolver, ds->bl_a[i]))
+	n = first_wait(ds, cfg, v);
+	for (i = 0; i < n; i++)
+		if (!rw_dns_done(ds->resolver, v[i]))
 			return true;
 	return false;
 }
@@ -343,18 +366,14 @@ rw_dnsfacts_gather(struct rw_dns_session *ds, const struct rw_config *cfg,
 	size_t	i, n = 0;
 	bool	nomem = false;
 
-	if (!ds->active || ds->gathered || f->insider || f->client_ok)
+	if (!gathers(ds, f))
 		return true;
 	if (ds->nomem || !rw_facts_lists(f, ds->nbl)) {
 		rw_log_err("%s: out of memory for the DNS facts", qid);
 		return false;
 	}
 	rw_deadline_set(&deadline, dc->dns_deadline_ms);
-	if (ds->ptr != NULL)
-		all[n++] = ds->ptr;
-	for (i = 0; i < ds->nbl; i++)
-		if (cfg->dnsbl[i].kind != RW_BL_PTR && ds->bl_a[i] != NULL)
-			all[n++] = ds->bl_a[i];
+	n = first_wait(ds, cfg, all);
 	rw_dns_wait(ds->resolver, all, n, &deadline);
 	if (ds->ptr != NULL && !ds->fwd_started &&
 	    rw_dns_done(ds->resolver, ds->ptr)) {

@@ -46,19 +46,15 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
 
 
-def packet(cmd, data=b""):
-    return struct.pack(">I", len(data) + 1) + cmd + data
-
-
 def session_script(i, net):
     """the commands after negotiation, each sent once the last is answered"""
     addr = "%s.%d.%d" % (net, 1 + i // 250, 1 + i % 250)
-    return [packet(b"D", b"C" + mc.z("j") + mc.z("mx.example.test")) +
-            packet(b"C", mc.z("[%s]" % addr) + b"4" +
+    return [mc.packet(b"D", b"C" + mc.z("j") + mc.z("mx.example.test")) +
+            mc.packet(b"C", mc.z("[%s]" % addr) + b"4" +
                    struct.pack(">H", 25000) + mc.z(addr)),
-            packet(b"H", mc.z("client%d.example.net" % i)),
-            packet(b"M", mc.z("<a%d@example.org>" % i)),
-            packet(b"R", mc.z("<b%d@example.test>" % i))]
+            mc.packet(b"H", mc.z("client%d.example.net" % i)),
+            mc.packet(b"M", mc.z("<a%d@example.org>" % i)),
+            mc.packet(b"R", mc.z("<b%d@example.test>" % i))]
 
 
 def session(spec, i, net, barrier, t0box, out):
@@ -117,7 +113,7 @@ def run_events(spec, n, net, out, timeout=30.0):
         try:
             s.connect(path)
             s.setblocking(False)
-            s.send(packet(b"O", struct.pack(">III", 6, mc.OFFER_ACTIONS,
+            s.send(mc.packet(b"O", struct.pack(">III", 6, mc.OFFER_ACTIONS,
                                             mc.OFFER_PROTO)))
             sel.register(s, selectors.EVENT_READ, st)
         except OSError as e:
@@ -150,7 +146,7 @@ def run_events(spec, n, net, out, timeout=30.0):
                     continue    # a modification or progress: not a reply
                 elif cmd in b"ty" or st.step == len(st.script):
                     st.t_rcpt, st.kind = now, cmd.decode()
-                    s.send(packet(b"Q"))
+                    s.send(mc.packet(b"Q"))
                     sel.unregister(s)
                     left -= 1
                     break

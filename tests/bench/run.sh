@@ -663,13 +663,13 @@ echo
 # ratio of medians above, and the spread shows how far one run can be
 # trusted
 per_round() {	# per_round "A1 A2 .." "B1 B2 ..": each A/B and their median
-	awk -v a="$1" -v b="$2" 'BEGIN {
-		na = split(a, x, " "); nb = split(b, y, " ")
-		if (na == 0 || na != nb) { print "-"; exit }
-		for (i = 1; i <= na; i++) { r[i] = x[i] / y[i]; out = out sprintf("%s%.2f", i > 1 ? " " : "", r[i]) }
-		for (i = 1; i <= na; i++) for (j = i + 1; j <= na; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
-		m = na % 2 ? r[(na + 1) / 2] : (r[na / 2] + r[na / 2 + 1]) / 2
-		printf "%s (median %.2f)\n", out, m }'
+	local -a a b
+	local i rs=""
+	read -ra a <<<"$1"
+	read -ra b <<<"$2"
+	if [ ${#a[@]} -eq 0 ] || [ ${#a[@]} -ne ${#b[@]} ]; then echo -; return; fi
+	for i in "${!a[@]}"; do rs="$rs${rs:+ }$(ratio "${a[$i]}" "${b[$i]}")"; done
+	printf '%s (median %.2f)\n' "$rs" "$(echo "$rs" | median)"
 }
 if ! skipped throughput; then
 	echo "÷ null round by round (msg/s; milter CPU per message):"

@@ -72,9 +72,14 @@ class Cut(Exception):
     pass
 
 
+def packet(cmd, data=b""):
+    """one milter protocol packet: length, command, data"""
+    return struct.pack(">I", len(data) + 1) + cmd + data
+
+
 def send(s, cmd, data=b""):
     try:
-        s.sendall(struct.pack(">I", len(data) + 1) + cmd + data)
+        s.sendall(packet(cmd, data))
     except (ConnectionResetError, BrokenPipeError) as e:
         raise Cut(str(e))
 
