@@ -747,21 +747,18 @@ cb_eom(SMFICTX *ctx)
 	if (r != RW_ACT_CONTINUE || v.check != NULL)
 		rc = apply(ctx, c, RW_STAGE_EOM, r, &v);
 	if (!rw_action_refuses(r) && rc != SMFIS_TEMPFAIL && r != RW_ACT_DISCARD) {
-		struct rw_header_edit *e;
+		/* one edit's room (RW_HEADER_MAX) on this thread's stack: a
+		 * block that size from malloc is not served by the thread's
+		 * cache but by the arena, under its lock, and first makes it
+		 * consolidate its small free blocks */
+		struct rw_header_edit e;
 
 		quarantine(ctx, c);
-		/* one edit's room (RW_HEADER_MAX), only while the edits run */
-		if ((e = malloc(sizeof(*e))) == NULL) {
-			rw_stages_end(&c->st);
-			return internal_error(ctx, &c->snap->daemon,
-			    "out of memory for the header edits");
-		}
-		while (rw_stages_header_next(&c->st, &cursor, e))
-			if (edit_header(ctx, c, e) &&
-			    strcmp(e->name, RW_HEADER_DRYRUN) == 0)
+		while (rw_stages_header_next(&c->st, &cursor, &e))
+			if (edit_header(ctx, c, &e) &&
+			    strcmp(e.name, RW_HEADER_DRYRUN) == 0)
 				rw_log_info("%s: stage=eom action=continue dryrun=yes "
-				    "header=%s", qid(c), e->name);
-		free(e);
+				    "header=%s", qid(c), e.name);
 	}
 	rw_stages_end(&c->st);
 	return rc;
