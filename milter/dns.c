@@ -4,14 +4,32 @@
  *	dns - the resolver thread, the shared cache, waiting with deadlines
  * DESCRIPTION
  *	Design (see also dns.h and doc/DESIGN.md "DNS layer"): c-ares 1.18
- *	may not be used from several threads on one channel and has no event
- *	thread, so one resolver thread owns the only channel and is the only
- *	caller of ares_*(). Session threads never block on the network: they
- *	put a cache entry on the submit queue, poke the thread through a
- *	pipe, and later wait on a condition variable (CLOCK_MONOTONIC) until
- *	their lookups are done or their deadline passes. One slow lookup
- *	therefore delays only the sessions that need that very answer, and
- *	only up to their own deadline.
+ *	may not be used from several threads on one channel at once and has
+ *	no event thread, so the channel is used only under the resolver's
+ *	lock, and one resolver thread waits on its sockets. Session threads
+ *	never block on the network: a session that needs a new lookup sends
+ *	its query itself (a datagram written without waiting) and later
+ *	waits on a condition variable (CLOCK_MONOTONIC) until its lookups
+ *	are done or its deadline passes. One slow lookup therefore delays
+ *	only the sessions that need that very answer, and only up to their
+ *	own deadline.
+ *
+ *	Answers are read by whoever needs them first: a session about to
+ *	wait, or asking whether an answer is in, reads the answers already
+ *	queued on the sockets (collect()); the resolver thread polls the
+ *	sockets only while a session waits, and otherwise wakes only for
+ *	c-ares's timeouts and retries (at least once a second, when it also
+ *	reads what arrived). With a local cache an answer is usually in
+ *	before the session needs it: the lookup then costs the session two
+ *	system calls (the send, the read) and the resolver thread nothing.
+ *	Before, every lookup woke the resolver thread twice, to send and to
+ *	read: on the 2-CPU benchmark machine a new client's one list query
+ *	cost the milter about 0.1 ms of CPU per message, most of it in those
+ *	wake-ups (issue 11). The thread is poked through a pipe only when
+ *	its sleep must end early: a session starts waiting while the thread
+ *	is not watching the sockets, a query's first timeout falls before
+ *	the thread's own wake-up, or a query opened a socket while a session
+ *	waits.
  *
  *	Each cache entry (dnscache.c) is also the lookup handle, refcounted:
  *	the cache holds one reference while the entry is cached, the query
@@ -30,6 +48,10 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -51,24 +73,32 @@
 #define RW_DNS_DRAINING_MAX	4
 
 struct rw_resolver {
-	pthread_mutex_t		 lock;		/* guards everything below and the cache */
+	pthread_mutex_t		 lock;		/* guards everything below, the
+						   channels and the cache */
 	pthread_cond_t		 done_cv;
 	pthread_t		 tid;
-	ares_channel		 ch;		/* only the resolver thread touches it */
-	int			 wake[2];
-	bool			 stop;
-	struct rw_dns_cache	*cache;
-	bool			 completed;	/* answered, not yet broadcast */
-	struct rw_dns_lookup	*q_head, *q_tail;
-	char			*new_servers;	/* reload: applied by the thread */
-	bool			 servers_changed;
-	struct rw_dns_stats	 stats;
-	/* the resolver thread's own, never read by another thread: */
-	char			*servers;	/* ch's dns_servers; NULL: resolv.conf */
+	ares_channel		 ch;
 	ares_channel		 draining[RW_DNS_DRAINING_MAX];	/* channels
 				   replaced by a reload, until their last
 				   query is answered */
 	unsigned int		 ndraining;
+	int			 wake[2];
+	bool			 stop;
+	struct rw_dns_cache	*cache;
+	bool			 completed;	/* answered, not yet broadcast */
+	unsigned int		 waiters;	/* sessions in rw_dns_wait() */
+	/* the resolver thread's sleep, while it is in poll(): */
+	bool			 asleep;
+	bool			 watching;	/* it polls the query sockets */
+	bool			 poked;		/* its pipe has been written */
+	struct timespec		 wake_by;	/* its poll() ends by then */
+	char			*new_servers;	/* reload: applied by the thread */
+	bool			 servers_changed;
+	struct rw_dns_stats	 stats;
+	/* the datagram read last, when the kernel received it (realtime) */
+	struct timespec		 arrived;
+	bool			 arrived_known;
+	char			*servers;	/* ch's dns_servers; NULL: resolv.conf */
 	bool			 stayopen;	/* ch keeps its sockets open */
 	int			 timeout_ms;	/* start-up settings, for a rebuild */
 	int			 tries;
@@ -76,8 +106,16 @@ struct rw_resolver {
 
 static const struct rw_dns_rrset timeout_answer = { .status = RW_DNS_TIMEOUT };
 
-/* SO_RCVBUF of the c-ares sockets (see init_channel()) */
+/* SO_RCVBUF of the c-ares sockets (see sock_open()) */
 #define RW_DNS_RCVBUF	(1024 * 1024)
+
+/* the resolver thread's longest sleep: it reads late answers this often */
+#define RW_DNS_TICK_MS	1000
+
+static void	send_query(struct rw_resolver *, struct rw_dns_lookup *,
+		    const struct timespec *now);
+static void	collect(struct rw_resolver *);
+static void	poke(struct rw_resolver *, char why);
 
 /* rw_dns_lookup - a cached, joined or new lookup; NULL when impossible */
 struct rw_dns_lookup *
@@ -95,7 +133,7 @@ rw_dns_lookup_cached(struct rw_resolver *r, const char *name, uint16_t type,
 {
 	struct rw_dns_lookup *e;
 	struct timespec now;
-	bool	created, wake = false;
+	bool	created;
 
 	*cached = false;
 	if (r == NULL)
@@ -113,24 +151,9 @@ rw_dns_lookup_cached(struct rw_resolver *r, const char *name, uint16_t type,
 			rw_metrics_dns_joined();
 		}
 	} else if (e != NULL) {
-		/*
-		 * Only a query put on an empty queue pokes the thread. It takes
-		 * the whole queue at the top of its loop, always after it has
-		 * drained the pipe, so a queue that is not empty is one it has
-		 * been poked for and not yet taken: it will take this one too.
-		 */
-		e->qowner = r;
-		if (r->q_tail != NULL) {
-			r->q_tail->qnext = e;
-		} else {
-			r->q_head = e;
-			wake = true;
-		}
-		r->q_tail = e;
+		send_query(r, e, &now);
 	}
 	pthread_mutex_unlock(&r->lock);
-	if (wake)
-		(void)!write(r->wake[1], "q", 1);
 	return e;
 }
 
@@ -145,16 +168,22 @@ rw_dns_wait(struct rw_resolver *r, struct rw_dns_lookup *const *v, size_t n,
 	if (r == NULL)
 		return;
 	pthread_mutex_lock(&r->lock);
+	collect(r);		/* the answers already on the sockets */
+	r->waiters++;
 	for (;;) {
 		pending = false;
 		for (i = 0; i < n && !pending; i++)
 			pending = v[i] != NULL && !v[i]->done;
 		if (!pending)
 			break;
+		/* the thread must watch the sockets while anyone waits */
+		if (r->asleep && !r->watching)
+			poke(r, 'w');
 		if (pthread_cond_timedwait(&r->done_cv, &r->lock, deadline) ==
 		    ETIMEDOUT)
 			break;
 	}
+	r->waiters--;
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -167,6 +196,8 @@ rw_dns_done(struct rw_resolver *r, const struct rw_dns_lookup *e)
 	if (e == NULL || r == NULL)
 		return true;
 	pthread_mutex_lock(&r->lock);
+	if (!e->done)
+		collect(r);	/* its answer may be on a socket, unread */
 	done = e->done;
 	pthread_mutex_unlock(&r->lock);
 	return done;
@@ -230,7 +261,32 @@ make_answer(int status, const unsigned char *abuf, int alen, uint16_t type,
 	}
 }
 
-/* on_answer - c-ares callback, in the resolver thread */
+/*
+ * answer_seconds - from sending e's query to its answer. An answer may
+ * wait on its socket until a session needs it (see DESCRIPTION): the
+ * time is to when the kernel received it (sock_recvfrom()), not to when
+ * it was read. Timeouts, failures and TCP answers count to now.
+ */
+static double
+answer_seconds(struct rw_resolver *r, const struct rw_dns_lookup *e,
+    bool answered)
+{
+	struct timespec real;
+	double	waited = rw_metrics_seconds_since(&e->sent), unread;
+
+	if (!answered || !r->arrived_known ||
+	    clock_gettime(CLOCK_REALTIME, &real) != 0)
+		return waited;
+	r->arrived_known = false;
+	unread = (double)(real.tv_sec - r->arrived.tv_sec) +
+	    (double)(real.tv_nsec - r->arrived.tv_nsec) / 1e9;
+	if (unread <= 0 || unread > waited)	/* a clock step: keep the bound */
+		return waited;
+	return waited - unread;
+}
+
+/* on_answer - c-ares callback, in whichever thread holds r->lock and
+ * called ares_*(): the answer read, a timeout, a failure at sending */
 static void
 on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
@@ -251,31 +307,115 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		    e->type, rw_dns_status_name(a.status), a.n, ttl);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	/* ares_query() runs only for a lookup still queued: sent is set */
-	rw_metrics_dns_answer(a.status, rw_metrics_seconds_since(&e->sent));
-	pthread_mutex_lock(&r->lock);
+	/* sent is set before ares_query() */
+	rw_metrics_dns_answer(a.status, answer_seconds(r, e, abuf != NULL));
 	rw_dns_cache_complete(r->cache, e, &a, ttl, &now);
 	r->completed = true;	/* waiters are woken once per batch */
-	pthread_mutex_unlock(&r->lock);
 }
 
 /*
- * wake_waiters - after a batch of answers: one broadcast for all of them.
- * Every waiting session wakes on a broadcast and rechecks its handles
- * under the lock; a broadcast per answer made a burst of N answers with
- * M sessions waiting cost N x M wake-ups, during which the resolver
- * thread, competing for the lock, read no further answers and its socket
- * buffer overflowed (a dropped answer costs dns_timeout).
+ * wake_waiters - after a batch of answers: one broadcast for all of them
+ * (r->lock held). Every waiting session wakes on a broadcast and rechecks
+ * its handles under the lock; a broadcast per answer made a burst of N
+ * answers with M sessions waiting cost N x M wake-ups, during which the
+ * resolver thread, competing for the lock, read no further answers and
+ * its socket buffer overflowed (a dropped answer costs dns_timeout).
  */
 static void
 wake_waiters(struct rw_resolver *r)
 {
-	pthread_mutex_lock(&r->lock);
 	if (r->completed) {
 		r->completed = false;
-		pthread_cond_broadcast(&r->done_cv);
+		if (r->waiters > 0)
+			pthread_cond_broadcast(&r->done_cv);
 	}
-	pthread_mutex_unlock(&r->lock);
+}
+
+/* poke - end the resolver thread's sleep (r->lock held); once per sleep */
+static void
+poke(struct rw_resolver *r, char why)
+{
+	if (r->poked)
+		return;
+	r->poked = true;
+	(void)!write(r->wake[1], &why, 1);
+}
+
+/* ts_before - a is earlier than b */
+static bool
+ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	    (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* ts_add_ms - t plus ms milliseconds */
+static struct timespec
+ts_add_ms(const struct timespec *t, long ms)
+{
+	struct timespec r = *t;
+
+	r.tv_sec += ms / 1000;
+	r.tv_nsec += (ms % 1000) * 1000000L;
+	if (r.tv_nsec >= 1000000000L) {
+		r.tv_sec++;
+		r.tv_nsec -= 1000000000L;
+	}
+	return r;
+}
+
+/* a channel's sockets as ares_getsock() reports them */
+struct sockets {
+	ares_socket_t	fd[ARES_GETSOCK_MAXNUM];
+	int		bits;
+};
+
+/* sockets_of - ch's sockets now */
+static void
+sockets_of(ares_channel ch, struct sockets *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->bits = ares_getsock(ch, s->fd, ARES_GETSOCK_MAXNUM);
+}
+
+/* same_sockets - the same sockets, for the same directions */
+static bool
+same_sockets(const struct sockets *a, const struct sockets *b)
+{
+	return a->bits == b->bits && memcmp(a->fd, b->fd, sizeof(a->fd)) == 0;
+}
+
+/*
+ * send_query - send e's query now, in the calling session's thread
+ * (r->lock held). The resolver thread is poked only when its sleep must
+ * end sooner: a session waits and the query opened a socket the thread
+ * does not poll yet, or the query's first timeout comes before the
+ * thread would wake. While stopping nothing is sent: the lookup stays
+ * pending, and a session waiting for it waits until its deadline.
+ */
+static void
+send_query(struct rw_resolver *r, struct rw_dns_lookup *e,
+    const struct timespec *now)
+{
+	struct sockets before, after;
+	struct timespec first_timeout;
+
+	if (r->stop)
+		return;
+	e->qowner = r;
+	e->sent = *now;
+	r->stats.queries++;
+	rw_metrics_dns_query();
+	sockets_of(r->ch, &before);
+	ares_query(r->ch, e->name, ns_c_in, e->type, on_answer, e);
+	wake_waiters(r);	/* a query that failed at once */
+	if (!r->asleep)
+		return;		/* it looks at the channel before it sleeps */
+	sockets_of(r->ch, &after);
+	first_timeout = ts_add_ms(now, r->timeout_ms);
+	if ((r->watching && !same_sockets(&before, &after)) ||
+	    ts_before(&first_timeout, &r->wake_by))
+		poke(r, 'q');
 }
 
 /*
@@ -312,31 +452,120 @@ servers_on_loopback(ares_channel ch)
 	return all;
 }
 
+/*
+ * The channel's sockets are made and read by these functions (c-ares's
+ * socket function hooks) so that each datagram's arrival time can be
+ * read with it (SO_TIMESTAMPNS): answer_seconds() needs it. c-ares then
+ * configures none of these sockets itself, so sock_open() does what it
+ * would: non-blocking, close-on-exec, TCP_NODELAY, and the receive
+ * buffer: room for a burst of answers (many new clients at once, each
+ * asking several lists) while no one reads: an answer the kernel drops
+ * costs its sessions dns_timeout. The kernel caps it at
+ * net.core.rmem_max. All are called under r->lock.
+ */
+static ares_socket_t
+sock_open(int family, int type, int protocol, void *arg)
+{
+	int	fd, on = 1, rcvbuf = RW_DNS_RCVBUF;
+
+	(void)arg;
+	if ((fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    protocol)) < 0)
+		return ARES_SOCKET_BAD;
+	if (type == SOCK_DGRAM) {
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		    sizeof(rcvbuf));
+		(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+	} else if (type == SOCK_STREAM)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	return fd;
+}
+
+static int
+sock_close(ares_socket_t fd, void *arg)
+{
+	(void)arg;
+	return close(fd);
+}
+
+static int
+sock_connect(ares_socket_t fd, const struct sockaddr *sa, ares_socklen_t len,
+    void *arg)
+{
+	(void)arg;
+	return connect(fd, sa, len);
+}
+
+static ares_ssize_t
+sock_sendv(ares_socket_t fd, const struct iovec *iov, int n, void *arg)
+{
+	(void)arg;
+	return writev(fd, iov, n);
+}
+
+/* sock_recvfrom - recvfrom(), noting when the kernel got the datagram */
+static ares_ssize_t
+sock_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags,
+    struct sockaddr *from, ares_socklen_t *fromlen, void *arg)
+{
+	struct rw_resolver *r = arg;
+	union {
+		struct cmsghdr	h;
+		char		b[CMSG_SPACE(sizeof(struct timespec))];
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr m;
+	struct cmsghdr *c;
+	ssize_t	n;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_name = from;
+	m.msg_namelen = from != NULL && fromlen != NULL ? *fromlen : 0;
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = ctl.b;
+	m.msg_controllen = sizeof(ctl.b);
+	n = recvmsg(fd, &m, flags);
+	r->arrived_known = false;
+	if (n < 0)
+		return n;
+	if (from != NULL && fromlen != NULL)
+		*fromlen = m.msg_namelen;
+	for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+			memcpy(&r->arrived, CMSG_DATA(c), sizeof(r->arrived));
+			r->arrived_known = true;
+		}
+	return n;
+}
+
+static const struct ares_socket_functions sock_functions = {
+	.asocket = sock_open,
+	.aclose = sock_close,
+	.aconnect = sock_connect,
+	.arecvfrom = sock_recvfrom,
+	.asendv = sock_sendv,
+};
+
 /* open_channel - a channel on these servers (NULL: resolv.conf's) */
 static bool
 open_channel(struct rw_resolver *r, const char *servers, bool stayopen,
     ares_channel *ch, char *err, size_t errlen)
 {
 	struct ares_options o;
-	int	rc, mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-	    ARES_OPT_SOCK_RCVBUF;
+	int	rc, mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
 
 	memset(&o, 0, sizeof(o));
 	o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH |
 	    (stayopen ? ARES_FLAG_STAYOPEN : 0);
 	o.timeout = r->timeout_ms;
 	o.tries = r->tries;
-	/*
-	 * Room for a burst of answers (many new clients at once, each asking
-	 * several lists) while the thread is busy: an answer the kernel drops
-	 * costs its sessions dns_timeout. The kernel caps this at
-	 * net.core.rmem_max.
-	 */
-	o.socket_receive_buffer_size = RW_DNS_RCVBUF;
 	if ((rc = ares_init_options(ch, &o, mask)) != ARES_SUCCESS) {
 		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
 		return false;
 	}
+	ares_set_socket_functions(*ch, &sock_functions, r);
 	if (servers != NULL && servers[0] != '\0' &&
 	    (rc = ares_set_servers_ports_csv(*ch, servers)) != ARES_SUCCESS) {
 		snprintf(err, errlen, "dns_servers %s: %s", servers,
@@ -384,7 +613,7 @@ channel_busy(ares_channel ch)
 
 /*
  * rebuild_channel - reload: a new channel on the new servers, in the
- * resolver thread. Not ares_set_servers_ports_csv(): c-ares 1.18 refuses
+ * resolver thread, r->lock held. Not ares_set_servers_ports_csv(): c-ares 1.18 refuses
  * it while a query is outstanding (ARES_ENOTIMP), which lost a reload's
  * new servers on any busy system; and keeping sockets open must follow
  * the new servers. New queries go to the new channel at once; the old one
@@ -422,9 +651,15 @@ rebuild_channel(struct rw_resolver *r, char *servers)
 	r->servers = servers;
 }
 
-/* poll_set - append ch's sockets to pfd (owner[] says whose); new count */
+/*
+ * poll_set - append ch's sockets to pfd (owner[] says whose); new count.
+ * Sockets c-ares only reads from are watched only when readers is set
+ * (a session waits); one it must write to (a TCP query not yet sent)
+ * always is.
+ */
 static int
-poll_set(ares_channel ch, struct pollfd *pfd, ares_channel *owner, int n)
+poll_set(ares_channel ch, struct pollfd *pfd, ares_channel *owner, int n,
+    bool readers)
 {
 	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
 	unsigned int bits;
@@ -436,10 +671,11 @@ poll_set(ares_channel ch, struct pollfd *pfd, ares_channel *owner, int n)
 		bool rd = (bits & (1u << i)) != 0;
 		bool wr = (bits & (1u << (i + ARES_GETSOCK_MAXNUM))) != 0;
 
-		if (!rd && !wr)
+		if ((!rd || !readers) && !wr)
 			continue;
 		pfd[n].fd = socks[i];
-		pfd[n].events = (short)((rd ? POLLIN : 0) | (wr ? POLLOUT : 0));
+		pfd[n].events = (short)((rd && readers ? POLLIN : 0) |
+		    (wr ? POLLOUT : 0));
 		pfd[n].revents = 0;
 		owner[n] = ch;
 		n++;
@@ -459,85 +695,110 @@ ms_until(ares_channel ch, int limit_ms)
 	return ms < limit_ms ? ms : limit_ms;
 }
 
-/* resolver_loop - the only thread that calls ares_*() after start-up */
+/*
+ * collect_channel - read what arrived on ch's sockets and run its timeouts
+ * and retries (r->lock held). ares_process_fd() reads a socket until it
+ * would block, and reads before it looks at timeouts: an answer that
+ * arrived in time is never taken for a timeout because it was read late.
+ */
+static void
+collect_channel(ares_channel ch)
+{
+	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	unsigned int bits;
+	int	i;
+
+	bits = (unsigned int)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+	for (i = 0; i < ARES_GETSOCK_MAXNUM; i++)
+		if (bits & (1u << i))
+			ares_process_fd(ch, socks[i], ARES_SOCKET_BAD);
+	ares_process_fd(ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+}
+
+/* collect - collect_channel() for every channel, then wake the waiters */
+static void
+collect(struct rw_resolver *r)
+{
+	unsigned int d;
+
+	if (r->stop)
+		return;		/* the thread is ending: it destroys the channels */
+	collect_channel(r->ch);
+	for (d = 0; d < r->ndraining; d++)
+		collect_channel(r->draining[d]);
+	wake_waiters(r);
+}
+
+/*
+ * resolver_loop - the thread that sleeps on the sockets: it applies
+ * reloads, reads answers and runs c-ares's timeouts when no session
+ * does, and retires the channels a reload replaced.
+ */
 static void *
 resolver_loop(void *arg)
 {
 	struct rw_resolver *r = arg;
 	struct pollfd pfd[(RW_DNS_DRAINING_MAX + 1) * ARES_GETSOCK_MAXNUM + 1];
 	ares_channel owner[(RW_DNS_DRAINING_MAX + 1) * ARES_GETSOCK_MAXNUM];
-	struct rw_dns_lookup *q, *next;
 	char	*servers;
 	char	drain[64];
 	unsigned int d;
-	int	i, n, timeout_ms;
-	bool	stop;
+	int	i, n, timeout_ms, ready;
+	struct timespec now;
 
+	pthread_mutex_lock(&r->lock);
 	for (;;) {
-		pthread_mutex_lock(&r->lock);
-		q = r->q_head;
-		r->q_head = r->q_tail = NULL;
-		stop = r->stop;
-		servers = NULL;
 		/* a change waits only while RW_DNS_DRAINING_MAX channels drain */
 		if (r->servers_changed && r->ndraining < RW_DNS_DRAINING_MAX) {
 			r->servers_changed = false;
 			servers = r->new_servers;	/* now this thread's */
 			r->new_servers = NULL;
-		}
-		pthread_mutex_unlock(&r->lock);
-		if (servers != NULL)
 			rebuild_channel(r, servers);	/* takes servers */
-		for (; q != NULL; q = next) {
-			next = q->qnext;
-			q->qnext = NULL;
-			pthread_mutex_lock(&r->lock);
-			r->stats.queries++;
-			pthread_mutex_unlock(&r->lock);
-			rw_metrics_dns_query();
-			clock_gettime(CLOCK_MONOTONIC, &q->sent);
-			ares_query(r->ch, q->name, ns_c_in, q->type, on_answer, q);
 		}
-		wake_waiters(r);	/* queries that failed at once */
-		if (stop)
+		if (r->stop)
 			break;
-		n = poll_set(r->ch, pfd, owner, 0);
-		timeout_ms = ms_until(r->ch, 1000);
+		collect(r);
+		for (d = 0; d < r->ndraining; d++)
+			if (!channel_busy(r->draining[d])) {
+				ares_destroy(r->draining[d]);	/* idle: no callback */
+				r->draining[d--] = r->draining[--r->ndraining];
+			}
+		r->watching = r->waiters > 0;
+		n = poll_set(r->ch, pfd, owner, 0, r->watching);
+		timeout_ms = ms_until(r->ch, RW_DNS_TICK_MS);
 		for (d = 0; d < r->ndraining; d++) {
-			n = poll_set(r->draining[d], pfd, owner, n);
+			n = poll_set(r->draining[d], pfd, owner, n, r->watching);
 			timeout_ms = ms_until(r->draining[d], timeout_ms);
 		}
 		pfd[n].fd = r->wake[0];
 		pfd[n].events = POLLIN;
 		pfd[n].revents = 0;
-		if (poll(pfd, (nfds_t)n + 1, timeout_ms) < 0 && errno != EINTR) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		r->wake_by = ts_add_ms(&now, timeout_ms);
+		r->asleep = true;
+		r->poked = false;
+		pthread_mutex_unlock(&r->lock);
+		ready = poll(pfd, (nfds_t)n + 1, timeout_ms);
+		if (ready < 0 && errno != EINTR) {
 			rw_log_err("dns: poll: %s", strerror(errno));
 			sleep(1);
 		}
 		if (pfd[n].revents & POLLIN)
 			while (read(r->wake[0], drain, sizeof(drain)) > 0)
 				;
+		pthread_mutex_lock(&r->lock);
+		r->asleep = false;
+		/* a TCP query's socket ready for writing (collect() reads) */
 		for (i = 0; i < n; i++)
-			ares_process_fd(owner[i],
-			    (pfd[i].revents & (POLLIN | POLLERR | POLLHUP)) ? pfd[i].fd :
-			    ARES_SOCKET_BAD,
-			    (pfd[i].revents & POLLOUT) ? pfd[i].fd : ARES_SOCKET_BAD);
-		/* timeouts and retries */
-		ares_process_fd(r->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-		for (d = 0; d < r->ndraining; d++) {
-			ares_process_fd(r->draining[d], ARES_SOCKET_BAD,
-			    ARES_SOCKET_BAD);
-			if (!channel_busy(r->draining[d])) {
-				ares_destroy(r->draining[d]);
-				r->draining[d--] = r->draining[--r->ndraining];
-			}
-		}
-		wake_waiters(r);
+			if (pfd[i].revents & POLLOUT)
+				ares_process_fd(owner[i], ARES_SOCKET_BAD,
+				    pfd[i].fd);
 	}
 	for (d = 0; d < r->ndraining; d++)
 		ares_destroy(r->draining[d]);
 	ares_destroy(r->ch);	/* cancels what is in flight: callbacks run */
 	wake_waiters(r);
+	pthread_mutex_unlock(&r->lock);
 	return NULL;
 }
 
@@ -626,8 +887,8 @@ rw_dns_configure(struct rw_resolver *r, const struct rw_dns_settings *s,
 	r->new_servers = copy;
 	r->servers_changed = copy != NULL;
 	rw_dns_cache_set_max(r->cache, s->cache_size);
+	poke(r, 'c');
 	pthread_mutex_unlock(&r->lock);
-	(void)!write(r->wake[1], "c", 1);
 	return true;
 }
 
@@ -639,8 +900,8 @@ rw_dns_stop_resolver(struct rw_resolver *r)
 		return;
 	pthread_mutex_lock(&r->lock);
 	r->stop = true;
+	poke(r, 's');
 	pthread_mutex_unlock(&r->lock);
-	(void)!write(r->wake[1], "s", 1);
 	pthread_join(r->tid, NULL);
 	resolver_free(r);
 }

@@ -3,13 +3,14 @@
  * NAME
  *	dns.h - relaywarden's DNS layer over c-ares
  * DESCRIPTION
- *	One resolver thread owns the one c-ares channel (c-ares 1.18 is not
+ *	The one c-ares channel is used under one lock (c-ares 1.18 is not
  *	thread-safe across a shared channel and has no event thread of its
- *	own). Session threads ask for (name, type) and get a lookup handle
- *	at once; the query is sent by the resolver thread, many in flight
- *	at a time. A session waits only when it needs an answer, and never
- *	longer than its deadline; a lookup still unanswered then counts as
- *	a timeout for that session and completes in the background.
+ *	own), and one resolver thread sleeps on its sockets. Session threads
+ *	ask for (name, type) and get a lookup handle at once; a new query is
+ *	sent then and there, many in flight at a time. A session waits only
+ *	when it needs an answer, and never longer than its deadline; a
+ *	lookup still unanswered then counts as a timeout for that session
+ *	and completes in the background.
  *
  *	Answers land in a cache shared by all sessions, bounded in entries,
  *	honouring record TTLs and, for NXDOMAIN and NODATA, the negative TTL

@@ -30,7 +30,6 @@ struct rw_dns_lookup {
 	unsigned int		 hash;
 	struct rw_dns_lookup	*hnext;
 	struct rw_dns_lookup	*lru_prev, *lru_next;
-	struct rw_dns_lookup	*qnext;		/* dns.c's submit queue */
 	void			*qowner;	/* dns.c: the resolver asking */
 	struct timespec		 sent;		/* dns.c: query sent (metrics) */
 	char			 name[];	/* lowercased, no trailing dot */

@@ -22,9 +22,12 @@ outcome and timing on stdout, one line each.
       the session cap); prints "hold I OUTCOME SECONDS [reply]" when
       connected or refused, and "held" when all are up.
   milterclient.py SOCKET hold-rcpt N [--wait SECS] [--addr ADDR]
+                  [--connect-pause SECS]
       N sessions opened one after the other, each taken through
       negotiation, connect (client ADDR, default 192.0.2.50: an outsider
-      given as data, never contacted), HELO, MAIL and RCPT, then all held
+      given as data, never contacted), a pause of --connect-pause SECS
+      (default none: an SMTP client slow to say HELO), HELO, MAIL and
+      RCPT, then all held
       open for SECS (or until stdin closes when SECS is 0): what a
       milter holds while the MTA waits for its SMTP clients. Prints
       "hold-rcpt OK REFUSED ERRORS SECONDS" and then "held" when all
@@ -221,7 +224,7 @@ def one_hold(spec, i, wait, ready):
         s.close()
 
 
-def hold_rcpt(spec, n, wait, addr):
+def hold_rcpt(spec, n, wait, addr, connect_pause=0.0):
     """n sessions up to RCPT, one after the other, then held together"""
     t0 = time.monotonic()
     socks, ok, refused, errors = [], 0, 0, 0
@@ -230,6 +233,8 @@ def hold_rcpt(spec, n, wait, addr):
             s = connect(spec, 60)
             socks.append(s)
             _, r = negotiate_connect(s, addr)
+            if connect_pause > 0:
+                time.sleep(connect_pause)
             for cmd, data in ((b"H", z("client.example.test")),
                               (b"D", b"M" + z("i") + z("H%d" % i)),
                               (b"M", z("<a%d@example.test>" % i)),
@@ -275,9 +280,10 @@ def main():
     ap.add_argument("--wait", type=float, default=30.0)
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--addr", default="192.0.2.50")
+    ap.add_argument("--connect-pause", type=float, default=0.0)
     a = ap.parse_args()
     if a.mode == "hold-rcpt":
-        hold_rcpt(a.socket, a.n, a.wait, a.addr)
+        hold_rcpt(a.socket, a.n, a.wait, a.addr, a.connect_pause)
         return
     threading.stack_size(256 * 1024)
     threads = []

@@ -204,6 +204,21 @@ expect 'relaywarden_verdicts_total{stage="rcpt",check="dnsbl",action="reject",mo
 expect 'relaywarden_dnsbl_hits_total{list="three"}' 1 "the list the reload added"
 expect 'relaywarden_dnsbl_hits_total{list="one"}' 4 "one more hit"
 
+# An answer waits on its socket until a session needs it (dns.c): the
+# latency is still the server's (the stub answers at once), not how late
+# the session read it (a client that takes 1.5 s to say HELO; the lists
+# are needed at RCPT).
+b0=$(m 'relaywarden_dns_answer_seconds_bucket{le="0.1"}')
+c0=$(m relaywarden_dns_answer_seconds_count)
+OUT=$(/usr/bin/python3 "$CLIENT" "unix:$T/run/m.sock" hold-rcpt 1 --wait 0 \
+    --addr 192.0.2.90 --connect-pause 1.5 </dev/null 2>&1 | grep '^hold-rcpt')
+check "a client slow to say HELO accepted ($OUT)" test "$OUT" = "hold-rcpt 1 0 0 ${OUT##* }"
+scrape "$URL4"
+b1=$(m 'relaywarden_dns_answer_seconds_bucket{le="0.1"}')
+c1=$(m relaywarden_dns_answer_seconds_count)
+check "answers read late are timed from the server: $((c1 - c0)) answers, $((b1 - b0)) within 0.1 s" \
+    test "$((c1 - c0))" -ge 2 -a "$((b1 - b0))" = "$((c1 - c0))"
+
 if [ $HAVE_V6 = 1 ]; then
 	conf m6 "dnsbl = one@bl1.m.test" "metrics_listen = [::1]:$P_M6"
 	rw_start_daemon m6 "$T/m6.conf" || rw_summary
