@@ -74,6 +74,7 @@
 #include "msgbuf.h"
 #include "sessions.h"
 #include "poolkick.h"
+#include "threadreuse.h"
 #include "probe.h"
 #include "spf.h"
 #include "spfsource.h"
@@ -274,6 +275,10 @@ serve(const char *config_path, struct rw_services *svc)
 	struct timespec t0;
 	unsigned int drain_ms = 0, open0 = 0, closed0 = 0, open = 0;
 
+	/* libmilter's workers run on threads kept for reuse (threadreuse.c) */
+	if (!rw_threadreuse_enable())
+		rw_log_warn("cannot find libmilter or glibc's pthread_create(): "
+		    "libmilter's threads are created and ended as it asks");
 	if (pthread_create(&tid, NULL, milter_thread, &milter_rc) != 0) {
 		rw_log_err("cannot start the milter thread");
 		return 1;

@@ -347,8 +347,8 @@ rw_spf_check(struct rw_spf *st, enum rw_spf_identity id, const char *ip,
 	 * malloc a block that size is not served by the thread's cache but
 	 * by the arena, under its lock, after it has consolidated its small
 	 * free blocks: 2% of the daemon's user time in the benchmark (issue
-	 * 11). The stack is the default's (8 MiB); threadreuse.c gives the
-	 * pages back when a thread has been parked a second.
+	 * 11). The stack is the default's (8 MiB); threadreuse.c gives a
+	 * parked thread's pages back.
 	 */
 	memset(e, 0, sizeof(*e));
 	if ((req = SPF_request_new(st->server)) == NULL) {

@@ -23,7 +23,7 @@ src=${RW_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 
 # lowest first; one layer per line
 LAYERS='
-redisurl
+redisurl threadreuse
 log deadline dnsmsg spfrecord daemonconf metrics mime msgbuf
 dnscache daemon sessions metricshttp store mimeload poolkick
 dns

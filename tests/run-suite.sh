@@ -56,6 +56,8 @@ SAN_TESTS="$SAN_TESTS tests/integration/redis.sh tests/integration/redis-fleet.s
 SAN_TESTS="$SAN_TESTS tests/integration/nodelay.sh"
 # bursts of sessions kicking libmilter's pool from their DNS waits (issue 11)
 SAN_TESTS="$SAN_TESTS tests/integration/poolkick.sh"
+# libmilter's threads parked and handed out again, under load (issue 11)
+SAN_TESTS="$SAN_TESTS tests/integration/threadreuse.sh"
 # the metrics endpoint's thread and the counters the sessions share (issue 10)
 SAN_TESTS="$SAN_TESTS tests/integration/metrics.sh"
 # the content stage: message buffers and their shared budget, MIME read at
