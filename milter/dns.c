@@ -65,6 +65,7 @@
 #include <arpa/nameser.h>
 
 #include "dns.h"
+#include "deadline.h"
 #include "dnscache.h"
 #include "log.h"
 #include "metrics.h"
@@ -349,21 +350,6 @@ ts_before(const struct timespec *a, const struct timespec *b)
 	    (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
-/* ts_add_ms - t plus ms milliseconds */
-static struct timespec
-ts_add_ms(const struct timespec *t, long ms)
-{
-	struct timespec r = *t;
-
-	r.tv_sec += ms / 1000;
-	r.tv_nsec += (ms % 1000) * 1000000L;
-	if (r.tv_nsec >= 1000000000L) {
-		r.tv_sec++;
-		r.tv_nsec -= 1000000000L;
-	}
-	return r;
-}
-
 /* a channel's sockets as ares_getsock() reports them */
 struct sockets {
 	ares_socket_t	fd[ARES_GETSOCK_MAXNUM];
@@ -412,7 +398,7 @@ send_query(struct rw_resolver *r, struct rw_dns_lookup *e,
 	if (!r->asleep)
 		return;		/* it looks at the channel before it sleeps */
 	sockets_of(r->ch, &after);
-	first_timeout = ts_add_ms(now, r->timeout_ms);
+	rw_deadline_set(&first_timeout, (unsigned int)r->timeout_ms);
 	if ((r->watching && !same_sockets(&before, &after)) ||
 	    ts_before(&first_timeout, &r->wake_by))
 		poke(r, 'q');
@@ -467,16 +453,17 @@ static ares_socket_t
 sock_open(int family, int type, int protocol, void *arg)
 {
 	int	fd, on = 1, rcvbuf = RW_DNS_RCVBUF;
+	int	kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	(void)arg;
-	if ((fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	if ((fd = socket(family, kind | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    protocol)) < 0)
 		return ARES_SOCKET_BAD;
-	if (type == SOCK_DGRAM) {
+	if (kind == SOCK_DGRAM) {
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 		    sizeof(rcvbuf));
 		(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
-	} else if (type == SOCK_STREAM)
+	} else if (kind == SOCK_STREAM)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	return fd;
 }
@@ -744,7 +731,6 @@ resolver_loop(void *arg)
 	char	drain[64];
 	unsigned int d;
 	int	i, n, timeout_ms, ready;
-	struct timespec now;
 
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
@@ -773,8 +759,7 @@ resolver_loop(void *arg)
 		pfd[n].fd = r->wake[0];
 		pfd[n].events = POLLIN;
 		pfd[n].revents = 0;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		r->wake_by = ts_add_ms(&now, timeout_ms);
+		rw_deadline_set(&r->wake_by, (unsigned int)timeout_ms);
 		r->asleep = true;
 		r->poked = false;
 		pthread_mutex_unlock(&r->lock);

@@ -66,6 +66,8 @@
 
 #include <libmilter/mfapi.h>
 
+#include "deadline.h"
+
 /* threads parked at most; how long one waits before it gives back its
  * stack's pages, and before it exits */
 #define RW_REUSE_PARKED		4
@@ -174,29 +176,14 @@ unpark(struct worker *w)
 		}
 }
 
-/* after - CLOCK_MONOTONIC now plus ms */
-static struct timespec
-after(long ms)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	t.tv_sec += ms / 1000;
-	t.tv_nsec += (ms % 1000) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
-	return t;
-}
-
 /* park - wait for the next routine; false: none came, the thread ends */
 static bool
 park(struct worker *w)
 {
-	struct timespec until = after(RW_REUSE_WARM_MS);
+	struct timespec until;
 	bool	given_back = false;
 
+	rw_deadline_set(&until, RW_REUSE_WARM_MS);
 	pthread_mutex_lock(&lock);
 	if (nparked >= RW_REUSE_PARKED) {
 		pthread_mutex_unlock(&lock);
@@ -218,7 +205,7 @@ park(struct worker *w)
 		pthread_mutex_unlock(&lock);
 		give_back_stack();
 		given_back = true;
-		until = after(RW_REUSE_IDLE_S * 1000L);
+		rw_deadline_set(&until, RW_REUSE_IDLE_S * 1000);
 		pthread_mutex_lock(&lock);
 	}
 	pthread_mutex_unlock(&lock);

@@ -23,9 +23,9 @@ src=${RW_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 
 # lowest first; one layer per line
 LAYERS='
-redisurl threadreuse
+redisurl
 log deadline dnsmsg spfrecord daemonconf metrics mime msgbuf
-dnscache daemon sessions metricshttp store mimeload poolkick
+dnscache daemon sessions metricshttp store mimeload poolkick threadreuse
 dns
 conf spfsource
 probe spfdns
