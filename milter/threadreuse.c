@@ -223,7 +223,9 @@ run(void *arg)
 	do
 		(void)w->routine(w->arg);
 	while (park(w));
-	pthread_cond_destroy(&w->cv);
+	/* park() returned false with w out of the parked list: no other
+	 * thread can find w, let alone signal its condition variable */
+	pthread_cond_destroy(&w->cv);	/* tsan.supp: no thread left */
 	free(w);
 	return NULL;
 }
@@ -256,8 +258,8 @@ start(pthread_t *tid, void *(*routine)(void *), void *arg)
 			rc = create(tid, &attr, run, w);
 		(void)pthread_attr_destroy(&attr);
 	}
-	if (rc != 0) {
-		pthread_cond_destroy(&w->cv);
+	if (rc != 0) {		/* w's thread never started, nor was w parked */
+		pthread_cond_destroy(&w->cv);	/* tsan.supp: no thread left */
 		free(w);
 	}
 	return rc;
