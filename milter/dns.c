@@ -158,33 +158,40 @@ rw_dns_lookup_cached(struct rw_resolver *r, const char *name, uint16_t type,
 	return e;
 }
 
+/* any_pending - some lookup of v is not done (r->lock held) */
+static bool
+any_pending(struct rw_dns_lookup *const *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] != NULL && !v[i]->done)
+			return true;
+	return false;
+}
+
 /* rw_dns_wait - until every lookup is done or the deadline passes */
 void
 rw_dns_wait(struct rw_resolver *r, struct rw_dns_lookup *const *v, size_t n,
     const struct timespec *deadline)
 {
-	size_t	i;
-	bool	pending;
-
 	if (r == NULL)
 		return;
 	pthread_mutex_lock(&r->lock);
-	collect(r);		/* the answers already on the sockets */
-	r->waiters++;
-	for (;;) {
-		pending = false;
-		for (i = 0; i < n && !pending; i++)
-			pending = v[i] != NULL && !v[i]->done;
-		if (!pending)
-			break;
-		/* the thread must watch the sockets while anyone waits */
-		if (r->asleep && !r->watching)
-			poke(r, 'w');
-		if (pthread_cond_timedwait(&r->done_cv, &r->lock, deadline) ==
-		    ETIMEDOUT)
-			break;
+	/* answers in (a cached SPF record, say): no socket read at all */
+	if (any_pending(v, n)) {
+		collect(r);	/* the answers already on the sockets */
+		r->waiters++;
+		while (any_pending(v, n)) {
+			/* the thread must watch the sockets while anyone waits */
+			if (r->asleep && !r->watching)
+				poke(r, 'w');
+			if (pthread_cond_timedwait(&r->done_cv, &r->lock,
+			    deadline) == ETIMEDOUT)
+				break;
+		}
+		r->waiters--;
 	}
-	r->waiters--;
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -353,7 +360,7 @@ ts_before(const struct timespec *a, const struct timespec *b)
 /* a channel's sockets as ares_getsock() reports them */
 struct sockets {
 	ares_socket_t	fd[ARES_GETSOCK_MAXNUM];
-	int		bits;
+	unsigned int	bits;
 };
 
 /* sockets_of - ch's sockets now */
@@ -361,7 +368,20 @@ static void
 sockets_of(ares_channel ch, struct sockets *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->bits = ares_getsock(ch, s->fd, ARES_GETSOCK_MAXNUM);
+	s->bits = (unsigned int)ares_getsock(ch, s->fd, ARES_GETSOCK_MAXNUM);
+}
+
+/* ares.h's ARES_GETSOCK_READABLE/WRITABLE shift a signed 1 into bit 31 */
+static bool
+readable(const struct sockets *s, int i)
+{
+	return (s->bits & (1u << i)) != 0;
+}
+
+static bool
+writable(const struct sockets *s, int i)
+{
+	return (s->bits & (1u << (i + ARES_GETSOCK_MAXNUM))) != 0;
 }
 
 /* same_sockets - the same sockets, for the same directions */
@@ -600,12 +620,12 @@ channel_busy(ares_channel ch)
 
 /*
  * rebuild_channel - reload: a new channel on the new servers, in the
- * resolver thread, r->lock held. Not ares_set_servers_ports_csv(): c-ares 1.18 refuses
- * it while a query is outstanding (ARES_ENOTIMP), which lost a reload's
- * new servers on any busy system; and keeping sockets open must follow
- * the new servers. New queries go to the new channel at once; the old one
- * is polled on (r->draining) until its last query is answered, so no
- * lookup in flight is cut short. On failure the old channel stays.
+ * resolver thread, r->lock held. Not ares_set_servers_ports_csv(): c-ares
+ * 1.18 refuses it while a query is outstanding (ARES_ENOTIMP), which lost
+ * a reload's new servers on any busy system; and keeping sockets open must
+ * follow the new servers. New queries go to the new channel at once; the
+ * old one is polled on (r->draining) until its last query is answered, so
+ * no lookup in flight is cut short. On failure the old channel stays.
  */
 static void
 rebuild_channel(struct rw_resolver *r, char *servers)
@@ -648,21 +668,17 @@ static int
 poll_set(ares_channel ch, struct pollfd *pfd, ares_channel *owner, int n,
     bool readers)
 {
-	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-	unsigned int bits;
+	struct sockets s;
 	int	i;
 
-	/* ares.h's ARES_GETSOCK_* shift a signed 1 into bit 31: use our own */
-	bits = (unsigned int)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+	sockets_of(ch, &s);
 	for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-		bool rd = (bits & (1u << i)) != 0;
-		bool wr = (bits & (1u << (i + ARES_GETSOCK_MAXNUM))) != 0;
+		bool rd = readers && readable(&s, i), wr = writable(&s, i);
 
-		if ((!rd || !readers) && !wr)
+		if (!rd && !wr)
 			continue;
-		pfd[n].fd = socks[i];
-		pfd[n].events = (short)((rd && readers ? POLLIN : 0) |
-		    (wr ? POLLOUT : 0));
+		pfd[n].fd = s.fd[i];
+		pfd[n].events = (short)((rd ? POLLIN : 0) | (wr ? POLLOUT : 0));
 		pfd[n].revents = 0;
 		owner[n] = ch;
 		n++;
@@ -691,14 +707,13 @@ ms_until(ares_channel ch, int limit_ms)
 static void
 collect_channel(ares_channel ch)
 {
-	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-	unsigned int bits;
+	struct sockets s;
 	int	i;
 
-	bits = (unsigned int)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+	sockets_of(ch, &s);
 	for (i = 0; i < ARES_GETSOCK_MAXNUM; i++)
-		if (bits & (1u << i))
-			ares_process_fd(ch, socks[i], ARES_SOCKET_BAD);
+		if (readable(&s, i))
+			ares_process_fd(ch, s.fd[i], ARES_SOCKET_BAD);
 	ares_process_fd(ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 }
 
@@ -730,7 +745,7 @@ resolver_loop(void *arg)
 	char	*servers;
 	char	drain[64];
 	unsigned int d;
-	int	i, n, timeout_ms, ready;
+	int	i, n, timeout_ms;
 
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
@@ -763,8 +778,7 @@ resolver_loop(void *arg)
 		r->asleep = true;
 		r->poked = false;
 		pthread_mutex_unlock(&r->lock);
-		ready = poll(pfd, (nfds_t)n + 1, timeout_ms);
-		if (ready < 0 && errno != EINTR) {
+		if (poll(pfd, (nfds_t)n + 1, timeout_ms) < 0 && errno != EINTR) {
 			rw_log_err("dns: poll: %s", strerror(errno));
 			sleep(1);
 		}
