@@ -17,7 +17,6 @@ struct rw_dns_session {
 	struct rw_dns_lookup	*ptr;
 	struct rw_dns_lookup	*fwd[RW_PTR_MAX];
 	size_t			 nfwd;
-	bool			 fwd_started;
 	/* per configured list (nbl of them), allocated at connect when the
 	 * session asks lists: most sessions hold a few, not RW_DNSBL_MAX */
 	struct rw_dns_lookup	**bl_a;		/* A: the listing */
@@ -31,6 +30,7 @@ struct rw_dns_session {
 	bool			 mta_pass;	/* the MTA verified f->client_name */
 	bool			 gathered;	/* facts filled for this transaction */
 	bool			 active;	/* any lookups for this session */
+	bool			 fwd_started;	/* the PTR names' A lookups began */
 };
 
 /* rw_dnsfacts_connect - start PTR and client list lookups; the session

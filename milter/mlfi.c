@@ -107,9 +107,9 @@ warn_once(enum mlfi_warning kind)
 }
 
 struct rw_conn {
-	bool			 counted;	/* in the open sessions (sessions.c) */
 	struct rw_snapshot	*snap;
 	struct rw_stages	 st;		/* the session and its lookups */
+	bool			 counted;	/* in the open sessions (sessions.c) */
 	bool			 nr_helo;	/* the MTA wants no reply to HELO */
 	bool			 nr_hdr;	/* ... nor to headers */
 	bool			 nr_body;	/* ... nor to body chunks */

@@ -373,8 +373,9 @@ print_content(const struct rw_stages *st)
 		    "action=%s%s\n", h[i].rule, h[i].line, h[i].where,
 		    h[i].matched, rw_action_name(h[i].action),
 		    h[i].dryrun ? " dryrun=yes" : "");
-	if (st->s.f.rule_hits_dropped > 0)
-		printf("hit and %zu more (not kept)\n", st->s.f.rule_hits_dropped);
+	if (st->s.f.rules != NULL && st->s.f.rules->hits_dropped > 0)
+		printf("hit and %zu more (not kept)\n",
+		    st->s.f.rules->hits_dropped);
 	e = rw_session_rule_errors(&st->s, &n);
 	for (i = 0; i < n; i++)
 		printf("rule-error rule=%s line=%u where=\"%s\" error=\"%s\"\n",

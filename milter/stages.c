@@ -75,7 +75,7 @@ dns_start(struct rw_stages *st, enum rw_stage stage)
 	case RW_STAGE_CONNECT:
 		rw_dnsfacts_connect(&st->ds, st->svc->resolver, st->svc->probes,
 		    st->cfg, st->daemon, f,
-		    st->mta_resolve[0] != '\0' ? st->mta_resolve : NULL,
+		    st->mta_resolve,
 		    f->client_name);
 		break;
 	case RW_STAGE_HELO:
@@ -511,13 +511,16 @@ rw_stages_connect(struct rw_stages *st, const char *addr, const char *name,
     const char *mta_host, const char *mta_resolve, const char *server,
     struct rw_verdict *v)
 {
+	enum rw_action a;
+
 	rw_session_record_connect(&st->s, addr, name, mta_host);
 	rw_session_record_server(&st->s, server);
-	st->mta_resolve[0] = '\0';
-	if (mta_resolve != NULL)
-		rw_sanitize(st->mta_resolve, sizeof(st->mta_resolve), mta_resolve);
 	st->helo_decided = false;
-	return run(st, RW_STAGE_CONNECT, v);
+	st->mta_resolve = mta_resolve != NULL && mta_resolve[0] != '\0' ?
+	    mta_resolve : NULL;
+	a = run(st, RW_STAGE_CONNECT, v);
+	st->mta_resolve = NULL;	/* libmilter's: valid during the call only */
+	return a;
 }
 
 void

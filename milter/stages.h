@@ -71,8 +71,13 @@ struct rw_stages {
 	bool			 network;	/* svc != NULL: DNS, SPF */
 	bool			 helo_decided;	/* the HELO stage was decided */
 	bool			 nomem;		/* a gatherer ran out of memory */
-	char			 mta_resolve[16];	/* {client_resolve}, at connect */
-	char			 qid[64];	/* for log lines */
+	bool			 collect;	/* the policy has content checks */
+	bool			 msg_nomem;	/* this message lost bytes or facts
+						   to a failed allocation */
+	char			 qid[32];	/* for log lines (Postfix's long
+						   ids are 15-17 characters) */
+	/* {client_resolve}, only while rw_stages_connect() runs */
+	const char		*mta_resolve;
 	/* concurrency counters this session raised, lowered at release
 	 * (RW_STAGES_CONC_MAX keys, allocated on first use) */
 	char			(*conc)[RW_STATE_KEY_MAX + 1];
@@ -82,10 +87,7 @@ struct rw_stages {
 	 * MAIL only when the policy has content checks (176 bytes that a
 	 * held session of any other policy does without)
 	 */
-	bool			 collect;	/* the policy has content checks */
 	struct rw_stages_content *content;	/* NULL: no message kept */
-	bool			 msg_nomem;	/* this message lost bytes or facts
-						   to a failed allocation */
 };
 
 void	rw_stages_init(struct rw_stages *, const struct rw_config *,

@@ -610,32 +610,43 @@ struct eval {
 	bool		 nomem;
 };
 
+/* results - the message's rule results, allocated at the first need */
+static struct rw_rule_results *
+results(struct rw_facts *f)
+{
+	if (f->rules == NULL)
+		f->rules = calloc(1, sizeof(*f->rules));
+	return f->rules;
+}
+
 /* add_hit - a rule matched; false when out of memory */
 static bool
 add_hit(struct eval *e, const struct rule *r, const char *where,
     const char *subj, size_t start, size_t end)
 {
-	struct rw_facts *f = e->f;
+	struct rw_rule_results *res = results(e->f);
 	struct rw_rule_hit *h;
 	char	raw[2 * sizeof(h->matched)];
 	size_t	len = end > start ? end - start : 0;
 
-	if (f->nrule_hits >= RW_RULE_HITS_MAX) {
-		f->rule_hits_dropped++;
+	if (res == NULL)
+		return false;
+	if (res->nhits >= RW_RULE_HITS_MAX) {
+		res->hits_dropped++;
 		return true;
 	}
-	if (f->nrule_hits == f->rule_hits_cap) {
-		size_t cap = f->rule_hits_cap == 0 ? 4 : 2 * f->rule_hits_cap;
+	if (res->nhits == res->hits_cap) {
+		size_t cap = res->hits_cap == 0 ? 4 : 2 * res->hits_cap;
 
 		if (cap > RW_RULE_HITS_MAX)
 			cap = RW_RULE_HITS_MAX;
-		h = reallocarray(f->rule_hits, cap, sizeof(*h));
+		h = reallocarray(res->hits, cap, sizeof(*h));
 		if (h == NULL)
 			return false;
-		f->rule_hits = h;
-		f->rule_hits_cap = cap;
+		res->hits = h;
+		res->hits_cap = cap;
 	}
-	h = &f->rule_hits[f->nrule_hits++];
+	h = &res->hits[res->nhits++];
 	memset(h, 0, sizeof(*h));
 	h->rule = r->name;
 	h->line = r->line;
@@ -657,17 +668,19 @@ add_hit(struct eval *e, const struct rule *r, const char *where,
 static bool
 add_error(struct eval *e, const struct rule *r, const char *where, int rc)
 {
-	struct rw_facts *f = e->f;
+	struct rw_rule_results *res = results(e->f);
 	struct rw_rule_error *x;
 	PCRE2_UCHAR msg[80];
 
-	if (f->nrule_errors >= RW_RULE_ERRORS_MAX)
-		return true;
-	if (f->rule_errors == NULL &&
-	    (f->rule_errors = calloc(RW_RULE_ERRORS_MAX,
-	    sizeof(*f->rule_errors))) == NULL)
+	if (res == NULL)
 		return false;
-	x = &f->rule_errors[f->nrule_errors++];
+	if (res->nerrors >= RW_RULE_ERRORS_MAX)
+		return true;
+	if (res->errors == NULL &&
+	    (res->errors = calloc(RW_RULE_ERRORS_MAX,
+	    sizeof(*res->errors))) == NULL)
+		return false;
+	x = &res->errors[res->nerrors++];
 	x->rule = r->name;
 	x->line = r->line;
 	rw_sanitize(x->where, sizeof(x->where), where);
@@ -943,16 +956,18 @@ rw_check_rules(const struct rw_config *cfg, const struct rw_facts *f,
 	int	n;
 
 	(void)cfg;
-	for (i = 0; i < f->nrule_hits; i++) {
-		h = &f->rule_hits[i];
+	if (f->rules == NULL)
+		return RW_ACT_CONTINUE;
+	for (i = 0; i < f->rules->nhits; i++) {
+		h = &f->rules->hits[i];
 		if (h->dryrun)
 			continue;
 		if (rw_action_refuses(h->action) || h->action == RW_ACT_DISCARD)
 			return rw_rule_verdict(h, v);
 	}
 	tags[0] = '\0';
-	for (i = 0; i < f->nrule_hits; i++) {
-		h = &f->rule_hits[i];
+	for (i = 0; i < f->rules->nhits; i++) {
+		h = &f->rules->hits[i];
 		if (h->dryrun || (h->action != RW_ACT_TAG &&
 		    h->action != RW_ACT_QUARANTINE))
 			continue;

@@ -1084,31 +1084,51 @@ const char *rw_rules_source(const struct rw_rules *);
  */
 extern const char rw_fact_empty[];
 
+/*
+ * The rules' hits and errors on one message: allocated by
+ * rw_rules_eval() at the first of either (most messages have none),
+ * freed with the transaction.
+ */
+struct rw_rule_results {
+	struct rw_rule_hit *hits;	/* in file order */
+	size_t		 nhits, hits_cap, hits_dropped;
+	struct rw_rule_error *errors;	/* RW_RULE_ERRORS_MAX */
+	size_t		 nerrors;
+};
+
+/*
+ * A held session carries its facts (2,000 sessions held is 2,000 of
+ * them), so each group keeps its small fields together, leaving no
+ * padding between them.
+ */
 struct rw_facts {
 	/* connection */
-	bool		 client_known;		/* false: the MTA gave no address */
 	struct rw_ip	 client_ip;
+	struct rw_ip	 server_ip;		/* {daemon_addr} or {if_addr} */
+	bool		 client_known;		/* false: the MTA gave no address */
+	bool		 server_known;		/* the MTA said where it was reached */
 	char		 client_addr[RW_IPTEXT_MAX];	/* text, "unknown" if not known */
 	const char	*client_name;		/* RW_HOSTNAME_MAX */
 	const char	*helo;			/* RW_HOSTNAME_MAX */
 	const char	*mta_host;		/* RW_HOSTNAME_MAX; macro j */
-	bool		 server_known;		/* the MTA said where it was reached */
-	struct rw_ip	 server_ip;		/* {daemon_addr} or {if_addr} */
 	/* transaction */
 	bool		 authenticated;
-	const char	*auth_user;		/* RW_ADDR_MAX */
-	const char	*sender;		/* RW_ADDR_MAX, without <> */
-	const char	*rcpt;			/* RW_ADDR_MAX, the one being judged */
 	bool		 sender_overlong;	/* longer than RW_ADDR_MAX: hostile */
 	bool		 rcpt_overlong;
-	unsigned int	 nrcpt_accepted;	/* recipients accepted so far */
 	/* derived by the session */
 	bool		 trusted_network;
 	bool		 client_ok;		/* client_access said OK */
+	bool		 insider;		/* trusted network or authenticated */
 	/* client_access by the verified name, decided at dns_verdict_stage */
 	bool		 name_checked;
+	bool		 dns_ready;	/* the glue gathered DNS facts for this stage */
+	bool		 rules_done;	/* rw_rules_eval() ran on msg */
+	unsigned int	 nrcpt_accepted;	/* recipients accepted so far */
+	const char	*auth_user;		/* RW_ADDR_MAX */
+	const char	*sender;		/* RW_ADDR_MAX, without <> */
+	const char	*rcpt;			/* RW_ADDR_MAX, the one being judged */
 	const struct rw_client_name_rule *name_rule;	/* NULL: none matched */
-	bool		 insider;		/* trusted network or authenticated */
+	enum rw_stage	 stage;		/* the stage being decided */
 	/* reverse DNS (filled by the glue before the DNS verdict stage) */
 	enum rw_dns_status ptr_status;
 	enum rw_rdns_result rdns;
@@ -1120,25 +1140,16 @@ struct rw_facts {
 	 */
 	struct rw_dnsbl_fact *bl;
 	size_t		 nbl;		/* entries in bl (for the release) */
-	bool		 dns_ready;	/* the glue gathered DNS facts for this stage */
 	/* SPF (filled by the glue at HELO and MAIL) */
 	struct rw_spf_note spf_helo;
 	struct rw_spf_note spf_mail;
 	/* rate limits and greylisting (filled by the state gatherer) */
 	struct rw_state_fact *state;	/* NULL: no state asked this session
 					   (allocated by rw_state_begin) */
-	enum rw_stage	 stage;		/* the stage being decided */
 	/* content (end of message): the message as read; NULL: not read */
 	const struct rw_message *msg;
-	/*
-	 * the rules' hits on msg, in file order, evaluated by the session
-	 * once at end of message (allocated then; freed at reset)
-	 */
-	bool		 rules_done;
-	struct rw_rule_hit *rule_hits;
-	size_t		 nrule_hits, rule_hits_cap, rule_hits_dropped;
-	struct rw_rule_error *rule_errors;	/* RW_RULE_ERRORS_MAX */
-	size_t		 nrule_errors;
+	/* the rules' hits on msg (rw_rules_eval); NULL: none, no error */
+	struct rw_rule_results *rules;
 	/*
 	 * URI lists, parallel to cfg->dnsbl[] (only the uribl entries are
 	 * used), gathered at end of message (rw_uribl_facts); NULL: not

@@ -116,16 +116,16 @@ rw_session_record_message(struct rw_session *s, const struct rw_message *m)
 const struct rw_rule_hit *
 rw_session_rule_hits(const struct rw_session *s, size_t *n)
 {
-	*n = s->f.nrule_hits;
-	return s->f.rule_hits;
+	*n = s->f.rules != NULL ? s->f.rules->nhits : 0;
+	return s->f.rules != NULL ? s->f.rules->hits : NULL;
 }
 
 /* rw_session_rule_errors - rules not matched for an error (limits) */
 const struct rw_rule_error *
 rw_session_rule_errors(const struct rw_session *s, size_t *n)
 {
-	*n = s->f.nrule_errors;
-	return s->f.rule_errors;
+	*n = s->f.rules != NULL ? s->f.rules->nerrors : 0;
+	return s->f.rules != NULL ? s->f.rules->errors : NULL;
 }
 
 /*
@@ -153,12 +153,12 @@ rw_session_quarantine(const struct rw_session *s, char *buf, size_t len)
 static void
 rules_free(struct rw_facts *f)
 {
-	free(f->rule_hits);
-	free(f->rule_errors);
-	f->rule_hits = NULL;
-	f->rule_errors = NULL;
-	f->nrule_hits = f->rule_hits_cap = f->rule_hits_dropped = 0;
-	f->nrule_errors = 0;
+	if (f->rules != NULL) {
+		free(f->rules->hits);
+		free(f->rules->errors);
+		free(f->rules);
+		f->rules = NULL;
+	}
 	f->rules_done = false;
 }
 
@@ -349,8 +349,8 @@ content(struct rw_session *s, struct rw_verdict *v)
 		s->nomem = true;
 		return nomem_verdict(v);
 	}
-	for (i = 0; i < s->f.nrule_hits; i++) {
-		h = &s->f.rule_hits[i];
+	for (i = 0; s->f.rules != NULL && i < s->f.rules->nhits; i++) {
+		h = &s->f.rules->hits[i];
 		if (!h->dryrun)
 			continue;
 		verdict_clear(&nv);

@@ -702,7 +702,8 @@ START_TEST(hits_bounded)
 	eom(&x, cfg, OUT, NULL);
 	(void)rw_session_rule_hits(&x.s, &n);
 	ck_assert_uint_eq(n, RW_RULE_HITS_MAX);
-	ck_assert_uint_eq(x.s.f.rule_hits_dropped, 100 - RW_RULE_HITS_MAX);
+	ck_assert_ptr_nonnull(x.s.f.rules);
+	ck_assert_uint_eq(x.s.f.rules->hits_dropped, 100 - RW_RULE_HITS_MAX);
 	run_free(&x);
 	rw_config_free(cfg);
 	free(rules);
