@@ -7,7 +7,7 @@
 # SYNOPSIS
 #	sh tests/bench/run.sh [--quick] [--messages N] [--sessions N]
 #	    [--rounds N] [--warmup N] [--hold "N..."] [--socket inet|unix]
-#	    [--clients N] [--skip PHASES]			(as root)
+#	    [--clients N] [--skip PHASES] [--against BINARY]	(as root)
 # DESCRIPTION
 #	Everything on loopback, DNS included (nothing is ever asked of the
 #	machine's own resolver):
@@ -33,6 +33,14 @@
 #	                it is (reverse DNS, SPF of HELO and MAIL FROM), its
 #	                commented dnsbl and rhsbl_sender examples switched on
 #	                and pointed at local zones
+#	  rw-against    with --against BINARY, throughput phase only: that
+#	                daemon (an older build) with rw-1list's configuration,
+#	                next to rw-1list in every round (the two swap places
+#	                every other round). The summary adds rw-1list's CPU
+#	                per message and msg/s divided by its, round by round,
+#	                and their medians: one run's ratio to the null filter
+#	                moves by 5-10% from run to run on 2 cores, and paired
+#	                rounds cancel most of that, so a change's cost shows
 #	DNS: unbound on loopback answering from zones this script writes
 #	(FCrDNS for every client address, SPF records, the lists; it logs
 #	every query it gets: the query counts below come from its log).
@@ -99,7 +107,7 @@ BENCH_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$BENCH_HERE/../.." && pwd)
 
 MESSAGES=2000 SESSIONS=20 ROUNDS=5 WARMUP=100 HOLD="500 2000" SOCKET=inet BURSTS=3 EOM_N=50
-CLIENTS=0 SKIP=""
+CLIENTS=0 SKIP="" AGAINST=""
 usage() { sed -n '/^# SYNOPSIS/,/^# DESCRIPTION/p' "$0" | sed '1d;$d;s/^#//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -112,11 +120,19 @@ while [ $# -gt 0 ]; do
 	--socket) SOCKET=$2; shift ;;
 	--clients) CLIENTS=$2; shift ;;
 	--skip) SKIP=$2; shift ;;
+	--against) AGAINST=$2; shift ;;
 	*) usage ;;
 	esac
 	shift
 done
 case $SOCKET in inet | unix) ;; *) usage ;; esac
+if [ -n "$AGAINST" ]; then
+	if [ ! -f "$AGAINST" ] || [ ! -x "$AGAINST" ]; then
+		echo "run.sh: --against $AGAINST: not an executable file" >&2
+		exit 2
+	fi
+	case $AGAINST in /*) ;; *) AGAINST=$PWD/$AGAINST ;; esac
+fi
 # a new client for every message unless --clients says how many to cycle
 [ "$CLIENTS" -gt 0 ] || CLIENTS=$((WARMUP + MESSAGES))
 skipped() { case ",$SKIP," in *",$1,"*) return 0 ;; esac; return 1; }
@@ -172,8 +188,8 @@ rw_init bench postfix postconf postqueue smtp-source smtp-sink unbound dig ss cc
 PY=/usr/bin/python3
 
 # ---------------------------------------------------------------- ports
-P_NONE=25400 P_NULL=25401 P_1LIST=25402 P_SAMPLE=25403 P_SINK=25405
-M_NULL=25410 M_1LIST=25411 M_SAMPLE=25412
+P_NONE=25400 P_NULL=25401 P_1LIST=25402 P_SAMPLE=25403 P_AGAINST=25404 P_SINK=25405
+M_NULL=25410 M_1LIST=25411 M_SAMPLE=25412 M_AGAINST=25413
 P_DNS=25420 P_SLOW=25421 P_DEAD=25499
 rw_ports_free $P_NONE $P_NULL $P_1LIST $P_SAMPLE $P_SINK $M_NULL $M_1LIST $M_SAMPLE $P_DNS $P_SLOW
 if ss -Hlun "( sport = :$P_DNS or sport = :$P_SLOW )" | grep -q .; then
@@ -186,14 +202,20 @@ declare -A LABEL=([none]="no milter" [null]="null libmilter filter"
 	[rw-1list]="relaywarden, 1 list + SPF" [rw-sample]="relaywarden, sample config")
 if [ "$SOCKET" = inet ]; then
 	declare -A MSOCK=([null]=inet:$M_NULL@127.0.0.1 [rw-1list]=inet:$M_1LIST@127.0.0.1
-		[rw-sample]=inet:$M_SAMPLE@127.0.0.1)
+		[rw-sample]=inet:$M_SAMPLE@127.0.0.1 [rw-against]=inet:$M_AGAINST@127.0.0.1)
 	declare -A PFSOCK=([null]=inet:127.0.0.1:$M_NULL [rw-1list]=inet:127.0.0.1:$M_1LIST
-		[rw-sample]=inet:127.0.0.1:$M_SAMPLE)
+		[rw-sample]=inet:127.0.0.1:$M_SAMPLE [rw-against]=inet:127.0.0.1:$M_AGAINST)
 else
 	declare -A MSOCK=([null]=unix:$T/run/null.sock [rw-1list]=unix:$T/run/rw-1list.sock
-		[rw-sample]=unix:$T/run/rw-sample.sock)
+		[rw-sample]=unix:$T/run/rw-sample.sock [rw-against]=unix:$T/run/rw-against.sock)
 	declare -A PFSOCK=([null]=unix:$T/run/null.sock [rw-1list]=unix:$T/run/rw-1list.sock
-		[rw-sample]=unix:$T/run/rw-sample.sock)
+		[rw-sample]=unix:$T/run/rw-sample.sock [rw-against]=unix:$T/run/rw-against.sock)
+fi
+if [ -n "$AGAINST" ]; then
+	rw_ports_free $P_AGAINST $M_AGAINST
+	# next to rw-1list, so that the pair runs as close in time as it can
+	VARIANTS="none null rw-1list rw-against rw-sample"
+	SMTP_PORT[rw-against]=$P_AGAINST LABEL[rw-against]="relaywarden (against), 1 list + SPF"
 fi
 
 # ---------------------------------------------------------------- tools
@@ -302,10 +324,11 @@ dnsq_names() {
 }
 
 # ---------------------------------------------------------------- configurations
+# conf_1list [VARIANT] - rw-1list's configuration, on VARIANT's socket
 conf_1list() {
 	cat <<EOF
 # relaywarden benchmark: relay control, one list, SPF of MAIL FROM
-socket = ${MSOCK[rw-1list]}
+socket = ${MSOCK[${1:-rw-1list}]}
 socket_mode = 0666
 pidfile =
 local_domains = example.test
@@ -337,10 +360,13 @@ EOF
 }
 conf_1list >"$T/rw-1list.conf"
 conf_sample >"$T/rw-sample.conf"
+[ -z "$AGAINST" ] || conf_1list rw-against >"$T/rw-against.conf"
 check "the sample's dnsbl and rhsbl_sender examples found and pointed at bench.test" \
     test "$(grep -c '^\(dnsbl\|rhsbl_sender\) = .*bench\.test' "$T/rw-sample.conf")" -eq 2
-for v in rw-1list rw-sample; do
-	"$RELAYWARDEN" -t -c "$T/$v.conf" >"$T/log/$v-t.out" 2>&1 ||
+# daemon_of VARIANT - the relaywarden binary that variant runs
+daemon_of() { if [ "$1" = rw-against ]; then echo "$AGAINST"; else echo "$RELAYWARDEN"; fi; }
+for v in rw-1list rw-sample ${AGAINST:+rw-against}; do
+	"$(daemon_of "$v")" -t -c "$T/$v.conf" >"$T/log/$v-t.out" 2>&1 ||
 	    { fail "$v.conf: $(head -3 "$T/log/$v-t.out")"; rw_summary; }
 done
 
@@ -351,7 +377,7 @@ mstart() {
 	rm -f "$T/run/$v.rusage" "$T/run/$v.cpid"
 	case $v in
 	null) cmd=("$NULLFILTER" -p "$sock"); stop=${NULL_STOP:-KILL} ;;
-	*) cmd=("$RELAYWARDEN" -f -c "$T/$v.conf" -p "$sock") ;;
+	*) cmd=("$(daemon_of "$v")" -f -c "$T/$v.conf" -p "$sock") ;;
 	esac
 	rw_bg "m-$v" "$T/log/$v.log" "$PY" "$BENCH_HERE/rusage.py" --out "$T/run/$v.rusage" \
 	    --pidfile "$T/run/$v.cpid" --stop-signal "$stop" -- "${cmd[@]}"
@@ -432,10 +458,14 @@ echo "# machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/
 echo "# Postfix $(postconf -c "$PF/etc" -h mail_version 2>/dev/null || echo '?'), libmilter $(dpkg-query -W -f='${Version}' libmilter1.0.1 2>/dev/null || echo '?'), unbound $(unbound -V 2>/dev/null | sed -n 's/^Version //p')"
 echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# load: $MESSAGES messages x ${ROUNDS} rounds, $SESSIONS sessions, 1 KiB, $WARMUP warm-up, milter socket $SOCKET, $CLIENTS client addresses"
+[ -z "$AGAINST" ] || echo "# against: $AGAINST (rw-against)"
 if ! skipped throughput; then
 	echo "# round variant          msg/s  cpu_ms/msg  vol/msg  invol/msg  dns/msg  stop_ms"
 	for r in $(seq "$ROUNDS"); do
-		for v in $VARIANTS; do
+		order=$VARIANTS
+		# the pair swaps places every other round: neither always goes first
+		[ $((r % 2)) -eq 1 ] || order=${VARIANTS/rw-1list rw-against/rw-against rw-1list}
+		for v in $order; do
 			if [ "$v" != none ]; then mstart "$v" || continue; fi
 			source_run "$v" "$WARMUP" "$SESSIONS" 0 || { [ "$v" = none ] || mstop "$v"; continue; }
 			drain
@@ -662,14 +692,17 @@ echo
 # so a round's ratio is less moved by the machine's drift than the
 # ratio of medians above, and the spread shows how far one run can be
 # trusted
-per_round() {	# per_round "A1 A2 .." "B1 B2 ..": each A/B and their median
+# per_round "A1 A2 .." "B1 B2 .." [FORMAT]: each A/B and their median,
+# printed with FORMAT (default "%s (median %.2f)")
+per_round() {
 	local -a a b
-	local i rs=""
+	local i rs="" fmt=${3:-'%s (median %.2f)'}
 	read -ra a <<<"$1"
 	read -ra b <<<"$2"
 	if [ ${#a[@]} -eq 0 ] || [ ${#a[@]} -ne ${#b[@]} ]; then echo -; return; fi
 	for i in "${!a[@]}"; do rs="$rs${rs:+ }$(ratio "${a[$i]}" "${b[$i]}")"; done
-	printf '%s (median %.2f)\n' "$rs" "$(echo "$rs" | median)"
+	# shellcheck disable=SC2059
+	printf "$fmt\n" "$rs" "$(echo "$rs" | median)"
 }
 if ! skipped throughput; then
 	echo "÷ null round by round (msg/s; milter CPU per message):"
@@ -677,6 +710,12 @@ if ! skipped throughput; then
 		printf '  %-28s %s; %s\n' "${LABEL[$v]}:" "$(per_round "${R_RATE[$v]:-}" "${R_RATE[null]:-}")" \
 		    "$(per_round "${R_CPU[$v]:-}" "${R_CPU[null]:-}")"
 	done
+	if [ -n "$AGAINST" ]; then
+		echo "paired: rw-1list / rw-against CPU per message, per round: $(per_round \
+		    "${R_CPU[rw-1list]:-}" "${R_CPU[rw-against]:-}" '%s; median %.2f')"
+		echo "paired: rw-1list / rw-against accepted msg/s, per round: $(per_round \
+		    "${R_RATE[rw-1list]:-}" "${R_RATE[rw-against]:-}" '%s; median %.2f')"
+	fi
 fi
 echo "DNS queries for one message: first after start / new client / same client again"
 for v in rw-1list rw-sample; do
