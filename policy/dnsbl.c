@@ -313,6 +313,8 @@ rw_dns_exempt(const struct rw_config *cfg, const char *rcpt)
 	char	full[RW_ADDR_MAX + RW_HOSTNAME_MAX + 2];
 	size_t	i, l;
 
+	if (cfg->nexempt_recipients == 0)
+		return false;
 	rw_address_parse(rcpt, &a);
 	if (a.cls != RW_ADDR_PLAIN)
 		return false;
