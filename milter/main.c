@@ -74,6 +74,7 @@
 #include "msgbuf.h"
 #include "sessions.h"
 #include "poolkick.h"
+#include "sockread.h"
 #include "threadreuse.h"
 #include "probe.h"
 #include "spf.h"
@@ -279,6 +280,10 @@ serve(const char *config_path, struct rw_services *svc)
 	if (!rw_threadreuse_enable())
 		rw_log_warn("cannot find libmilter or glibc's pthread_create(): "
 		    "libmilter's threads are created and ended as it asks");
+	/* and read the MTA's sockets a block at a time (sockread.c) */
+	if (!rw_sockread_enable())
+		rw_log_warn("cannot find libmilter or glibc's read(): libmilter "
+		    "reads the MTA's sockets as it asks");
 	if (pthread_create(&tid, NULL, milter_thread, &milter_rc) != 0) {
 		rw_log_err("cannot start the milter thread");
 		return 1;

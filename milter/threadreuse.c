@@ -55,7 +55,6 @@
 
 #include <sys/mman.h>
 #include <dlfcn.h>
-#include <link.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -65,9 +64,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libmilter/mfapi.h>
-
 #include "deadline.h"
+#include "miltercode.h"
 
 /* threads parked at most; how long one waits before it gives back its
  * stack's pages, and before it exits */
@@ -93,8 +91,6 @@ struct worker {
 static _Atomic(create_fn) real_create;
 static _Atomic(detach_fn) real_detach;
 static atomic_bool enabled;
-/* libmilter's code, [lo, hi): where its thread routines are */
-static uintptr_t milter_code_lo, milter_code_hi;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct worker *parked;		/* guarded by lock */
 static unsigned int nparked;		/* guarded by lock */
@@ -129,45 +125,6 @@ glibc_detach(void)
 	if (atomic_load(&real_detach) == NULL)
 		find_real();
 	return atomic_load(&real_detach);
-}
-
-/*
- * from_libmilter - the routine is libmilter's own code. An address
- * range, found once: dladdr() searched the symbol tables at every
- * call, 2% of the daemon's CPU per message (issue 11).
- */
-static bool
-from_libmilter(void *(*routine)(void *))
-{
-	uintptr_t a = (uintptr_t)routine;
-
-	return a >= milter_code_lo && a < milter_code_hi;
-}
-
-/* find_code - the executable segments of the object holding data's address */
-static int
-find_code(struct dl_phdr_info *info, size_t size, void *data)
-{
-	uintptr_t want = *(const uintptr_t *)data, lo = UINTPTR_MAX, hi = 0;
-	uintptr_t start;
-	ElfW(Half) i;
-
-	(void)size;
-	for (i = 0; i < info->dlpi_phnum; i++) {
-		if (info->dlpi_phdr[i].p_type != PT_LOAD ||
-		    (info->dlpi_phdr[i].p_flags & PF_X) == 0)
-			continue;
-		start = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
-		if (start < lo)
-			lo = start;
-		if (start + info->dlpi_phdr[i].p_memsz > hi)
-			hi = start + info->dlpi_phdr[i].p_memsz;
-	}
-	if (want < lo || want >= hi)
-		return 0;
-	milter_code_lo = lo;
-	milter_code_hi = hi;
-	return 1;
 }
 
 /* give_back_stack - the pages under this frame, as glibc does at exit */
@@ -303,7 +260,8 @@ pthread_create(pthread_t *tid, const pthread_attr_t *attr,
 	create_fn create;
 	struct worker *w;
 
-	if (attr == NULL && atomic_load(&enabled) && from_libmilter(routine)) {
+	if (attr == NULL && atomic_load(&enabled) &&
+	    rw_miltercode_has((const void *)(uintptr_t)routine)) {
 		pthread_mutex_lock(&lock);
 		if ((w = parked) != NULL) {
 			parked = w->next;
@@ -340,10 +298,7 @@ pthread_detach(pthread_t tid)
 bool
 rw_threadreuse_enable(void)
 {
-	uintptr_t main_addr = (uintptr_t)smfi_main;
-
-	/* written before enabled is set, read only after it is seen set */
-	if (dl_iterate_phdr(find_code, &main_addr) != 1 ||
+	if (!rw_miltercode_find() ||
 	    glibc_create() == NULL || glibc_detach() == NULL)
 		return false;
 	atomic_store(&enabled, true);

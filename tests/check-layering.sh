@@ -24,8 +24,8 @@ src=${RW_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 # lowest first; one layer per line
 LAYERS='
 redisurl
-log deadline dnsmsg spfrecord daemonconf metrics mime msgbuf
-dnscache daemon sessions metricshttp store mimeload poolkick threadreuse
+log deadline dnsmsg spfrecord daemonconf metrics mime msgbuf miltercode
+dnscache daemon sessions metricshttp store mimeload poolkick threadreuse sockread
 dns
 conf spfsource
 probe spfdns

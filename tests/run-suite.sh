@@ -58,6 +58,8 @@ SAN_TESTS="$SAN_TESTS tests/integration/nodelay.sh"
 SAN_TESTS="$SAN_TESTS tests/integration/poolkick.sh"
 # libmilter's threads parked and handed out again, under load (issue 11)
 SAN_TESTS="$SAN_TESTS tests/integration/threadreuse.sh"
+# libmilter's socket reads served from blocks kept per session (issue 11)
+SAN_TESTS="$SAN_TESTS tests/integration/sockread.sh"
 # the metrics endpoint's thread and the counters the sessions share (issue 10)
 SAN_TESTS="$SAN_TESTS tests/integration/metrics.sh"
 # the content stage: message buffers and their shared budget, MIME read at
