@@ -71,55 +71,35 @@ struct kept {
 	char	data[RW_SOCKREAD_BLOCK];
 };
 
-static _Atomic(accept_fn) real_accept;
-static _Atomic(read_fn) real_read;
-static _Atomic(poll_fn) real_poll;
-static _Atomic(close_fn) real_close;
 static atomic_bool enabled;
 /* per descriptor: libmilter accepted it; its kept bytes (NULL: none) */
 static atomic_bool session[RW_SOCKREAD_FDS];
 static _Atomic(struct kept *) kept[RW_SOCKREAD_FDS];
 
-/* the real functions, found before main() (and again if asked before) */
+/* glibc's functions (or a sanitizer's in front of them), as found */
+static _Atomic(void *) real_accept, real_read, real_poll, real_close;
+
+/* real - the function behind ours, found on first use; NULL: none */
+static void *
+real(_Atomic(void *) *slot, const char *name)
+{
+	void	*fn = atomic_load_explicit(slot, memory_order_acquire);
+
+	if (fn == NULL) {
+		fn = dlsym(RTLD_NEXT, name);
+		atomic_store_explicit(slot, fn, memory_order_release);
+	}
+	return fn;
+}
+
+/* the four found before main(), so that no call of ours runs dlsym() */
 __attribute__((constructor)) static void
 find_real(void)
 {
-	atomic_store(&real_accept, (accept_fn)dlsym(RTLD_NEXT, "accept"));
-	atomic_store(&real_read, (read_fn)dlsym(RTLD_NEXT, "read"));
-	atomic_store(&real_poll, (poll_fn)dlsym(RTLD_NEXT, "poll"));
-	atomic_store(&real_close, (close_fn)dlsym(RTLD_NEXT, "close"));
-}
-
-static accept_fn
-glibc_accept(void)
-{
-	if (atomic_load_explicit(&real_accept, memory_order_acquire) == NULL)
-		find_real();
-	return atomic_load_explicit(&real_accept, memory_order_acquire);
-}
-
-static read_fn
-glibc_read(void)
-{
-	if (atomic_load_explicit(&real_read, memory_order_acquire) == NULL)
-		find_real();
-	return atomic_load_explicit(&real_read, memory_order_acquire);
-}
-
-static poll_fn
-glibc_poll(void)
-{
-	if (atomic_load_explicit(&real_poll, memory_order_acquire) == NULL)
-		find_real();
-	return atomic_load_explicit(&real_poll, memory_order_acquire);
-}
-
-static close_fn
-glibc_close(void)
-{
-	if (atomic_load_explicit(&real_close, memory_order_acquire) == NULL)
-		find_real();
-	return atomic_load_explicit(&real_close, memory_order_acquire);
+	(void)real(&real_accept, "accept");
+	(void)real(&real_read, "read");
+	(void)real(&real_poll, "poll");
+	(void)real(&real_close, "close");
 }
 
 /* is_session - a socket libmilter accepted, read by blocks */
@@ -149,14 +129,14 @@ forget(int fd)
 int
 accept(int s, struct sockaddr *addr, socklen_t *addrlen)
 {
-	accept_fn real = glibc_accept();
+	accept_fn glibc = (accept_fn)real(&real_accept, "accept");
 	int	fd;
 
-	if (real == NULL) {
+	if (glibc == NULL) {
 		errno = ENOSYS;
 		return -1;
 	}
-	fd = real(s, addr, addrlen);
+	fd = glibc(s, addr, addrlen);
 	if (fd >= 0 && fd < RW_SOCKREAD_FDS &&
 	    atomic_load_explicit(&enabled, memory_order_relaxed) &&
 	    rw_miltercode_has(__builtin_return_address(0))) {
@@ -169,18 +149,18 @@ accept(int s, struct sockaddr *addr, socklen_t *addrlen)
 ssize_t
 read(int fd, void *buf, size_t n)
 {
-	read_fn real = glibc_read();
+	read_fn glibc = (read_fn)real(&real_read, "read");
 	struct kept *k;
 	ssize_t	r;
 	size_t	c;
 	int	e;
 
-	if (real == NULL) {
+	if (glibc == NULL) {
 		errno = ENOSYS;
 		return -1;
 	}
 	if (n == 0 || !is_session(fd))
-		return real(fd, buf, n);
+		return glibc(fd, buf, n);
 	if ((k = atomic_load_explicit(&kept[fd], memory_order_acquire)) != NULL) {
 		c = k->len - k->off < n ? k->len - k->off : n;
 		memcpy(buf, k->data + k->off, c);
@@ -193,8 +173,8 @@ read(int fd, void *buf, size_t n)
 	}
 	/* a big read needs no block; no memory: read as asked, lose nothing */
 	if (n >= RW_SOCKREAD_BLOCK || (k = malloc(sizeof(*k))) == NULL)
-		return real(fd, buf, n);
-	r = real(fd, k->data, sizeof(k->data));
+		return glibc(fd, buf, n);
+	r = glibc(fd, k->data, sizeof(k->data));
 	if (r <= 0) {
 		e = errno;
 		free(k);
@@ -216,11 +196,11 @@ read(int fd, void *buf, size_t n)
 int
 poll(struct pollfd *fds, nfds_t nfds, int timeout)
 {
-	poll_fn real = glibc_poll();
+	poll_fn glibc = (poll_fn)real(&real_poll, "poll");
 	nfds_t	i, nkept = 0;
 	int	r, ready = 0;
 
-	if (real == NULL) {
+	if (glibc == NULL) {
 		errno = ENOSYS;
 		return -1;
 	}
@@ -230,10 +210,10 @@ poll(struct pollfd *fds, nfds_t nfds, int timeout)
 			    has_kept(fds[i].fd))
 				nkept++;
 	if (nkept == 0)
-		return real(fds, nfds, timeout);
+		return glibc(fds, nfds, timeout);
 	/* bytes are waiting: no wait; the others as they are now */
 	if (nkept < nfds) {
-		if ((r = real(fds, nfds, 0)) < 0)
+		if ((r = glibc(fds, nfds, 0)) < 0)
 			return r;
 	} else {
 		for (i = 0; i < nfds; i++)
@@ -252,22 +232,23 @@ poll(struct pollfd *fds, nfds_t nfds, int timeout)
 int
 close(int fd)
 {
-	close_fn real = glibc_close();
+	close_fn glibc = (close_fn)real(&real_close, "close");
 
-	if (real == NULL) {
+	if (glibc == NULL) {
 		errno = ENOSYS;
 		return -1;
 	}
 	if (is_session(fd))
 		forget(fd);
-	return real(fd);
+	return glibc(fd);
 }
 
 bool
 rw_sockread_enable(void)
 {
-	if (!rw_miltercode_find() || glibc_accept() == NULL ||
-	    glibc_read() == NULL || glibc_poll() == NULL || glibc_close() == NULL)
+	if (!rw_miltercode_find() || real(&real_accept, "accept") == NULL ||
+	    real(&real_read, "read") == NULL || real(&real_poll, "poll") == NULL ||
+	    real(&real_close, "close") == NULL)
 		return false;
 	atomic_store(&enabled, true);
 	return true;
