@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
- *	miltercode - the address range of libmilter's code
+ *	miltercode - libmilter's code range, and the functions behind ours
  * DESCRIPTION
  *	The executable (PF_X) PT_LOAD segments of the object that holds
  *	smfi_main(), found with dl_iterate_phdr() once, at start-up. A
@@ -11,12 +11,19 @@
  *
  *	The range is written once before libmilter starts any thread and
  *	only read afterwards (pthread_create() orders the two).
+ *
+ *	rw_miltercode_next() finds the definition after the program's own
+ *	with dlsym(RTLD_NEXT): glibc's, or a sanitizer's interceptor in
+ *	front of it. A slot per function keeps what was found, so each
+ *	call of an interposed function costs one atomic load.
  */
 #include "config.h"
 
 #include "miltercode.h"
 
+#include <dlfcn.h>
 #include <link.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <libmilter/mfapi.h>
@@ -65,4 +72,16 @@ rw_miltercode_has(const void *addr)
 	uintptr_t a = (uintptr_t)addr;
 
 	return a >= code_lo && a < code_hi;
+}
+
+void *
+rw_miltercode_next(_Atomic(void *) *slot, const char *name)
+{
+	void	*fn = atomic_load_explicit(slot, memory_order_acquire);
+
+	if (fn == NULL) {
+		fn = dlsym(RTLD_NEXT, name);
+		atomic_store_explicit(slot, fn, memory_order_release);
+	}
+	return fn;
 }

@@ -44,7 +44,6 @@
 #include "sockread.h"
 
 #include <sys/socket.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdatomic.h>
@@ -79,27 +78,14 @@ static _Atomic(struct kept *) kept[RW_SOCKREAD_FDS];
 /* glibc's functions (or a sanitizer's in front of them), as found */
 static _Atomic(void *) real_accept, real_read, real_poll, real_close;
 
-/* real - the function behind ours, found on first use; NULL: none */
-static void *
-real(_Atomic(void *) *slot, const char *name)
-{
-	void	*fn = atomic_load_explicit(slot, memory_order_acquire);
-
-	if (fn == NULL) {
-		fn = dlsym(RTLD_NEXT, name);
-		atomic_store_explicit(slot, fn, memory_order_release);
-	}
-	return fn;
-}
-
 /* the four found before main(), so that no call of ours runs dlsym() */
 __attribute__((constructor)) static void
 find_real(void)
 {
-	(void)real(&real_accept, "accept");
-	(void)real(&real_read, "read");
-	(void)real(&real_poll, "poll");
-	(void)real(&real_close, "close");
+	(void)rw_miltercode_next(&real_accept, "accept");
+	(void)rw_miltercode_next(&real_read, "read");
+	(void)rw_miltercode_next(&real_poll, "poll");
+	(void)rw_miltercode_next(&real_close, "close");
 }
 
 /* is_session - a socket libmilter accepted, read by blocks */
@@ -129,7 +115,7 @@ forget(int fd)
 int
 accept(int s, struct sockaddr *addr, socklen_t *addrlen)
 {
-	accept_fn glibc = (accept_fn)real(&real_accept, "accept");
+	accept_fn glibc = (accept_fn)rw_miltercode_next(&real_accept, "accept");
 	int	fd;
 
 	if (glibc == NULL) {
@@ -149,7 +135,7 @@ accept(int s, struct sockaddr *addr, socklen_t *addrlen)
 ssize_t
 read(int fd, void *buf, size_t n)
 {
-	read_fn glibc = (read_fn)real(&real_read, "read");
+	read_fn glibc = (read_fn)rw_miltercode_next(&real_read, "read");
 	struct kept *k;
 	ssize_t	r;
 	size_t	c;
@@ -196,7 +182,7 @@ read(int fd, void *buf, size_t n)
 int
 poll(struct pollfd *fds, nfds_t nfds, int timeout)
 {
-	poll_fn glibc = (poll_fn)real(&real_poll, "poll");
+	poll_fn glibc = (poll_fn)rw_miltercode_next(&real_poll, "poll");
 	nfds_t	i, nkept = 0;
 	int	r, ready = 0;
 
@@ -232,7 +218,7 @@ poll(struct pollfd *fds, nfds_t nfds, int timeout)
 int
 close(int fd)
 {
-	close_fn glibc = (close_fn)real(&real_close, "close");
+	close_fn glibc = (close_fn)rw_miltercode_next(&real_close, "close");
 
 	if (glibc == NULL) {
 		errno = ENOSYS;
@@ -246,9 +232,11 @@ close(int fd)
 bool
 rw_sockread_enable(void)
 {
-	if (!rw_miltercode_find() || real(&real_accept, "accept") == NULL ||
-	    real(&real_read, "read") == NULL || real(&real_poll, "poll") == NULL ||
-	    real(&real_close, "close") == NULL)
+	if (!rw_miltercode_find() ||
+	    rw_miltercode_next(&real_accept, "accept") == NULL ||
+	    rw_miltercode_next(&real_read, "read") == NULL ||
+	    rw_miltercode_next(&real_poll, "poll") == NULL ||
+	    rw_miltercode_next(&real_close, "close") == NULL)
 		return false;
 	atomic_store(&enabled, true);
 	return true;

@@ -54,7 +54,6 @@
 #include "threadreuse.h"
 
 #include <sys/mman.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -88,43 +87,33 @@ struct worker {
 	struct worker	*next;		/* in the parked list */
 };
 
-static _Atomic(create_fn) real_create;
-static _Atomic(detach_fn) real_detach;
 static atomic_bool enabled;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct worker *parked;		/* guarded by lock */
 static unsigned int nparked;		/* guarded by lock */
 static _Thread_local struct worker *self;	/* the thread's own, if ours */
 
-/* real - glibc's function (or a sanitizer's in front of it) */
-static void *
-real(const char *name)
-{
-	return dlsym(RTLD_NEXT, name);
-}
+/* glibc's functions (or a sanitizer's in front of them), as found */
+static _Atomic(void *) real_create, real_detach;
 
-/* the real functions, found before main() (and again if asked before) */
+/* the two found before main(), so that no call of ours runs dlsym() */
 __attribute__((constructor)) static void
 find_real(void)
 {
-	atomic_store(&real_create, (create_fn)real("pthread_create"));
-	atomic_store(&real_detach, (detach_fn)real("pthread_detach"));
+	(void)rw_miltercode_next(&real_create, "pthread_create");
+	(void)rw_miltercode_next(&real_detach, "pthread_detach");
 }
 
 static create_fn
 glibc_create(void)
 {
-	if (atomic_load(&real_create) == NULL)
-		find_real();
-	return atomic_load(&real_create);
+	return (create_fn)rw_miltercode_next(&real_create, "pthread_create");
 }
 
 static detach_fn
 glibc_detach(void)
 {
-	if (atomic_load(&real_detach) == NULL)
-		find_real();
-	return atomic_load(&real_detach);
+	return (detach_fn)rw_miltercode_next(&real_detach, "pthread_detach");
 }
 
 /* give_back_stack - the pages under this frame, as glibc does at exit */

@@ -114,6 +114,14 @@ def reply(s):
             return cmd, data
 
 
+def answer(s):
+    """the final reply to a command, as a word: its command letter (c
+    continue, a accept, r reject, t tempfail, d discard), or the SMTP code
+    of a reply with text (451, 550)"""
+    cmd, data = reply(s)
+    return data[:3].decode() if cmd == b"y" else cmd.decode()
+
+
 def z(text):
     return text.encode() + b"\0"
 

@@ -37,12 +37,6 @@ SMFIP_NR_HELO = 0x2000
 CLIENT = "192.0.2.77"
 
 
-def answer(s):
-    """the next final reply, as REPLY above"""
-    cmd, data = mc.reply(s)
-    return data[:3].decode() if cmd == b"y" else cmd.decode()
-
-
 def quiet_for(s, seconds):
     """True when nothing more arrives on s within seconds"""
     r, _, _ = select.select([s], [], [], seconds)
@@ -81,13 +75,13 @@ def main():
     mc.send(s, b"H", mc.z("client.example.net"))
     helo = "none"
     if not nr_helo:
-        helo = answer(s)
+        helo = mc.answer(s)
     mc.send(s, b"D", b"M" + mc.z("i") + mc.z("NR1") +
             mc.z("{mail_addr}") + mc.z("a@example.org"))
     mc.send(s, b"M", mc.z("<a@example.org>"))
-    first = answer(s)
+    first = mc.answer(s)
     if nr_helo and not quiet_for(s, 0.5):
-        helo, mail = first, answer(s)	# HELO answered after all
+        helo, mail = first, mc.answer(s)	# HELO answered after all
     else:
         mail = first
     print("nr_helo %s helo %s mail %s" % ("yes" if nr_helo else "no", helo,

@@ -28,7 +28,8 @@ Subject header of --header-size bytes. Each session prints one line:
   session I OUTCOME REPLY packets P
 
 OUTCOME ok (every reply came) or cut; REPLY the final reply to the end
-of message: accept, continue, or the SMTP code of a reply with text.
+of message: its command letter (a accept, c continue, ...) or the SMTP
+code of a reply with text (milterclient.answer()).
 Then "packets P" is the number of packets the session sent. Standard
 library only.
 """
@@ -42,8 +43,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "drills"))
 import milterclient as mc  # noqa: E402
 
-SMFIP_NOBODY, SMFIP_NOEOH = 0x10, 0x40
-SMFIP_NR_HDR, SMFIP_NR_BODY = 0x80, 0x1000
+SMFIP_NOBODY, SMFIP_NR_BODY = 0x10, 0x1000
 CLIENT = "192.0.2.77"
 NHEADERS = 20
 
@@ -65,14 +65,6 @@ class Session:
                 time.sleep(0.0002)
         else:
             self.s.sendall(data)
-
-
-def answer(s):
-    cmd, data = mc.reply(s)
-    if cmd == b"y":
-        return data[:3].decode()
-    return {b"a": "accept", b"c": "continue", b"r": "reject",
-            b"t": "tempfail", b"d": "discard"}.get(cmd, cmd.decode())
 
 
 def headers(word, size):
@@ -109,26 +101,26 @@ def one(spec, i, mode, word, header_size, body_size):
         x.add(b"C", mc.z("[%s]" % CLIENT) + b"4" + struct.pack(">H", 25000) +
               mc.z(CLIENT))
         x.flush()
-        answer(s)
+        mc.answer(s)
         x.add(b"H", mc.z("a.example.test"))
         x.flush()
-        answer(s)
+        mc.answer(s)
         x.add(b"D", b"M" + mc.z("i") + mc.z("4Tq%05d" % i))
         x.add(b"M", mc.z("<a@a.example.test>"))
         x.flush()
-        answer(s)
+        mc.answer(s)
         x.add(b"D", b"R" + mc.z("{rcpt_mailer}") + mc.z("local"))
         x.add(b"R", mc.z("<b@example.test>"))
         x.flush()
-        answer(s)
+        mc.answer(s)
         x.add(b"T")
         x.flush()
-        answer(s)
+        mc.answer(s)
         replies = 0
         for name, value in headers(word, header_size):
             x.add(b"L", mc.z(name) + mc.z(value))
-            replies += 0 if proto & SMFIP_NR_HDR else 1
-        if not proto & SMFIP_NOEOH:
+            replies += 0 if proto & mc.SMFIP_NR_HDR else 1
+        if not proto & mc.SMFIP_NOEOH:
             x.add(b"N")
             replies += 1
         if not proto & SMFIP_NOBODY:
@@ -143,8 +135,8 @@ def one(spec, i, mode, word, header_size, body_size):
         x.add(b"E")
         x.flush()
         for _ in range(replies):
-            answer(s)
-        final = answer(s)
+            mc.answer(s)
+        final = mc.answer(s)
         x.add(b"Q")
         x.flush()
         return "session %d ok %s packets %d" % (i, final, x.packets)
